@@ -1,1 +1,11 @@
-export {}
+/**
+ * @unisequence/core: the provider-neutral model of email sequences, the `Sequences` service,
+ * typed errors, capabilities and translation, the step diff, and the in-memory provider.
+ */
+export * as Capabilities from "./Capabilities.js"
+export * as Memory from "./Memory.js"
+export * as Sequence from "./Sequence.js"
+export * as SequenceError from "./SequenceError.js"
+export * as Sequences from "./Sequences.js"
+export * as StepDiff from "./StepDiff.js"
+export * as Validation from "./Validation.js"

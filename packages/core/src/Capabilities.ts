@@ -1,0 +1,365 @@
+/**
+ * What each provider can hold, as data, and `translate`: the sequence a target can hold plus a
+ * warning for every field it drops or approximates. Planning a migration needs no network.
+ */
+import { Effect, Either, Schema } from "effect"
+import type { DelayUnit, NewSequence, NewStep, ProviderId, Sequence, StepType, Thread } from "./Sequence.js"
+import { Unsupported } from "./SequenceError.js"
+
+export interface Capabilities {
+  readonly provider: ProviderId
+  readonly delayUnits: ReadonlyArray<DelayUnit>
+  readonly stepTypes: ReadonlyArray<StepType>
+  /** A step may override the schedule's days (Kit `send_days` per email). */
+  readonly perStepSendDays: boolean
+  /** A step may hold A/B alternatives (Apollo touches). */
+  readonly variants: boolean
+  readonly threads: ReadonlyArray<Thread>
+  /** `Weekly` schedules held as such; `Named` schedules referenced by id. */
+  readonly weeklySchedule: boolean
+  readonly namedSchedule: boolean
+  /** Sequence-level and per-step sending address (Kit `email_address`). */
+  readonly sender: boolean
+  /** Kit `email_template_id`, on the sequence and on each email. */
+  readonly templates: boolean
+  readonly previewText: boolean
+  readonly reentry: boolean
+  readonly holdAfterLastStep: boolean
+  readonly exclusions: boolean
+  readonly limits: boolean
+  readonly ccBcc: boolean
+  readonly labels: boolean
+  readonly removal: "delete" | "archive"
+  readonly enrollment: { readonly byEmail: boolean; readonly byId: boolean; readonly sendFrom: boolean }
+}
+
+export const kit: Capabilities = {
+  provider: "kit",
+  delayUnits: ["hours", "days"],
+  stepTypes: ["email"],
+  perStepSendDays: true,
+  variants: false,
+  threads: ["new"],
+  weeklySchedule: true,
+  namedSchedule: false,
+  sender: true,
+  templates: true,
+  previewText: true,
+  reentry: true,
+  holdAfterLastStep: true,
+  exclusions: true,
+  limits: false,
+  ccBcc: false,
+  labels: false,
+  removal: "delete",
+  enrollment: { byEmail: true, byId: true, sendFrom: false }
+}
+
+export const apollo: Capabilities = {
+  provider: "apollo",
+  delayUnits: ["minutes", "hours", "days"],
+  stepTypes: [
+    "email",
+    "manual_email",
+    "call",
+    "action_item",
+    "linkedin_connect",
+    "linkedin_message",
+    "linkedin_view_profile",
+    "linkedin_interact_post"
+  ],
+  perStepSendDays: false,
+  variants: true,
+  threads: ["new", "reply"],
+  // A weekly schedule is written as the team's matching `emailer_schedule` (Apollo cannot create one).
+  weeklySchedule: false,
+  namedSchedule: true,
+  sender: false,
+  templates: false,
+  previewText: false,
+  reentry: false,
+  holdAfterLastStep: false,
+  exclusions: false,
+  limits: true,
+  ccBcc: true,
+  labels: true,
+  removal: "archive",
+  enrollment: { byEmail: false, byId: true, sendFrom: true }
+}
+
+/** The in-memory provider holds everything the neutral model can say. */
+export const memory: Capabilities = {
+  provider: "memory",
+  delayUnits: ["minutes", "hours", "days"],
+  stepTypes: apollo.stepTypes,
+  perStepSendDays: true,
+  variants: true,
+  threads: ["new", "reply"],
+  weeklySchedule: true,
+  namedSchedule: true,
+  sender: true,
+  templates: true,
+  previewText: true,
+  reentry: true,
+  holdAfterLastStep: true,
+  exclusions: true,
+  limits: true,
+  ccBcc: true,
+  labels: true,
+  removal: "delete",
+  enrollment: { byEmail: true, byId: true, sendFrom: true }
+}
+
+export const byProvider: Readonly<Record<ProviderId, Capabilities>> = { kit, apollo, memory }
+
+export const WarningKind = Schema.Literal("dropped", "approximated")
+export const Warning = Schema.Struct({ path: Schema.String, kind: WarningKind, detail: Schema.String })
+export type Warning = typeof Warning.Type
+
+export interface Translation {
+  readonly sequence: NewSequence
+  readonly warnings: ReadonlyArray<Warning>
+}
+
+const MINUTES = { minutes: 1, hours: 60, days: 1440 } as const
+
+const plural = (n: number, unit: string) => `${n} ${n === 1 ? unit.replace(/s$/, "") : unit}`
+
+/** The neutral create input that would recreate `sequence` (ids, timestamps and raw payloads dropped). */
+export const toNewSequence = (sequence: Sequence | NewSequence): NewSequence => {
+  const { steps, ...rest } = sequence
+  const settings = Object.fromEntries(
+    Object.entries(rest).filter(([key]) => !["id", "createdAt", "updatedAt", "raw", "archived"].includes(key))
+  ) as Omit<NewSequence, "steps">
+  return {
+    ...settings,
+    steps: steps.map((step): NewStep => {
+      const { id: _id, raw: _raw, ...fields } = step as NewStep & { id?: string; raw?: unknown }
+      return fields
+    })
+  }
+}
+
+/**
+ * Rewrites `input` into what `target` can hold. Dropped and approximated fields become warnings;
+ * a change that would alter what recipients experience in a way no warning can excuse (a call step
+ * on a provider that only sends emails) fails with `Unsupported`.
+ */
+export const translate = (
+  input: Sequence | NewSequence,
+  target: Capabilities
+): Effect.Effect<Translation, Unsupported> => Effect.suspend(() => translateEither(input, target))
+
+/** `translate` as a plain value, for callers outside an effect. */
+export const translateEither = (
+  input: Sequence | NewSequence,
+  target: Capabilities
+): Either.Either<Translation, Unsupported> =>
+  (() => {
+    const warnings: Array<Warning> = []
+    const warn = (path: string, kind: Warning["kind"], detail: string) =>
+      warnings.push({ path, kind, detail })
+    const name = target.provider === "kit" ? "Kit" : target.provider === "apollo" ? "Apollo" : target.provider
+    const source = toNewSequence(input)
+    const out: { -readonly [K in keyof NewSequence]: NewSequence[K] } = { ...source }
+
+    const unsupportedStep = source.steps.findIndex((step) => !target.stepTypes.includes(step.type))
+    if (unsupportedStep >= 0) {
+      const step = source.steps[unsupportedStep]!
+      return Either.left(
+        new Unsupported({
+          provider: target.provider,
+          operation: "translate",
+          feature: `${step.type} steps`,
+          detail: `steps[${unsupportedStep}] is a ${step.type} step; ${name} only has ${target.stepTypes.join(", ")} steps, and turning it into an email would send mail nobody wrote`
+        })
+      )
+    }
+
+    const drop = <K extends keyof NewSequence>(key: K, supported: boolean, detail: string) => {
+      const value = out[key]
+      if (supported || value === undefined || value === null) return
+      if (Array.isArray(value) && value.length === 0) return
+      delete out[key]
+      warn(key, "dropped", detail)
+    }
+    drop(
+      "sender",
+      target.sender,
+      `${name} has no sending address on the sequence; the mailbox is chosen when contacts are enrolled`
+    )
+    drop("templateId", target.templates, `${name} has no email design templates`)
+    drop(
+      "reentry",
+      target.reentry || out.reentry === false,
+      `${name} cannot let a re-added subscriber restart the sequence`
+    )
+    drop(
+      "holdAfterLastStep",
+      target.holdAfterLastStep || out.holdAfterLastStep === false,
+      `${name} cannot keep subscribers in after the last step (evergreen hold)`
+    )
+    drop(
+      "exclusions",
+      target.exclusions,
+      `${name} cannot exclude subscribers by tag, form, segment or sequence`
+    )
+    drop("cc", target.ccBcc, `${name} cannot copy sequence emails to other addresses (cc)`)
+    drop("bcc", target.ccBcc, `${name} cannot blind-copy sequence emails (bcc)`)
+    drop("labels", target.labels, `${name} has no sequence labels`)
+    if (out.limits !== undefined && !target.limits) {
+      const { maxEmailsPerDay, sameAccountReplyDelayDays } = out.limits
+      if (maxEmailsPerDay != null)
+        warn(
+          "limits.maxEmailsPerDay",
+          "dropped",
+          `${name} has no daily sending cap (was ${maxEmailsPerDay} a day)`
+        )
+      if (sameAccountReplyDelayDays != null)
+        warn(
+          "limits.sameAccountReplyDelayDays",
+          "dropped",
+          `${name} has no wait between contacts at the same account (was ${plural(sameAccountReplyDelayDays, "days")})`
+        )
+      delete out.limits
+    }
+
+    const schedule = out.schedule
+    if (schedule?._tag === "Weekly" && !target.weeklySchedule) {
+      warn(
+        "schedule",
+        "approximated",
+        `${name} keeps schedules by id: the team schedule sending on ${schedule.days.join(", ")} at ${schedule.hour}:00 ${schedule.timeZone} is used, and the write fails if there is none`
+      )
+    }
+    if (schedule?._tag === "Named" && !target.namedSchedule) {
+      if (schedule.weekly !== undefined) {
+        out.schedule = schedule.weekly
+        warn(
+          "schedule",
+          "approximated",
+          `${name} sends at one hour a day: schedule "${schedule.name ?? schedule.scheduleId}" becomes ${schedule.weekly.days.join(", ")} at ${schedule.weekly.hour}:00 ${schedule.weekly.timeZone}`
+        )
+      } else {
+        delete out.schedule
+        warn(
+          "schedule",
+          "dropped",
+          `schedule ${schedule.scheduleId} could not be read, so ${name}'s account default schedule applies`
+        )
+      }
+    }
+
+    const options = out.providerOptions
+    if (options !== undefined) {
+      const foreign =
+        target.provider === "memory" ? [] : (["kit", "apollo"] as const).filter((p) => p !== target.provider)
+      const kept = { ...options }
+      for (const provider of foreign) {
+        const value = options[provider]
+        if (value === undefined) continue
+        delete kept[provider]
+        const readOnly = new Set(["emailCount", "subscriberCount", "stats"])
+        for (const [field, v] of Object.entries(value)) {
+          if (readOnly.has(field) || v === undefined) continue
+          warn(
+            `providerOptions.${provider}.${field}`,
+            "dropped",
+            `a ${provider === "kit" ? "Kit" : "Apollo"}-only setting that ${name} has no place for`
+          )
+        }
+      }
+      out.providerOptions = kept
+    }
+
+    out.steps = source.steps.map((step, i) => {
+      const path = `steps[${i}]`
+      const next: { -readonly [K in keyof NewStep]: NewStep[K] } = { ...step }
+      if (!target.delayUnits.includes(step.delay.unit)) {
+        const unit = target.delayUnits.find((u) => MINUTES[u] > MINUTES[step.delay.unit]) ?? "days"
+        const value = Math.ceil((step.delay.value * MINUTES[step.delay.unit]) / MINUTES[unit])
+        next.delay = { value, unit }
+        warn(
+          `${path}.delay`,
+          "approximated",
+          `${plural(step.delay.value, step.delay.unit)} becomes ${plural(value, unit)}: ${name} delays are in ${target.delayUnits.join(" or ")} (rounded up, never earlier)`
+        )
+      }
+      if (next.sendDays != null && !target.perStepSendDays) {
+        warn(
+          `${path}.sendDays`,
+          "dropped",
+          `${name} has no per-step send days; the step follows the sequence schedule instead of ${next.sendDays.join(", ")}`
+        )
+        delete next.sendDays
+      } else if (next.sendDays != null && next.delay.unit !== "days") {
+        warn(
+          `${path}.sendDays`,
+          "dropped",
+          `send days apply only to day-based steps; this one now waits in ${next.delay.unit}`
+        )
+        delete next.sendDays
+      }
+      if (next.email !== undefined) {
+        const email = { ...next.email }
+        if (email.thread !== undefined && !target.threads.includes(email.thread)) {
+          warn(
+            `${path}.email.thread`,
+            "approximated",
+            `${name} cannot reply in the previous email's thread; the step is sent as a new email with its own subject`
+          )
+          email.thread = "new"
+        }
+        if (email.previewText != null && !target.previewText) {
+          warn(`${path}.email.previewText`, "dropped", `${name} emails have no preview text`)
+          delete email.previewText
+        }
+        if (email.templateId != null && !target.templates) {
+          warn(`${path}.email.templateId`, "dropped", `${name} has no email design templates`)
+          delete email.templateId
+        }
+        if (email.sender != null && !target.sender) {
+          warn(
+            `${path}.email.sender`,
+            "dropped",
+            `${name} has no per-email sending address; the enrolment mailbox sends it`
+          )
+          delete email.sender
+        }
+        next.email = email
+      }
+      if (next.variants !== undefined && next.variants.length > 0 && !target.variants) {
+        warn(
+          `${path}.variants`,
+          "dropped",
+          `${name} has no A/B variants: only the step's first email is kept (${next.variants.length} alternative${next.variants.length === 1 ? "" : "s"} dropped)`
+        )
+        delete next.variants
+      }
+      const stepOptions = next.providerOptions
+      if (stepOptions !== undefined) {
+        const kept = { ...stepOptions }
+        if (
+          target.provider !== "apollo" &&
+          target.provider !== "memory" &&
+          stepOptions.apollo !== undefined
+        ) {
+          const { touchId: _touch, ...rest } = stepOptions.apollo
+          for (const [field, v] of Object.entries(rest)) {
+            if (v != null)
+              warn(
+                `${path}.providerOptions.apollo.${field}`,
+                "dropped",
+                `an Apollo-only step setting that ${name} has no place for`
+              )
+          }
+          delete kept.apollo
+        }
+        // Kit's position is read-only bookkeeping, never carried across providers.
+        if (target.provider !== "kit") delete kept.kit
+        next.providerOptions = kept
+      }
+      return next
+    })
+    return Either.right({ sequence: out, warnings })
+  })()

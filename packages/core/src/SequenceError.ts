@@ -1,0 +1,181 @@
+/**
+ * The closed union of failures every `Sequences` operation can end with. Adapters map their
+ * provider's statuses to these in one internal module each; callers handle them with
+ * `Effect.catchTags`.
+ */
+import { Duration, Option, Schema } from "effect"
+import { ProviderId } from "./Sequence.js"
+
+const common = {
+  provider: ProviderId,
+  /** The neutral operation (`get`, `update`, …) or the client call that failed. */
+  operation: Schema.String
+}
+
+const where = (e: { readonly provider: string; readonly operation: string }) => `${e.provider} ${e.operation}`
+
+export class SequenceNotFound extends Schema.TaggedError<SequenceNotFound>()("SequenceNotFound", {
+  ...common,
+  sequenceId: Schema.String
+}) {
+  override get message() {
+    return `${where(this)}: sequence ${this.sequenceId} was not found`
+  }
+  get isRetryable() {
+    return false
+  }
+}
+
+export class StepNotFound extends Schema.TaggedError<StepNotFound>()("StepNotFound", {
+  ...common,
+  sequenceId: Schema.String,
+  stepId: Schema.String
+}) {
+  override get message() {
+    return `${where(this)}: step ${this.stepId} of sequence ${this.sequenceId} was not found`
+  }
+  get isRetryable() {
+    return false
+  }
+}
+
+export class AuthenticationFailed extends Schema.TaggedError<AuthenticationFailed>()("AuthenticationFailed", {
+  ...common,
+  detail: Schema.String
+}) {
+  override get message() {
+    return `${where(this)}: the credentials were refused (${this.detail})`
+  }
+  get isRetryable() {
+    return false
+  }
+}
+
+export class PermissionDenied extends Schema.TaggedError<PermissionDenied>()("PermissionDenied", {
+  ...common,
+  reason: Schema.String,
+  /** The scope the key lacks, when the provider names it (Apollo `api/v1/sequences/update`). */
+  requiredScope: Schema.optional(Schema.String)
+}) {
+  override get message() {
+    return `${where(this)}: permission denied: ${this.reason}`
+  }
+  get isRetryable() {
+    return false
+  }
+}
+
+/** One broken rule, at a field path such as `steps[2].delay.value`. */
+export const Issue = Schema.Struct({ path: Schema.String, message: Schema.String })
+export type Issue = typeof Issue.Type
+
+export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInput", {
+  ...common,
+  issues: Schema.Array(Issue)
+}) {
+  override get message() {
+    const list = this.issues.map((i) => (i.path === "" ? i.message : `${i.path}: ${i.message}`)).join("; ")
+    return `${where(this)}: invalid input: ${list}`
+  }
+  get isRetryable() {
+    return false
+  }
+}
+
+export class Unsupported extends Schema.TaggedError<Unsupported>()("Unsupported", {
+  ...common,
+  feature: Schema.String,
+  detail: Schema.String
+}) {
+  override get message() {
+    return `${where(this)}: ${this.feature} is not supported: ${this.detail}`
+  }
+  get isRetryable() {
+    return false
+  }
+}
+
+export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited", {
+  ...common,
+  /** How long the provider asked to wait, when it said (Apollo `retry-after`; Kit never says). */
+  retryAfter: Schema.optional(Schema.DurationFromSelf),
+  detail: Schema.optional(Schema.String)
+}) {
+  override get message() {
+    const wait = this.retryAfter === undefined ? "" : `, retry after ${Duration.format(this.retryAfter)}`
+    return `${where(this)}: rate limited${wait}${this.detail === undefined ? "" : ` (${this.detail})`}`
+  }
+  get isRetryable() {
+    return true
+  }
+  get retryAfterOption(): Option.Option<Duration.Duration> {
+    return Option.fromNullable(this.retryAfter)
+  }
+}
+
+export class Conflict extends Schema.TaggedError<Conflict>()("Conflict", {
+  ...common,
+  reason: Schema.String
+}) {
+  override get message() {
+    return `${where(this)}: conflict: ${this.reason}`
+  }
+  /** Apollo's "already processing" clears once the other write ends. */
+  get isRetryable() {
+    return true
+  }
+}
+
+export class ProviderUnavailable extends Schema.TaggedError<ProviderUnavailable>()("ProviderUnavailable", {
+  ...common,
+  reason: Schema.String,
+  status: Schema.optional(Schema.Number),
+  excerpt: Schema.optional(Schema.String)
+}) {
+  override get message() {
+    const status = this.status === undefined ? "" : ` (status ${this.status})`
+    const excerpt = this.excerpt === undefined ? "" : `: ${this.excerpt}`
+    return `${where(this)}: provider unavailable${status}: ${this.reason}${excerpt}`
+  }
+  get isRetryable() {
+    return true
+  }
+}
+
+export class MalformedResponse extends Schema.TaggedError<MalformedResponse>()("MalformedResponse", {
+  ...common,
+  reason: Schema.String,
+  status: Schema.optional(Schema.Number),
+  excerpt: Schema.optional(Schema.String)
+}) {
+  override get message() {
+    const status = this.status === undefined ? "" : ` (status ${this.status})`
+    const excerpt = this.excerpt === undefined ? "" : `; body starts: ${this.excerpt}`
+    return `${where(this)}: unexpected answer${status}: ${this.reason}${excerpt}`
+  }
+  get isRetryable() {
+    return false
+  }
+}
+
+export const SequenceError = Schema.Union(
+  SequenceNotFound,
+  StepNotFound,
+  AuthenticationFailed,
+  PermissionDenied,
+  InvalidInput,
+  Unsupported,
+  RateLimited,
+  Conflict,
+  ProviderUnavailable,
+  MalformedResponse
+)
+export type SequenceError = typeof SequenceError.Type
+
+/** Shortens a body for an error message: enough to recognise, never the whole payload. */
+export const excerpt = (body: string, max = 160): string => {
+  const flat = body.replace(/\s+/g, " ").trim()
+  return flat.length <= max ? flat : `${flat.slice(0, max)}…`
+}
+
+export const isRetryable = (error: SequenceError): boolean => error.isRetryable

@@ -1,0 +1,461 @@
+/**
+ * The `Sequences` service: one API to read and write email sequences, whatever the provider.
+ *
+ * Adapters hand `make` a narrow set of primitives; `make` adds what is shared by every provider:
+ * decoding and validation of every input before any request, refusal of what the provider cannot
+ * hold, one span per operation, the step diff, and serialisation of step edits per sequence.
+ */
+import { Context, Effect, Option, ParseResult, Schema, Stream } from "effect"
+import type { Capabilities } from "./Capabilities.js"
+import {
+  DesiredStep,
+  type DesiredStepInput,
+  Enrollment,
+  type EnrollmentResult,
+  isEmptyPatch,
+  NewSequence,
+  type NewSequenceInput,
+  NewStep,
+  type NewStepInput,
+  type ProviderId,
+  type Sequence,
+  SequencePatch,
+  type SequenceSummary,
+  type Step,
+  type StepEmail,
+  StepPatch
+} from "./Sequence.js"
+import {
+  InvalidInput,
+  type Issue,
+  type SequenceError,
+  SequenceNotFound,
+  StepNotFound,
+  Unsupported
+} from "./SequenceError.js"
+import { asDesired, diffSteps, isNoop, type StepDiff } from "./StepDiff.js"
+import {
+  unsupportedInPatch,
+  unsupportedInSequence,
+  unsupportedInStepPatch,
+  unsupportedInSteps
+} from "./internal/support.js"
+import { KeyedLock } from "./internal/keyedLock.js"
+import {
+  validateNewSequence,
+  validatePatch,
+  validateStep,
+  validateStepPatch,
+  validateStepPatchAgainst,
+  validateSteps
+} from "./Validation.js"
+
+export interface ListOptions {
+  /** Only sequences whose name contains this text (case-insensitive). */
+  readonly nameContains?: string
+}
+
+export interface Sequences {
+  readonly provider: ProviderId
+  readonly capabilities: Capabilities
+  /** Every sequence, once, following the provider's pages lazily. */
+  readonly list: (options?: ListOptions) => Stream.Stream<SequenceSummary, SequenceError>
+  /** A sequence with all its steps and their content. */
+  readonly get: (id: string) => Effect.Effect<Sequence, SequenceError>
+  /** Creates a sequence (inactive, steps unpublished, unless the input says otherwise). */
+  readonly create: (input: NewSequenceInput) => Effect.Effect<Sequence, SequenceError>
+  /** Changes only the settings the patch names; an empty patch sends nothing. */
+  readonly update: (id: string, patch: typeof SequencePatch.Encoded) => Effect.Effect<void, SequenceError>
+  /** Adds a step at `index` (zero-based; the end when absent). */
+  readonly addStep: (
+    id: string,
+    step: NewStepInput,
+    options?: { readonly index?: number }
+  ) => Effect.Effect<Step, SequenceError>
+  readonly updateStep: (
+    id: string,
+    stepId: string,
+    patch: typeof StepPatch.Encoded
+  ) => Effect.Effect<void, SequenceError>
+  /** Removes one step, and only that step. */
+  readonly removeStep: (id: string, stepId: string) => Effect.Effect<void, SequenceError>
+  /** Moves a step to `index` (zero-based) in the order. */
+  readonly moveStep: (id: string, stepId: string, index: number) => Effect.Effect<void, SequenceError>
+  /**
+   * Makes the step list exactly `steps`: entries with the `id` of an existing step keep it (changed
+   * only where they differ), entries without create a step, and existing steps not listed are
+   * removed. Returns the steps as they end.
+   */
+  readonly replaceSteps: (
+    id: string,
+    steps: ReadonlyArray<DesiredStepInput>
+  ) => Effect.Effect<ReadonlyArray<Step>, SequenceError>
+  readonly setActive: (id: string, active: boolean) => Effect.Effect<void, SequenceError>
+  /** Deletes (Kit) or archives (Apollo) the sequence. */
+  readonly remove: (id: string) => Effect.Effect<void, SequenceError>
+  /** Enrols subscribers (Kit, by email or id) or contacts (Apollo, by id). */
+  readonly enroll: (
+    id: string,
+    who: typeof Enrollment.Encoded
+  ) => Effect.Effect<EnrollmentResult, SequenceError>
+}
+
+export const Sequences: Context.Tag<Sequences, Sequences> = Context.GenericTag<Sequences>(
+  "@unisequence/core/Sequences"
+)
+
+/** What an adapter provides; inputs arrive decoded and validated. */
+export interface Primitives {
+  readonly provider: ProviderId
+  readonly capabilities: Capabilities
+  readonly list: (options: ListOptions) => Stream.Stream<SequenceSummary, SequenceError>
+  readonly get: (id: string) => Effect.Effect<Sequence, SequenceError>
+  readonly create: (input: NewSequence) => Effect.Effect<Sequence, SequenceError>
+  /** A non-empty settings patch. */
+  readonly update: (id: string, patch: SequencePatch) => Effect.Effect<void, SequenceError>
+  /**
+   * Carries out a step diff against `current`, the sequence as just read. A replace-semantics
+   * provider (Apollo) writes the whole list once; a partial-update provider (Kit) plans the
+   * fewest requests. Returns the steps in their final order.
+   */
+  readonly writeSteps: (
+    current: Sequence,
+    diff: StepDiff
+  ) => Effect.Effect<ReadonlyArray<Step>, SequenceError>
+  readonly setActive: (id: string, active: boolean) => Effect.Effect<void, SequenceError>
+  readonly remove: (id: string) => Effect.Effect<void, SequenceError>
+  readonly enroll: (id: string, who: Enrollment) => Effect.Effect<EnrollmentResult, SequenceError>
+  /**
+   * Optional fast paths for providers that edit one step in place (Kit). Without them, a step edit
+   * reads the sequence and goes through `writeSteps`.
+   */
+  readonly addStep?: (
+    id: string,
+    step: NewStep,
+    index: number | undefined
+  ) => Effect.Effect<Step, SequenceError>
+  readonly updateStep?: (id: string, stepId: string, patch: StepPatch) => Effect.Effect<void, SequenceError>
+  readonly removeStep?: (id: string, stepId: string) => Effect.Effect<void, SequenceError>
+}
+
+const issuesOf = (error: ParseResult.ParseError, prefix: string): ReadonlyArray<Issue> =>
+  ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
+    path: issue.path.reduce<string>(
+      (acc, key) =>
+        typeof key === "number" ? `${acc}[${key}]` : acc === "" ? String(key) : `${acc}.${String(key)}`,
+      prefix
+    ),
+    message: issue.message
+  }))
+
+export const make = (primitives: Primitives): Sequences => {
+  const { provider, capabilities } = primitives
+  const locks = new KeyedLock()
+
+  const invalid = (operation: string, issues: ReadonlyArray<Issue>) =>
+    new InvalidInput({ provider, operation, issues })
+
+  /** Decodes an input of unknown shape, or fails with every issue at its path. */
+  const decode =
+    <A, I>(schema: Schema.Schema<A, I>, operation: string, prefix = "") =>
+    (input: unknown): Effect.Effect<A, InvalidInput> =>
+      Schema.decodeUnknown(schema, { errors: "all", onExcessProperty: "ignore" })(input).pipe(
+        Effect.mapError((error) => invalid(operation, issuesOf(error, prefix)))
+      )
+
+  const check = (operation: string, issues: ReadonlyArray<Issue>): Effect.Effect<void, InvalidInput> =>
+    issues.length === 0 ? Effect.void : Effect.fail(invalid(operation, issues))
+
+  const support = (
+    operation: string,
+    found: ReadonlyArray<{ readonly path: string; readonly detail: string }>
+  ): Effect.Effect<void, Unsupported> =>
+    found.length === 0
+      ? Effect.void
+      : Effect.fail(
+          new Unsupported({
+            provider,
+            operation,
+            feature: found.map((f) => f.path).join(", "),
+            detail: `${found.map((f) => f.detail).join("; ")} (translate the sequence first to convert it with warnings)`
+          })
+        )
+
+  const requireId = (operation: string, value: string, field: string): Effect.Effect<void, InvalidInput> =>
+    typeof value === "string" && value.trim() !== ""
+      ? Effect.void
+      : Effect.fail(invalid(operation, [{ path: field, message: "must be a non-empty string" }]))
+
+  const span =
+    (operation: string, attributes: Record<string, unknown> = {}) =>
+    <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      Effect.withSpan(effect, `Sequences.${operation}`, {
+        attributes: { "unisequence.provider": provider, "unisequence.operation": operation, ...attributes },
+        kind: "client"
+      })
+
+  const findStep = (
+    sequence: Sequence,
+    stepId: string,
+    operation: string
+  ): Effect.Effect<number, StepNotFound> => {
+    const index = sequence.steps.findIndex((step) => step.id === stepId)
+    return index < 0
+      ? Effect.fail(new StepNotFound({ provider, operation, sequenceId: sequence.id, stepId }))
+      : Effect.succeed(index)
+  }
+
+  /** Read-modify-write of the step list through the diff, serialised per sequence. */
+  const editSteps = (
+    id: string,
+    operation: string,
+    edit: (current: Sequence) => Effect.Effect<ReadonlyArray<DesiredStep>, SequenceError>
+  ): Effect.Effect<ReadonlyArray<Step>, SequenceError> =>
+    Effect.gen(function* () {
+      const current = yield* primitives.get(id)
+      const desired = yield* edit(current)
+      yield* check(operation, validateSteps(desired))
+      yield* support(operation, unsupportedInSteps(desired, capabilities))
+      const result = diffSteps(current.steps, desired)
+      if (result._tag === "UnknownSteps") {
+        return yield* new StepNotFound({ provider, operation, sequenceId: id, stepId: result.ids[0]! })
+      }
+      if (isNoop(result.diff)) return current.steps
+      return yield* primitives.writeSteps(current, result.diff)
+    })
+
+  const list = (options: ListOptions = {}) =>
+    primitives.list(options).pipe(
+      Stream.withSpan("Sequences.list", {
+        attributes: { "unisequence.provider": provider, "unisequence.operation": "list" },
+        kind: "client"
+      })
+    )
+
+  const get = (id: string) =>
+    requireId("get", id, "id").pipe(
+      Effect.zipRight(primitives.get(id)),
+      span("get", { "unisequence.sequence_id": id })
+    )
+
+  const create = (input: NewSequenceInput) =>
+    Effect.gen(function* () {
+      const decoded = yield* decode(NewSequence, "create")(input)
+      yield* check("create", validateNewSequence(decoded))
+      yield* support("create", unsupportedInSequence(decoded, capabilities))
+      return yield* primitives.create(decoded)
+    }).pipe(span("create"))
+
+  const update = (id: string, input: typeof SequencePatch.Encoded) =>
+    Effect.gen(function* () {
+      yield* requireId("update", id, "id")
+      const patch = yield* decode(SequencePatch, "update")(input)
+      yield* check("update", validatePatch(patch))
+      yield* support("update", unsupportedInPatch(patch, capabilities))
+      if (isEmptyPatch(patch)) return
+      yield* primitives.update(id, patch)
+    }).pipe(span("update", { "unisequence.sequence_id": id }))
+
+  const addStep = (id: string, input: NewStepInput, options: { readonly index?: number } = {}) =>
+    Effect.gen(function* () {
+      yield* requireId("addStep", id, "id")
+      const step = yield* decode(NewStep, "addStep", "step")(input)
+      const index = options.index
+      const indexIssues: ReadonlyArray<Issue> =
+        index !== undefined && (!Number.isInteger(index) || index < 0)
+          ? [{ path: "index", message: `must be a non-negative integer, got ${index}` }]
+          : []
+      // Where the step lands is only known once the list is read, unless an index is given.
+      yield* check("addStep", [...indexIssues, ...validateStep(step, index ?? 0, "step")])
+      yield* support("addStep", unsupportedInSteps([step], capabilities, "step"))
+      if (primitives.addStep !== undefined) return yield* primitives.addStep(id, step, index)
+      let at = 0
+      const steps = yield* editSteps(id, "addStep", (current) => {
+        const desired = asDesired(current.steps)
+        at = Math.min(index ?? desired.length, desired.length)
+        desired.splice(at, 0, step)
+        return check(
+          "addStep",
+          at > 0 && step.delay.value === 0
+            ? [{ path: "step.delay", message: "only the first step may have a zero delay" }]
+            : []
+        ).pipe(Effect.as(desired))
+      })
+      return steps[at]!
+    }).pipe(locks.withLock(id), span("addStep", { "unisequence.sequence_id": id }))
+
+  const updateStep = (id: string, stepId: string, input: typeof StepPatch.Encoded) =>
+    Effect.gen(function* () {
+      yield* requireId("updateStep", id, "id")
+      yield* requireId("updateStep", stepId, "stepId")
+      const patch = yield* decode(StepPatch, "updateStep", "patch")(input)
+      yield* check("updateStep", validateStepPatch(patch))
+      yield* support("updateStep", unsupportedInStepPatch(patch, capabilities))
+      if (isEmptyPatch(patch)) return
+      if (primitives.updateStep !== undefined) return yield* primitives.updateStep(id, stepId, patch)
+      yield* editSteps(id, "updateStep", (current) =>
+        findStep(current, stepId, "updateStep").pipe(
+          Effect.flatMap((index) => {
+            const step = current.steps[index]!
+            return check("updateStep", validateStepPatchAgainst(patch, step, index)).pipe(
+              Effect.as(asDesired(current.steps).map((d) => (d.id === stepId ? mergeDesired(d, patch) : d)))
+            )
+          })
+        )
+      )
+    }).pipe(
+      locks.withLock(id),
+      span("updateStep", { "unisequence.sequence_id": id, "unisequence.step_id": stepId })
+    )
+
+  const removeStep = (id: string, stepId: string) =>
+    Effect.gen(function* () {
+      yield* requireId("removeStep", id, "id")
+      yield* requireId("removeStep", stepId, "stepId")
+      if (primitives.removeStep !== undefined) return yield* primitives.removeStep(id, stepId)
+      yield* editSteps(id, "removeStep", (current) =>
+        findStep(current, stepId, "removeStep").pipe(
+          Effect.as(asDesired(current.steps).filter((d) => d.id !== stepId))
+        )
+      )
+    }).pipe(
+      locks.withLock(id),
+      span("removeStep", { "unisequence.sequence_id": id, "unisequence.step_id": stepId })
+    )
+
+  const moveStep = (id: string, stepId: string, index: number) =>
+    Effect.gen(function* () {
+      yield* requireId("moveStep", id, "id")
+      yield* requireId("moveStep", stepId, "stepId")
+      if (!Number.isInteger(index) || index < 0) {
+        return yield* invalid("moveStep", [
+          { path: "index", message: `must be a non-negative integer, got ${index}` }
+        ])
+      }
+      yield* editSteps(id, "moveStep", (current) =>
+        findStep(current, stepId, "moveStep").pipe(
+          Effect.flatMap((from) => {
+            if (index >= current.steps.length) {
+              return Effect.fail(
+                invalid("moveStep", [
+                  {
+                    path: "index",
+                    message: `must be below the step count (${current.steps.length}), got ${index}`
+                  }
+                ])
+              )
+            }
+            const desired = asDesired(current.steps)
+            const [moved] = desired.splice(from, 1)
+            desired.splice(index, 0, moved!)
+            return Effect.succeed(desired)
+          })
+        )
+      )
+    }).pipe(
+      locks.withLock(id),
+      span("moveStep", { "unisequence.sequence_id": id, "unisequence.step_id": stepId })
+    )
+
+  const replaceSteps = (id: string, input: ReadonlyArray<DesiredStepInput>) =>
+    Effect.gen(function* () {
+      yield* requireId("replaceSteps", id, "id")
+      const steps = yield* decode(Schema.Array(DesiredStep), "replaceSteps", "steps")(input)
+      yield* check("replaceSteps", validateSteps(steps))
+      yield* support("replaceSteps", unsupportedInSteps(steps, capabilities))
+      return yield* editSteps(id, "replaceSteps", () => Effect.succeed(steps))
+    }).pipe(locks.withLock(id), span("replaceSteps", { "unisequence.sequence_id": id }))
+
+  const setActive = (id: string, active: boolean) =>
+    requireId("setActive", id, "id").pipe(
+      Effect.zipRight(
+        typeof active === "boolean"
+          ? primitives.setActive(id, active)
+          : Effect.fail(invalid("setActive", [{ path: "active", message: "must be a boolean" }]))
+      ),
+      span("setActive", { "unisequence.sequence_id": id, "unisequence.active": active })
+    )
+
+  const remove = (id: string) =>
+    requireId("remove", id, "id").pipe(
+      Effect.zipRight(primitives.remove(id)),
+      span("remove", { "unisequence.sequence_id": id })
+    )
+
+  const enroll = (id: string, input: typeof Enrollment.Encoded) =>
+    Effect.gen(function* () {
+      yield* requireId("enroll", id, "id")
+      const who = yield* decode(Enrollment, "enroll")(input)
+      const issues: Array<Issue> = []
+      if ((who.emails?.length ?? 0) + (who.ids?.length ?? 0) === 0) {
+        issues.push({ path: "", message: "name at least one email or id to enrol" })
+      }
+      yield* check("enroll", issues)
+      const unsupported: Array<{ path: string; detail: string }> = []
+      if ((who.emails?.length ?? 0) > 0 && !capabilities.enrollment.byEmail) {
+        unsupported.push({ path: "emails", detail: "this provider enrols by contact id only" })
+      }
+      if ((who.ids?.length ?? 0) > 0 && !capabilities.enrollment.byId) {
+        unsupported.push({ path: "ids", detail: "this provider enrols by email only" })
+      }
+      yield* support("enroll", unsupported)
+      return yield* primitives.enroll(id, who)
+    }).pipe(span("enroll", { "unisequence.sequence_id": id }))
+
+  return {
+    provider,
+    capabilities,
+    list,
+    get,
+    create,
+    update,
+    addStep,
+    updateStep,
+    removeStep,
+    moveStep,
+    replaceSteps,
+    setActive,
+    remove,
+    enroll
+  }
+}
+
+/** A desired step with a patch applied, for the read-modify-write path. */
+const mergeDesired = (step: DesiredStep, patch: StepPatch): DesiredStep => {
+  const next: { -readonly [K in keyof DesiredStep]: DesiredStep[K] } = { ...step }
+  if (patch.delay !== undefined) next.delay = patch.delay
+  if (patch.sendDays !== undefined) {
+    if (patch.sendDays === null) delete next.sendDays
+    else next.sendDays = patch.sendDays
+  }
+  if (patch.type !== undefined) next.type = patch.type
+  if (patch.variants !== undefined) next.variants = patch.variants
+  if (patch.published !== undefined) next.published = patch.published
+  if (patch.providerOptions !== undefined)
+    next.providerOptions = { ...step.providerOptions, ...patch.providerOptions }
+  if (patch.email !== undefined) {
+    const { subject, html, ...nullable } = patch.email
+    const email: { -readonly [K in keyof StepEmail]: StepEmail[K] } = {
+      ...(step.email ?? { subject: "", html: "" })
+    }
+    if (subject !== undefined) email.subject = subject
+    if (html !== undefined) email.html = html
+    for (const key of ["previewText", "templateId", "sender"] as const) {
+      const value = nullable[key]
+      if (value === null) delete email[key]
+      else if (value !== undefined) email[key] = value
+    }
+    if (nullable.thread !== undefined) email.thread = nullable.thread
+    next.email = email
+  }
+  return next
+}
+
+/** Fails with `SequenceNotFound` when `option` is empty: for providers that answer "no such id" with nothing. */
+export const orNotFound =
+  (provider: ProviderId, operation: string, sequenceId: string) =>
+  <A>(option: Option.Option<A>): Effect.Effect<A, SequenceNotFound> =>
+    Option.match(option, {
+      onNone: () => Effect.fail(new SequenceNotFound({ provider, operation, sequenceId })),
+      onSome: Effect.succeed
+    })
