@@ -139,7 +139,10 @@ export const startServer = async (options: Options = {}): Promise<KitSimulator> 
       entry.status = plan.status
       send(res, plan.status, bodyBytes(plan), JSON_TYPE)
     }
-    if (decision === undefined) return normal()
+    if (decision === undefined) {
+      normal()
+      return
+    }
     entry.fault = decision.kind
     if ("afterCommit" in decision && decision.afterCommit) commit()
     switch (decision.kind) {
@@ -148,18 +151,20 @@ export const startServer = async (options: Options = {}): Promise<KitSimulator> 
         entry.status = s
         // A 500 from the app is JSON; 502/503 come from the load balancer in front of it, as HTML.
         if (s === 500)
-          return send(res, s, Buffer.from(JSON.stringify({ errors: ["Internal Server Error"] })), JSON_TYPE)
-        return send(res, s, Buffer.from(htmlPage(s)), "text/html; charset=utf-8")
+          send(res, s, Buffer.from(JSON.stringify({ errors: ["Internal Server Error"] })), JSON_TYPE)
+        else send(res, s, Buffer.from(htmlPage(s)), "text/html; charset=utf-8")
+        return
       }
       case "hang": {
         if (decision.hangMs === undefined) return
-        return later(decision.hangMs, () => {
+        later(decision.hangMs, () => {
           if (req.socket.destroyed) return
           // A delayed answer: the work happens now unless it already happened.
           if (!decision.afterCommit) commit()
           entry.status = plan.status
           send(res, plan.status, bodyBytes(plan), JSON_TYPE)
         })
+        return
       }
       case "reset": {
         const body = bodyBytes(plan)
@@ -188,7 +193,8 @@ export const startServer = async (options: Options = {}): Promise<KitSimulator> 
           res.write(body.subarray(i * size, (i + 1) * size))
           later(decision.slowMs / parts, () => step(i + 1))
         }
-        return later(0, () => step(0))
+        later(0, () => step(0))
+        return
       }
       case "malformed": {
         switch (decision.malformed) {
@@ -196,19 +202,22 @@ export const startServer = async (options: Options = {}): Promise<KitSimulator> 
             const body = plan.body === undefined ? Buffer.from('{"errors":["x"]}') : bodyBytes(plan)
             const status = plan.body === undefined ? 200 : plan.status
             entry.status = status
-            return send(res, status, body.subarray(0, Math.max(1, Math.floor(body.length / 2))), JSON_TYPE)
+            send(res, status, body.subarray(0, Math.max(1, Math.floor(body.length / 2))), JSON_TYPE)
+            return
           }
           case "wrong_types": {
             const value = plan.body === undefined ? { id: "abc" } : withWrongTypes(plan.body)
             const status = plan.body === undefined ? 200 : plan.status
             entry.status = status
-            return send(res, status, Buffer.from(JSON.stringify(value)), JSON_TYPE)
+            send(res, status, Buffer.from(JSON.stringify(value)), JSON_TYPE)
+            return
           }
           case "html_200":
           case "html_502": {
             const status = decision.malformed === "html_200" ? 200 : 502
             entry.status = status
-            return send(res, status, Buffer.from(htmlPage(status)), "text/html; charset=utf-8")
+            send(res, status, Buffer.from(htmlPage(status)), "text/html; charset=utf-8")
+            return
           }
         }
       }
