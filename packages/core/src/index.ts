@@ -4,6 +4,7 @@
  */
 export * as Capabilities from "./Capabilities.js"
 export * as Memory from "./Memory.js"
+export * as Resilience from "./Resilience.js"
 export * as Sequence from "./Sequence.js"
 export * as SequenceError from "./SequenceError.js"
 export * as Sequences from "./Sequences.js"
