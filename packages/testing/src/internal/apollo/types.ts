@@ -1,0 +1,343 @@
+/** Public shapes of the Apollo simulator: seed, snapshot, log, options. Re-exported by ApolloSimulator.ts. */
+
+export type StepType =
+  | "auto_email"
+  | "manual_email"
+  | "call"
+  | "action_item"
+  | "linkedin_step_connect"
+  | "linkedin_step_message"
+  | "linkedin_step_view_profile"
+  | "linkedin_step_interact_post"
+
+export type WaitMode = "minute" | "hour" | "day"
+export type TouchType = "new_thread" | "reply_to_thread"
+export type TouchStatus = "to_be_reviewed" | "approved"
+export type CreationType = "draft" | "new" | "ai_assistant"
+export type Priority = "high" | "medium" | "low"
+export type Visibility = "restricted" | "everyone"
+export type AccessType = "can_view" | "can_edit" | "full_access"
+/** Apollo sometimes answers a statistic with the string "loading" instead of a number. */
+export type Stat = number | "loading"
+export type MembershipStatus = "active" | "paused" | "finished"
+export type RemoveMode = "mark_as_finished" | "remove" | "stop"
+
+/** Operation names: used for per-endpoint faults and rate limits and in the request log. */
+export type Operation =
+  | "search"
+  | "getCampaign"
+  | "listCampaigns"
+  | "createSequence"
+  | "updateSequence"
+  | "approve"
+  | "abort"
+  | "archive"
+  | "addContactIds"
+  | "removeOrStopContactIds"
+  | "listSchedules"
+  | "listEmailAccounts"
+
+export interface SharingAccess {
+  readonly id: string
+  readonly user_or_team_id: string
+  readonly user_or_team_type: "user" | "team" | "subteam"
+  readonly access_type: AccessType
+}
+
+export interface SharingPermission {
+  readonly visibility: Visibility
+  readonly access_type: AccessType | null
+  readonly sharing_accesses: ReadonlyArray<SharingAccess>
+}
+
+export interface TemplateState {
+  readonly id: string
+  readonly subject: string
+  readonly body_html: string
+}
+
+export interface TouchState {
+  readonly id: string
+  readonly emailer_step_id: string
+  readonly type: TouchType
+  readonly status: TouchStatus
+  readonly include_signature: boolean
+  readonly attachment_ids: ReadonlyArray<string>
+  readonly emailer_template_id: string
+  readonly emailer_template: TemplateState
+}
+
+export interface StepState {
+  readonly id: string
+  readonly emailer_campaign_id: string
+  /** One-based. */
+  readonly position: number
+  readonly type: StepType
+  readonly wait_time: number | null
+  readonly wait_mode: WaitMode | null
+  readonly exact_datetime: string | null
+  readonly priority: Priority | null
+  readonly note: string | null
+  readonly max_emails_per_day: number | null
+  readonly auto_skip_in_x_days: number | null
+  readonly emailer_touches: ReadonlyArray<TouchState>
+}
+
+export interface SequenceState {
+  readonly id: string
+  readonly name: string
+  readonly active: boolean
+  readonly archived: boolean
+  readonly creation_type: CreationType
+  readonly emailer_schedule_id: string | null
+  readonly label_names: ReadonlyArray<string>
+  readonly max_emails_per_day: number | null
+  readonly same_account_reply_delay_days: number | null
+  readonly cc_emails: string
+  readonly bcc_emails: string
+  readonly sharing_permission: SharingPermission
+  readonly user_id: string
+  readonly created_at: string
+  readonly updated_at: string
+  /** Create-only flags (`mark_finished_if_reply`, `mark_paused_if_ooo`, …) as sent or seeded. */
+  readonly settings: Readonly<Record<string, unknown>>
+  readonly stats: Readonly<Record<string, Stat>>
+  readonly emailer_steps: ReadonlyArray<StepState>
+}
+
+export interface ScheduleState {
+  readonly id: string
+  readonly name: string
+  readonly time_zone: string
+  readonly default: boolean
+  /** `{ monday: [[9, 17]], … }`; an empty hash is an empty schedule (cannot be attached). */
+  readonly schedule_hash: Readonly<Record<string, ReadonlyArray<readonly [number, number]>>>
+}
+
+export interface EmailAccountState {
+  readonly id: string
+  readonly email: string
+  readonly user_id: string
+  readonly active: boolean
+  readonly default: boolean
+  readonly type: string
+}
+
+export interface ContactState {
+  readonly id: string
+  readonly first_name: string | null
+  readonly last_name: string | null
+  readonly email: string | null
+  readonly email_status: string | null
+  readonly organization_name: string | null
+  readonly label_names: ReadonlyArray<string>
+}
+
+export interface MembershipState {
+  readonly contact_id: string
+  readonly emailer_campaign_id: string
+  readonly status: MembershipStatus
+  readonly send_email_from_email_account_id: string
+  readonly added_at: string
+  readonly finished_at: string | null
+  readonly inactive_reason: string | null
+}
+
+/** A read of the whole simulated team (deep copies; mutating them changes nothing). */
+export interface Snapshot {
+  readonly userId: string
+  readonly teamId: string
+  readonly sequences: ReadonlyArray<SequenceState>
+  readonly schedules: ReadonlyArray<ScheduleState>
+  readonly emailAccounts: ReadonlyArray<EmailAccountState>
+  readonly contacts: ReadonlyArray<ContactState>
+  readonly memberships: ReadonlyArray<MembershipState>
+}
+
+export interface SeedTemplate {
+  readonly id?: string
+  readonly subject?: string
+  readonly body_html?: string
+}
+
+export interface SeedTouch {
+  readonly id?: string
+  readonly type?: TouchType
+  readonly status?: TouchStatus
+  readonly include_signature?: boolean
+  readonly emailer_template?: SeedTemplate
+}
+
+export interface SeedStep {
+  readonly id?: string
+  readonly type: StepType
+  readonly wait_time?: number | null
+  readonly wait_mode?: WaitMode | null
+  readonly exact_datetime?: string | null
+  readonly priority?: Priority | null
+  readonly note?: string | null
+  readonly max_emails_per_day?: number | null
+  readonly auto_skip_in_x_days?: number | null
+  readonly emailer_touches?: ReadonlyArray<SeedTouch>
+}
+
+export interface SeedSequence {
+  readonly id?: string
+  readonly name: string
+  readonly active?: boolean
+  readonly archived?: boolean
+  readonly creation_type?: CreationType
+  /** Defaults to the team's default schedule; `null` for none. */
+  readonly emailer_schedule_id?: string | null
+  readonly label_names?: ReadonlyArray<string>
+  readonly max_emails_per_day?: number | null
+  readonly same_account_reply_delay_days?: number | null
+  readonly cc_emails?: string
+  readonly bcc_emails?: string
+  readonly sharing_permission?: Partial<SharingPermission>
+  readonly user_id?: string
+  readonly created_at?: string
+  readonly settings?: Readonly<Record<string, unknown>>
+  /** Any statistic, e.g. `{ unique_delivered: "loading" }`; the others are 0. */
+  readonly stats?: Readonly<Record<string, Stat>>
+  readonly emailer_steps?: ReadonlyArray<SeedStep>
+}
+
+export interface SeedSchedule {
+  readonly id?: string
+  readonly name: string
+  readonly time_zone?: string
+  readonly default?: boolean
+  readonly schedule_hash?: Readonly<Record<string, ReadonlyArray<readonly [number, number]>>>
+}
+
+export interface SeedEmailAccount {
+  readonly id?: string
+  readonly email: string
+  readonly user_id?: string
+  readonly active?: boolean
+  readonly default?: boolean
+  readonly type?: string
+}
+
+export interface SeedContact {
+  readonly id?: string
+  readonly first_name?: string | null
+  readonly last_name?: string | null
+  readonly email?: string | null
+  /** `verified` by default. */
+  readonly email_status?: string | null
+  readonly organization_name?: string | null
+  readonly label_names?: ReadonlyArray<string>
+}
+
+export interface SeedMembership {
+  readonly contact_id: string
+  readonly emailer_campaign_id: string
+  readonly status?: MembershipStatus
+  readonly send_email_from_email_account_id?: string
+}
+
+/**
+ * Initial state. A field left out takes the default seed's value (one schedule, one email account,
+ * three contacts, no sequence); give `[]` for none.
+ */
+export interface Seed {
+  readonly userId?: string
+  readonly teamId?: string
+  readonly sequences?: ReadonlyArray<SeedSequence>
+  readonly schedules?: ReadonlyArray<SeedSchedule>
+  readonly emailAccounts?: ReadonlyArray<SeedEmailAccount>
+  readonly contacts?: ReadonlyArray<SeedContact>
+  readonly memberships?: ReadonlyArray<SeedMembership>
+}
+
+export type KeyKind = "master" | "scoped" | "none"
+
+export type FaultKind = "status5xx" | "hang" | "reset" | "slow" | "malformed" | "afterCommit"
+export type MalformedKind = "truncated" | "wrongTypes" | "html"
+
+export interface LoggedRequest {
+  readonly method: string
+  readonly path: string
+  /** Repeated parameters (and every `name[]` parameter) are arrays. */
+  readonly query: Readonly<Record<string, string | ReadonlyArray<string>>>
+  /** The parsed JSON body, or null when there was none or it was not JSON. */
+  readonly body: unknown
+  /** null when no answer was sent (hang, reset). */
+  readonly status: number | null
+  readonly keyKind: KeyKind
+  readonly operation: Operation | null
+  readonly fault: FaultKind | null
+  /** `now()` when the request arrived. */
+  readonly at: number
+}
+
+/** Probabilities (0..1) of each fault for one request; they are tried in this order and should sum ≤ 1. */
+export interface FaultRates {
+  /** Answer 500/502/503 without processing. */
+  readonly status5xx?: number
+  readonly statuses?: ReadonlyArray<500 | 502 | 503>
+  /** Send nothing; with `hangMs`, process and answer after that delay (if the client is still there). */
+  readonly hang?: number
+  readonly hangMs?: number
+  /** Destroy the connection without processing or answering. */
+  readonly reset?: number
+  /** Process, then drip the body over `slowMs` (default 1000). */
+  readonly slow?: number
+  readonly slowMs?: number
+  /** Process, then send a broken body (kind picked among `malformedKinds`, default all three). */
+  readonly malformed?: number
+  readonly malformedKinds?: ReadonlyArray<MalformedKind>
+  /** Process (the state changes), send the headers and half the body, then reset the connection. */
+  readonly afterCommit?: number
+}
+
+export interface FaultOptions extends FaultRates {
+  /** PRNG seed (mulberry32); the same seed and request order give the same faults. Default 1. */
+  readonly seed?: number
+  /** Per operation; its fields override the global ones. */
+  readonly endpoints?: Partial<Record<Operation, FaultRates>>
+}
+
+export type FaultCounts = Readonly<Record<FaultKind, number>>
+
+export interface RateLimitWindows {
+  readonly perMinute?: number
+  readonly perHour?: number
+  readonly perDay?: number
+}
+
+export interface RateLimitOptions {
+  /** Per endpoint, for every endpoint without its own entry. */
+  readonly default?: RateLimitWindows
+  /** `false` disables limiting for that endpoint. */
+  readonly endpoints?: Partial<Record<Operation, RateLimitWindows | false>>
+  /** `legacy` sends `x-rate-limit-daily` / `x-daily-usage` / `x-daily-requests-left` instead of the 24-hour names. */
+  readonly headerNaming?: "current" | "legacy"
+}
+
+export interface PlanOptions {
+  /** More than one touch in a step (A/B test). Default true. */
+  readonly abTesting?: boolean
+  readonly maxSequences?: number
+  readonly maxStepsPerSequence?: number
+}
+
+export interface Options {
+  /** Keys with access to every endpoint. Default `["apollo_master_key"]`. */
+  readonly masterKeys?: ReadonlyArray<string>
+  /** key -> scope names (see `Scopes`). */
+  readonly scopedKeys?: Readonly<Record<string, ReadonlyArray<string>>>
+  /** Default `DefaultRateLimit` (generous, so suites and benchmarks don't stall); `false` disables. */
+  readonly rateLimit?: false | RateLimitOptions
+  /** Clock in ms, for rate-limit windows, timestamps and `exact_datetime` checks. Default `Date.now`. */
+  readonly now?: () => number
+  readonly seed?: Seed
+  readonly faults?: FaultOptions
+  /** Holds each sequence write open this long, so that two writes can overlap (429). Default 0. */
+  readonly writeProcessingMs?: number
+  readonly plan?: PlanOptions
+  /** Default 0: a free port. */
+  readonly port?: number
+}
