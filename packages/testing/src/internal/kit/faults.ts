@@ -34,11 +34,9 @@ const MALFORMED_KINDS: ReadonlyArray<MalformedKind> = [
   "html_502"
 ]
 
-/** The operation's spec: each kind set for the operation replaces the global one. */
-export const specFor = (options: FaultOptions, operation: Operation): FaultSpec => ({
-  ...options.all,
-  ...options.operations?.[operation]
-})
+/** An operation's own spec, when given, is used instead of `all` (so `{}` exempts an operation). */
+export const specFor = (options: FaultOptions, operation: Operation): FaultSpec =>
+  options.operations?.[operation] ?? options.all ?? {}
 
 const pick = <A>(items: ReadonlyArray<A>, fallback: A, r: number): A =>
   items.length === 0 ? fallback : (items[Math.floor(r * items.length)] ?? fallback)

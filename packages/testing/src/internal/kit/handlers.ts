@@ -144,14 +144,17 @@ const renderEmail = (
   }
 }
 
-const renderSubscriber = (s: SubscriberRecord, addedAt: string) => ({
+const renderSubscriber = (ctx: Context, s: SubscriberRecord, addedAt: string) => ({
   id: s.id,
   first_name: s.first_name,
   email_address: s.email_address,
   state: s.state,
   created_at: s.created_at,
   added_at: addedAt,
-  fields: s.fields
+  fields: {
+    ...Object.fromEntries(ctx.store.account.custom_fields.map((f): [string, string | null] => [f, null])),
+    ...s.fields
+  }
 })
 
 // ---- body ----
@@ -379,7 +382,7 @@ const listSubscribers = (ctx: Context, req: HandlerRequest): Plan => {
     if (status !== "all" && sub.state !== status) continue
     if (!inRange(m.added_at, filters.added_after, filters.added_before)) continue
     if (!inRange(sub.created_at, filters.created_after, filters.created_before)) continue
-    rows.push(renderSubscriber(sub, m.added_at))
+    rows.push(renderSubscriber(ctx, sub, m.added_at))
   }
   // Newest subscriber first, as in Kit's example; the cursor key is the negated id to keep "ascending".
   rows.sort((a, b) => b.id - a.id)
@@ -401,9 +404,10 @@ const addSubscriber = (
   if (subscriber === undefined) return notFound()
   const members = ctx.store.memberships.get(sequence.id)
   const existing = members?.get(subscriber.id)
-  if (existing !== undefined) return ok(200, { subscriber: renderSubscriber(subscriber, existing.added_at) })
+  if (existing !== undefined)
+    return ok(200, { subscriber: renderSubscriber(ctx, subscriber, existing.added_at) })
   const addedAt = isoSeconds(ctx.now())
-  return ok(201, { subscriber: renderSubscriber(subscriber, addedAt) }, () =>
+  return ok(201, { subscriber: renderSubscriber(ctx, subscriber, addedAt) }, () =>
     members?.set(subscriber.id, { subscriber_id: subscriber.id, added_at: addedAt })
   )
 }

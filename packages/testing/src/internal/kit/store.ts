@@ -21,7 +21,9 @@ export const defaultAccount: Account = {
   email_template_id: 1,
   time_zone: "America/New_York",
   send_hour: 11,
-  send_days: DAYS
+  send_days: DAYS,
+  // The documents' subscriber schema requires `fields.category` (their example account's field).
+  custom_fields: ["category"]
 }
 
 /** Index of the first element for which `isBefore` is false (classic lower bound). */

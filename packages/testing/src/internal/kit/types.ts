@@ -70,6 +70,8 @@ export interface Account {
   readonly time_zone: string
   readonly send_hour: number
   readonly send_days: ReadonlyArray<Day>
+  /** The account's custom subscriber fields: every subscriber answers each of them (null when unset). */
+  readonly custom_fields: ReadonlyArray<string>
 }
 
 // ---- seeds: ids optional (auto-assigned), every other field defaulted like Kit does ----
@@ -209,7 +211,7 @@ export interface FaultOptions {
   readonly seed?: number
   /** Applies to every operation. */
   readonly all?: FaultSpec
-  /** Per operation; each kind given here replaces that kind of `all`. */
+  /** Per operation: used instead of `all` for that operation (`{}` exempts it). */
   readonly operations?: Partial<Record<Operation, FaultSpec>>
   /** Stop injecting after this many faults in total. */
   readonly limit?: number
