@@ -315,7 +315,8 @@ export class Store {
         s.emailer_schedule_id === undefined ? this.defaultScheduleId() : s.emailer_schedule_id,
       label_names: [...(s.label_names ?? [])],
       max_emails_per_day: s.max_emails_per_day ?? null,
-      same_account_reply_delay_days: s.same_account_reply_delay_days ?? null,
+      same_account_reply_delay_days:
+        s.same_account_reply_delay_days === undefined ? 30 : s.same_account_reply_delay_days,
       cc_emails: s.cc_emails ?? "",
       bcc_emails: s.bcc_emails ?? "",
       sharing: {

@@ -191,6 +191,7 @@ export interface SeedSequence {
   readonly emailer_schedule_id?: string | null
   readonly label_names?: ReadonlyArray<string>
   readonly max_emails_per_day?: number | null
+  /** Default 30, as Apollo's examples show. */
   readonly same_account_reply_delay_days?: number | null
   readonly cc_emails?: string
   readonly bcc_emails?: string
