@@ -30,6 +30,8 @@ export interface Capabilities {
   readonly ccBcc: boolean
   readonly labels: boolean
   readonly removal: "delete" | "archive"
+  /** A sequence and its steps are created and read in one request (Apollo) rather than one per step. */
+  readonly stepsInline: boolean
   readonly enrollment: { readonly byEmail: boolean; readonly byId: boolean; readonly sendFrom: boolean }
 }
 
@@ -52,6 +54,7 @@ export const kit: Capabilities = {
   ccBcc: false,
   labels: false,
   removal: "delete",
+  stepsInline: false,
   enrollment: { byEmail: true, byId: true, sendFrom: false }
 }
 
@@ -84,6 +87,7 @@ export const apollo: Capabilities = {
   ccBcc: true,
   labels: true,
   removal: "archive",
+  stepsInline: true,
   enrollment: { byEmail: false, byId: true, sendFrom: true }
 }
 
@@ -107,6 +111,7 @@ export const memory: Capabilities = {
   ccBcc: true,
   labels: true,
   removal: "delete",
+  stepsInline: true,
   enrollment: { byEmail: true, byId: true, sendFrom: true }
 }
 

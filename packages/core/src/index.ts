@@ -3,7 +3,10 @@
  * typed errors, capabilities and translation, the step diff, and the in-memory provider.
  */
 export * as Capabilities from "./Capabilities.js"
+export * as Journal from "./Journal.js"
 export * as Memory from "./Memory.js"
+export * as Migration from "./Migration.js"
+export * as Plan from "./Plan.js"
 export * as Resilience from "./Resilience.js"
 export * as Sequence from "./Sequence.js"
 export * as SequenceError from "./SequenceError.js"

@@ -1,0 +1,506 @@
+/**
+ * Moving sequences from one provider to another: `plan` reads the source and says what will be
+ * written (with every warning) without writing; `apply` carries a plan out against the target,
+ * journalling every operation so that a run killed at any point resumes with no duplicate and
+ * nothing lost, and ends by reading every target back.
+ *
+ * The same engine carries out sequences-as-code plans (`SequenceFile`).
+ */
+import * as NodeCrypto from "node:crypto"
+import { Chunk, Effect, Stream } from "effect"
+import { translate, type Warning } from "./Capabilities.js"
+import * as Journal from "./Journal.js"
+import * as Plan from "./Plan.js"
+import type { DesiredStep, NewSequence, Sequence, SequencePatch } from "./Sequence.js"
+import type { SequenceError } from "./SequenceError.js"
+import type { Sequences } from "./Sequences.js"
+import { diffSteps, isNoop, type StepDiff } from "./StepDiff.js"
+
+export interface PlanOptions {
+  readonly source: Sequences
+  readonly target: Sequences
+  readonly select?: Plan.Selection
+  /** Plan the targets active and published as in the source (default: inactive, unpublished). */
+  readonly activate?: boolean
+  /** Where a previous run stands: finished sequences are planned as `unchanged`. */
+  readonly journal?: Journal.Journal
+  /** Source reads in flight at once (default 4). */
+  readonly concurrency?: number
+}
+
+/** Progress of `apply`, one event per sequence and operation. */
+export type Event =
+  | {
+      readonly _tag: "Started"
+      readonly key: string
+      readonly name: string
+      readonly index: number
+      readonly total: number
+    }
+  | { readonly _tag: "Operation"; readonly key: string; readonly state: Journal.State }
+  | {
+      readonly _tag: "Finished"
+      readonly key: string
+      readonly name: string
+      readonly outcome: Outcome["outcome"]
+      readonly verification: Outcome["verification"]
+    }
+
+export interface ApplyOptions {
+  readonly target: Sequences
+  readonly journal: Journal.Journal
+  /** Activate targets and keep the source's published flags (default: the plan's choice). */
+  readonly activate?: boolean
+  /** Sequences written at once (default 4). */
+  readonly concurrency?: number
+  readonly onEvent?: (event: Event) => Effect.Effect<void>
+}
+
+export interface Outcome {
+  readonly key: string
+  readonly name: string
+  readonly targetId?: string | undefined
+  readonly outcome: "created" | "resumed" | "updated" | "unchanged" | "removed"
+  readonly verification: "verified" | "differs" | "skipped"
+  readonly differences: ReadonlyArray<string>
+}
+
+export interface Result {
+  readonly outcomes: ReadonlyArray<Outcome>
+  readonly blocked: ReadonlyArray<Plan.Blocked>
+}
+
+/** Marks a target while it is being created, so a crash before the journal learns its id is reconciled. */
+export const markedName = (name: string, token: string) => `${name} [unisequence ${token}]`
+
+const newToken = () => NodeCrypto.randomBytes(6).toString("hex")
+
+const selected = (
+  source: Sequences,
+  select: Plan.Selection
+): Stream.Stream<{ readonly id: string }, SequenceError> => {
+  switch (select._tag) {
+    case "All":
+      return source.list()
+    case "NameContains":
+      return source.list({ nameContains: select.text })
+    case "Ids":
+      return Stream.fromIterable(select.ids).pipe(Stream.map((id) => ({ id })))
+  }
+}
+
+/** Desired steps that keep the target's step at the same index: a partial write is completed, not redone. */
+export const matchByIndex = (actual: Sequence, desired: NewSequence): ReadonlyArray<DesiredStep> =>
+  desired.steps.map((step, i) => {
+    const id = actual.steps[i]?.id
+    return id === undefined ? step : { ...step, id }
+  })
+
+const sameJson = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null)
+
+/** The settings of `desired` that `actual` does not have yet (steps and `active` are handled apart). */
+export const settingsPatch = (actual: Sequence, desired: NewSequence): SequencePatch => {
+  const patch: { -readonly [K in keyof SequencePatch]: SequencePatch[K] } = {}
+  if (actual.name !== desired.name) patch.name = desired.name
+  if (desired.schedule !== undefined) {
+    const a = actual.schedule
+    const d = desired.schedule
+    const same =
+      a?._tag === d._tag &&
+      (d._tag === "Named"
+        ? a._tag === "Named" && a.scheduleId === d.scheduleId
+        : a._tag === "Weekly" &&
+          a.hour === d.hour &&
+          a.timeZone === d.timeZone &&
+          sameJson([...a.days].sort(), [...d.days].sort()))
+    // A weekly schedule written to Apollo reads back as the named schedule it was matched to.
+    const matched =
+      a?._tag === "Named" &&
+      d._tag === "Weekly" &&
+      a.weekly !== undefined &&
+      a.weekly.hour === d.hour &&
+      a.weekly.timeZone === d.timeZone &&
+      sameJson([...a.weekly.days].sort(), [...d.days].sort())
+    if (!same && !matched) patch.schedule = d
+  }
+  for (const key of ["sender", "templateId", "reentry", "holdAfterLastStep"] as const) {
+    if (desired[key] !== undefined && actual[key] !== desired[key])
+      Object.assign(patch, { [key]: desired[key] })
+  }
+  for (const key of ["exclusions", "limits", "cc", "bcc", "labels"] as const) {
+    if (desired[key] !== undefined && !sameJson(actual[key], desired[key]))
+      Object.assign(patch, { [key]: desired[key] })
+  }
+  return patch
+}
+
+const stepWriteCalls = (diff: StepDiff, target: Sequences): number =>
+  isNoop(diff)
+    ? 0
+    : target.capabilities.stepsInline
+      ? 1
+      : diff.creates.length +
+        diff.updates.length +
+        diff.removes.length +
+        (diff.reordered ? diff.order.length : 0)
+
+/** Operations and calls for one sequence, given where it stands. */
+const operationsFor = (
+  action: Plan.Action,
+  sequence: NewSequence,
+  target: Sequences,
+  activate: boolean,
+  actual?: Sequence
+): ReadonlyArray<Plan.Operation> => {
+  const calls = Plan.callsOf(target.capabilities)
+  const finish: Array<Plan.Operation> = []
+  if (activate && sequence.active)
+    finish.push({ kind: "activate", detail: "activate", calls: calls.activate })
+  finish.push({ kind: "verify", detail: "read back and compare", calls: calls.get })
+  switch (action) {
+    case "create":
+      return [
+        {
+          kind: "create",
+          detail: `create with ${sequence.steps.length} step${sequence.steps.length === 1 ? "" : "s"}${activate ? "" : ", inactive, unpublished"}`,
+          calls: calls.create(sequence.steps.length)
+        },
+        { kind: "settle", detail: "set the final name", calls: calls.update },
+        ...finish
+      ]
+    case "resume":
+      return [
+        { kind: "reconcile", detail: "find the partial target, complete its steps", calls: calls.get + 1 },
+        { kind: "settle", detail: "set the final settings", calls: calls.update },
+        ...finish
+      ]
+    case "update": {
+      const ops: Array<Plan.Operation> = [{ kind: "reconcile", detail: "read the target", calls: calls.get }]
+      if (actual !== undefined) {
+        const patch = settingsPatch(actual, sequence)
+        const fields = Object.keys(patch)
+        if (fields.length > 0)
+          ops.push({ kind: "update", detail: `change ${fields.join(", ")}`, calls: calls.update })
+        const diff = diffSteps(actual.steps, matchByIndex(actual, sequence))
+        if (diff._tag === "Diff" && !isNoop(diff.diff)) {
+          const d = diff.diff
+          ops.push({
+            kind: "replaceSteps",
+            detail: `steps: ${d.creates.length} new, ${d.updates.length} changed, ${d.removes.length} removed`,
+            calls: stepWriteCalls(d, target)
+          })
+        }
+      }
+      return [...ops, ...finish]
+    }
+    case "remove":
+      return [
+        {
+          kind: "remove",
+          detail: target.capabilities.removal === "archive" ? "archive" : "delete",
+          calls: calls.remove
+        }
+      ]
+    case "unchanged":
+      return []
+  }
+}
+
+/** Where a journalled sequence stands, as a plan action. */
+const actionFrom = (entry: Journal.Entry | undefined, fingerprint: string): Plan.Action => {
+  if (entry === undefined) return "create"
+  if (entry.state === "verified" && entry.fingerprint === fingerprint) return "unchanged"
+  if (entry.state === "verified" || entry.state === "differs") return "update"
+  if (entry.state === "removed") return "create"
+  return "resume"
+}
+
+/** Builds the plan of one sequence from its desired target form. */
+export const planSequence = (args: {
+  readonly key: string
+  readonly translated: NewSequence
+  readonly warnings: ReadonlyArray<Warning>
+  readonly target: Sequences
+  readonly activate: boolean
+  readonly entry: Journal.Entry | undefined
+  /** The target as it is, when known (sequences-as-code reads it; a migration reads it on update). */
+  readonly actual?: Sequence | undefined
+}): Plan.SequencePlan => {
+  const target = Plan.withSafeDefaults(args.translated, args.activate)
+  const fingerprint = Plan.fingerprint(target)
+  let action = actionFrom(args.entry, fingerprint)
+  if (args.actual !== undefined && args.entry === undefined) {
+    const same =
+      Plan.differences(target, args.actual, args.target.capabilities).length === 0 &&
+      Object.keys(settingsPatch(args.actual, target)).length === 0
+    action = same ? "unchanged" : "update"
+  }
+  const operations = operationsFor(action, target, args.target, args.activate, args.actual)
+  return {
+    key: args.key,
+    name: args.translated.name,
+    action,
+    targetId: args.entry?.targetId ?? args.actual?.id,
+    translated: args.translated,
+    target,
+    warnings: args.warnings,
+    operations,
+    calls: operations.reduce((n, op) => n + op.calls, 0),
+    fingerprint
+  }
+}
+
+/** Reads the selected source sequences and plans their migration. Writes nothing. */
+export const plan = (options: PlanOptions): Effect.Effect<Plan.Plan, SequenceError | Journal.JournalError> =>
+  Effect.gen(function* () {
+    const { source, target } = options
+    const activate = options.activate ?? false
+    const journal =
+      options.journal === undefined
+        ? new Map<string, Journal.Entry>()
+        : Journal.latest(yield* options.journal.read)
+    const sequences: Array<Plan.SequencePlan> = []
+    const blocked: Array<Plan.Blocked> = []
+    yield* selected(source, options.select ?? Plan.all).pipe(
+      Stream.mapEffect(({ id }) => source.get(id), { concurrency: options.concurrency ?? 4 }),
+      Stream.mapEffect((sequence) =>
+        translate(sequence, target.capabilities).pipe(
+          Effect.flatMap((translation) => {
+            const entry = journal.get(sequence.id)
+            const translated = translation.sequence
+            const warnings = translation.warnings
+            const draft = planSequence({ key: sequence.id, translated, warnings, target, activate, entry })
+            // A changed source is compared with what the target holds now.
+            return draft.action === "update" && draft.targetId !== undefined
+              ? target
+                  .get(draft.targetId)
+                  .pipe(
+                    Effect.map((actual) =>
+                      planSequence({
+                        key: sequence.id,
+                        translated,
+                        warnings,
+                        target,
+                        activate,
+                        entry,
+                        actual
+                      })
+                    )
+                  )
+              : Effect.succeed(draft)
+          }),
+          Effect.tap((planned) => Effect.sync(() => sequences.push(planned))),
+          Effect.catchTag("Unsupported", (error) =>
+            Effect.sync(() => blocked.push({ key: sequence.id, name: sequence.name, error }))
+          )
+        )
+      ),
+      Stream.runDrain
+    )
+    return {
+      kind: "migration" as const,
+      source: source.provider,
+      target: target.provider,
+      activate,
+      sequences,
+      blocked,
+      calls: sequences.reduce((n, s) => n + s.calls, 0)
+    }
+  }).pipe(
+    Effect.withSpan("Migration.plan", {
+      attributes: {
+        "unisequence.source": options.source.provider,
+        "unisequence.target": options.target.provider
+      }
+    })
+  )
+
+const findByToken = (target: Sequences, token: string) =>
+  target.list({ nameContains: token }).pipe(
+    Stream.filter((summary) => summary.name.includes(token)),
+    Stream.runCollect,
+    Effect.map(Chunk.head)
+  )
+
+/** Makes the target's steps exactly the planned ones, keeping what a previous run already wrote. */
+const reconcileSteps = (target: Sequences, targetId: string, desired: NewSequence) =>
+  target.get(targetId).pipe(
+    Effect.flatMap((actual) => target.replaceSteps(targetId, matchByIndex(actual, desired))),
+    Effect.map((steps) => steps.map((step) => step.id))
+  )
+
+const rank: Readonly<Record<Journal.State, number>> = {
+  creating: 0,
+  created: 1,
+  settled: 2,
+  activated: 3,
+  verified: 4,
+  differs: 4,
+  removed: 5
+}
+
+/** Carries out one sequence's plan from wherever its journal says it stands. */
+const runOne = (
+  planned: Plan.SequencePlan,
+  entry: Journal.Entry | undefined,
+  options: ApplyOptions & { readonly activate: boolean }
+): Effect.Effect<Outcome, SequenceError | Journal.JournalError> =>
+  Effect.gen(function* () {
+    const { target, journal } = options
+    const key = planned.key
+    const sequence = planned.target
+    const emit = (state: Journal.State) => options.onEvent?.({ _tag: "Operation", key, state }) ?? Effect.void
+    const record = (
+      state: Journal.State,
+      extra: Partial<Omit<Journal.Entry, "v" | "at" | "key" | "state">> = {}
+    ) =>
+      journal
+        .append({ key, state, fingerprint: planned.fingerprint, ...extra })
+        .pipe(Effect.zipRight(emit(state)))
+
+    if (planned.action === "unchanged") {
+      return {
+        key,
+        name: planned.name,
+        targetId: planned.targetId,
+        outcome: "unchanged",
+        verification: "skipped",
+        differences: []
+      } satisfies Outcome
+    }
+    if (planned.action === "remove") {
+      if (planned.targetId !== undefined) {
+        yield* target.remove(planned.targetId).pipe(Effect.catchTag("SequenceNotFound", () => Effect.void))
+      }
+      yield* record("removed", planned.targetId === undefined ? {} : { targetId: planned.targetId })
+      return {
+        key,
+        name: planned.name,
+        targetId: planned.targetId,
+        outcome: "removed",
+        verification: "skipped",
+        differences: []
+      } satisfies Outcome
+    }
+
+    let stage = entry === undefined || planned.action === "create" ? -1 : rank[entry.state]
+    let targetId = planned.action === "create" ? undefined : (entry?.targetId ?? planned.targetId)
+    const outcome: Outcome["outcome"] =
+      planned.action === "create" ? "created" : planned.action === "resume" ? "resumed" : "updated"
+
+    // 1. The target exists with every planned step, created once.
+    if (
+      targetId === undefined &&
+      entry?.state === "creating" &&
+      entry.token !== undefined &&
+      planned.action !== "create"
+    ) {
+      const found = yield* findByToken(target, entry.token)
+      if (found._tag === "Some") targetId = found.value.id
+    }
+    if (targetId === undefined) {
+      const token = entry?.state === "creating" && entry.token !== undefined ? entry.token : newToken()
+      yield* record("creating", { token })
+      const created = yield* target.create({
+        ...sequence,
+        name: markedName(sequence.name, token),
+        active: false
+      })
+      targetId = created.id
+      yield* record("created", { targetId, stepIds: created.steps.map((s) => s.id) })
+      stage = rank.created
+    } else if (stage < rank.created || planned.action === "update") {
+      const stepIds = yield* reconcileSteps(target, targetId, sequence)
+      yield* record("created", { targetId, stepIds })
+      stage = rank.created
+    }
+    const id = targetId
+
+    // 2. Final settings: the real name, and for an update every setting that drifted.
+    if (stage < rank.settled) {
+      const actualSettings = planned.action === "create" ? undefined : yield* target.get(id)
+      const patch =
+        actualSettings === undefined ? { name: sequence.name } : settingsPatch(actualSettings, sequence)
+      yield* target.update(id, patch)
+      yield* record("settled", { targetId: id })
+      stage = rank.settled
+    }
+
+    // 3. Activation only when asked for, after every step is in place.
+    if (options.activate && sequence.active && stage < rank.activated) {
+      yield* target.setActive(id, true)
+      yield* record("activated", { targetId: id })
+    } else if (!options.activate && planned.action !== "create") {
+      // An update never leaves a target running that the plan wants inactive.
+      const current = yield* target.get(id)
+      if (current.active && !sequence.active) yield* target.setActive(id, false)
+    }
+
+    // 4. Read back and compare with the plan.
+    const actual = yield* target.get(id)
+    const found = Plan.differences(sequence, actual, target.capabilities)
+    yield* record(found.length === 0 ? "verified" : "differs", { targetId: id })
+    return {
+      key,
+      name: planned.name,
+      targetId: id,
+      outcome,
+      verification: found.length === 0 ? "verified" : "differs",
+      differences: found
+    } satisfies Outcome
+  }).pipe(Effect.withSpan("Migration.applySequence", { attributes: { "unisequence.key": planned.key } }))
+
+/**
+ * Carries out a plan against `target`. Safe to kill at any point and run again with the same
+ * journal; a rerun after success writes nothing.
+ */
+export const apply = (
+  plan: Plan.Plan,
+  options: ApplyOptions
+): Effect.Effect<Result, SequenceError | Journal.JournalError> =>
+  Effect.gen(function* () {
+    const activate = options.activate ?? plan.activate
+    const journal = Journal.latest(yield* options.journal.read)
+    const total = plan.sequences.length
+    const outcomes = yield* Effect.forEach(
+      plan.sequences.map((planned, index) => ({ planned, index })),
+      ({ planned, index }) =>
+        Effect.gen(function* () {
+          const entry = journal.get(planned.key)
+          // The journal may be newer than the plan (a run that ended after planning): trust it.
+          const target = Plan.withSafeDefaults(planned.translated, activate)
+          const current =
+            activate === plan.activate
+              ? planned
+              : { ...planned, target, fingerprint: Plan.fingerprint(target) }
+          const effective =
+            entry !== undefined && current.action !== "remove"
+              ? {
+                  ...current,
+                  action:
+                    actionFrom(entry, current.fingerprint) === "unchanged"
+                      ? ("unchanged" as const)
+                      : current.action === "create"
+                        ? ("resume" as const)
+                        : current.action
+                }
+              : current
+          if (options.onEvent)
+            yield* options.onEvent({ _tag: "Started", key: planned.key, name: planned.name, index, total })
+          const outcome = yield* runOne(effective, entry, { ...options, activate })
+          if (options.onEvent)
+            yield* options.onEvent({
+              _tag: "Finished",
+              key: planned.key,
+              name: planned.name,
+              outcome: outcome.outcome,
+              verification: outcome.verification
+            })
+          return outcome
+        }),
+      { concurrency: options.concurrency ?? 4 }
+    )
+    return { outcomes, blocked: plan.blocked }
+  }).pipe(
+    Effect.withSpan("Migration.apply", { attributes: { "unisequence.target": options.target.provider } })
+  )
