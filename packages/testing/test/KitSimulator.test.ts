@@ -872,3 +872,61 @@ describe("KitSimulator at scale", () => {
     }
   })
 })
+
+describe.skipIf(kitSequences.contract === undefined || kitEmails.contract === undefined)(
+  `KitSimulator against Kit's OpenAPI documents ${kitSequences.reason ?? kitEmails.reason ?? ""}`,
+  () => {
+    it("exercises every documented operation with conforming requests and responses", async () => {
+      const sim = await KitSimulator.startAsync({ seed, rateLimit: false })
+      const api = makeClient(() => sim)
+      const contracts = [kitSequences.contract, kitEmails.contract].flatMap((c) =>
+        c === undefined ? [] : [c]
+      )
+      const call = async (method: string, path: string, body?: Obj) => {
+        for (const c of contracts) {
+          if (c.match(method, path) !== undefined)
+            expect(c.validateRequest(method, path, body).errors).toEqual([])
+        }
+        return api(method, path, body)
+      }
+      try {
+        await call("GET", "/v4/sequences?include_total_count=true")
+        await call("POST", "/v4/sequences", {
+          name: "Full",
+          send_days: ["monday"],
+          send_hour: 9,
+          time_zone: "Europe/Berlin"
+        })
+        await call("GET", "/v4/sequences/4")
+        await call("PUT", "/v4/sequences/4", {
+          name: "Renamed",
+          exclude_subscriber_sources: [{ type: "form", ids: [1] }]
+        })
+        await call("POST", "/v4/sequences/4/emails", {
+          subject: "One",
+          preview_text: "p",
+          content: "<p>c</p>",
+          delay_value: 0,
+          delay_unit: "days"
+        })
+        await call("GET", "/v4/sequences/4/emails?include_content=true")
+        await call("GET", "/v4/sequences/4/emails/3")
+        await call("PUT", "/v4/sequences/4/emails/3", {
+          subject: "Two",
+          send_days: ["friday"],
+          published: true
+        })
+        await call("POST", "/v4/sequences/4/subscribers", { email_address: "alice@example.com" })
+        await call("POST", "/v4/sequences/4/subscribers/11", {})
+        await call("GET", "/v4/sequences/4/subscribers?status=all")
+        await call("DELETE", "/v4/sequences/4/emails/3")
+        await call("DELETE", "/v4/sequences/4")
+        await call("GET", "/v4/sequences/4")
+        for (const c of contracts) expect(c.uncovered(sim.requests)).toEqual([])
+        expect(sim.requests.every((r) => r.status !== null && r.status < 500)).toBe(true)
+      } finally {
+        await sim.close()
+      }
+    })
+  }
+)
