@@ -159,6 +159,17 @@ describe("ApolloSimulator", () => {
       expectDocumented("GET", "/email_accounts", accounts)
     })
 
+    it("answers 400 to a body that is not JSON, without writing", async () => {
+      const res = await fetch(sim.url + "/api/v1/sequences", {
+        method: "POST",
+        headers: { "x-api-key": KEY, "content-type": "application/json" },
+        body: "{ name: "
+      })
+      expect(res.status).toBe(400)
+      expect(sim.state().sequences).toHaveLength(0)
+      expect(sim.requests[0]?.body).toBeNull()
+    })
+
     it("answers an unknown path with a 404 page", async () => {
       const reply = await call(sim, "GET", "/nothing_here")
       expect(reply.status).toBe(404)
@@ -770,6 +781,31 @@ describe("ApolloSimulator", () => {
       })
       expect(json.status).toBe(200)
       expect(list(get(json.body, "contacts"))).toHaveLength(2)
+    })
+
+    it("adds the contacts carrying label_names[]", async () => {
+      const labelled = await ApolloSimulator.startAsync({
+        seed: {
+          contacts: [
+            { id: "66e34b81740c50074e3d0001", email: "a@example.com", label_names: ["VIP"] },
+            { id: "66e34b81740c50074e3d0002", email: "b@example.com", label_names: ["Other"] }
+          ]
+        }
+      })
+      try {
+        const { id } = await create(labelled)
+        const accountId = labelled.state().emailAccounts[0]?.id ?? ""
+        const reply = await call(
+          labelled,
+          "POST",
+          `/emailer_campaigns/${id}/add_contact_ids?emailer_campaign_id=${id}&send_email_from_email_account_id=${accountId}&label_names[]=VIP`
+        )
+        expect(list(get(reply.body, "contacts")).map((c) => get(c, "id"))).toEqual([
+          "66e34b81740c50074e3d0001"
+        ])
+      } finally {
+        await labelled.close()
+      }
     })
 
     it("refuses inactive mailboxes and applies the flags", async () => {

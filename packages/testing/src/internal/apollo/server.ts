@@ -187,7 +187,7 @@ export const startServer = async (options: Options): Promise<ApolloSimulator> =>
         payload = payload.slice(0, Math.max(1, Math.floor(payload.length / 2)))
       else if (fault.variant === "wrongTypes") {
         const parsed = parseJson(payload)
-        payload = JSON.stringify(wrongTypes(parsed?.value))
+        if (parsed !== undefined) payload = JSON.stringify(wrongTypes(parsed.value)) ?? payload
       } else {
         status = 200
         headers = { ...headers, "content-type": "text/html; charset=utf-8" }
@@ -264,7 +264,7 @@ export const startServer = async (options: Options): Promise<ApolloSimulator> =>
       if (req.socket.destroyed) return
     }
     const denied = authorize(key, r.operation)
-    if (denied !== undefined) return send(res, entry, denied, undefined)
+    if (denied !== undefined) return send(res, entry, denied, fault)
     const rate = limiter.check(r.operation)
     if (!rate.ok) {
       const per = rate.window
@@ -280,7 +280,7 @@ export const startServer = async (options: Options): Promise<ApolloSimulator> =>
         res,
         entry,
         json(429, { message }, { ...rate.headers, "retry-after": String(rate.retryAfterSeconds) }),
-        undefined
+        fault
       )
     }
     if (parsed === undefined)
@@ -288,7 +288,7 @@ export const startServer = async (options: Options): Promise<ApolloSimulator> =>
         res,
         entry,
         json(400, { error: "The request body is not valid JSON." }, rate.headers),
-        undefined
+        fault
       )
     const out = await process(r, { route: r, query, body: parsed.value }, rate.headers)
     if (res.destroyed || req.socket.destroyed) return
