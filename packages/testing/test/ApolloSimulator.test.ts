@@ -1027,15 +1027,19 @@ describe("ApolloSimulator", () => {
 
   describe("overlapping writes", () => {
     it("answers 429 'already processing' to a second write to the same sequence", async () => {
-      const slow = await ApolloSimulator.startAsync({ writeProcessingMs: 150 })
+      const slow = await ApolloSimulator.startAsync({ writeProcessingMs: 500 })
       try {
         const { id } = await create(slow)
         const other = await create(slow, { name: "Other" })
-        const [a, b, c] = await Promise.all([
-          call(slow, "PUT", "/sequences/" + id, { body: { name: "First" } }),
+        slow.clearLog()
+        const pending = call(slow, "PUT", "/sequences/" + id, { body: { name: "First" } })
+        // Wait until the server holds the first write open, then overlap it.
+        while (slow.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+        const [b, c] = await Promise.all([
           call(slow, "POST", `/emailer_campaigns/${id}/approve`),
           call(slow, "PUT", "/sequences/" + other.id, { body: { name: "Elsewhere" } })
         ])
+        const a = await pending
         expect(a.status).toBe(200)
         expect(b.status).toBe(429)
         expect(b.body).toEqual({ error: "We are already processing the request for your sequence" })
