@@ -272,21 +272,19 @@ export const plan = (options: PlanOptions): Effect.Effect<Plan.Plan, SequenceErr
             const draft = planSequence({ key: sequence.id, translated, warnings, target, activate, entry })
             // A changed source is compared with what the target holds now.
             return draft.action === "update" && draft.targetId !== undefined
-              ? target
-                  .get(draft.targetId)
-                  .pipe(
-                    Effect.map((actual) =>
-                      planSequence({
-                        key: sequence.id,
-                        translated,
-                        warnings,
-                        target,
-                        activate,
-                        entry,
-                        actual
-                      })
-                    )
+              ? target.get(draft.targetId).pipe(
+                  Effect.map((actual) =>
+                    planSequence({
+                      key: sequence.id,
+                      translated,
+                      warnings,
+                      target,
+                      activate,
+                      entry,
+                      actual
+                    })
                   )
+                )
               : Effect.succeed(draft)
           }),
           Effect.tap((planned) => Effect.sync(() => sequences.push(planned))),

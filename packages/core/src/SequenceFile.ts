@@ -1,0 +1,382 @@
+/**
+ * Sequences as code: the desired state of a provider's sequences in a YAML or JSON file, planned
+ * against what the provider has and applied with the migration engine's journal and safety rules.
+ *
+ * Format, version 1:
+ *
+ * ```yaml
+ * version: 1
+ * sequences:
+ *   - name: Welcome                 # matched to the provider's sequence of this name…
+ *     id: "123"                     # …or, when given, to this id
+ *     key: welcome                  # optional journal key (defaults to the name)
+ *     active: false
+ *     schedule: { days: [monday, wednesday], hour: 9, timeZone: Europe/Paris }   # or { scheduleId: "…" }
+ *     steps:
+ *       - delay: 0 days             # or { value: 0, unit: days }; units minutes, hours, days
+ *         email: { subject: Hello, html: "<p>Hi</p>" }
+ *         published: false
+ * ```
+ *
+ * Every other field of `NewSequence` (sender, reentry, holdAfterLastStep, exclusions, limits, cc,
+ * bcc, labels, providerOptions, and per step sendDays, type, variants, providerOptions) may be given
+ * as in the neutral model. Steps are matched to the provider's steps by their place in the list.
+ */
+import * as NodeFs from "node:fs"
+import { Chunk, Effect, Either, ParseResult, Schema, Stream } from "effect"
+import { LineCounter, parseDocument, stringify as toYaml } from "yaml"
+import { translate } from "./Capabilities.js"
+import * as Journal from "./Journal.js"
+import { planSequence } from "./Migration.js"
+import type * as Plan from "./Plan.js"
+import {
+  DelayUnit,
+  Named,
+  NewSequence,
+  NewStep,
+  type Sequence,
+  type SequenceSummary,
+  Weekday,
+  Weekly
+} from "./Sequence.js"
+import { InvalidInput, type SequenceError } from "./SequenceError.js"
+import type { Sequences } from "./Sequences.js"
+
+/** `"2 days"` or `{ value: 2, unit: days }`. */
+const FileDelay = Schema.Union(
+  Schema.Struct({ value: Schema.Number, unit: DelayUnit }),
+  Schema.transformOrFail(Schema.String, Schema.Struct({ value: Schema.Number, unit: DelayUnit }), {
+    strict: true,
+    decode: (text, _, ast) => {
+      const match = /^\s*(\d+)\s*(minutes?|hours?|days?)\s*$/.exec(text)
+      if (match === null) {
+        return ParseResult.fail(
+          new ParseResult.Type(ast, text, `expected a delay such as "2 days" or "3 hours", got "${text}"`)
+        )
+      }
+      const unit = match[2]!.endsWith("s") ? match[2]! : `${match[2]}s`
+      return Schema.is(DelayUnit)(unit)
+        ? ParseResult.succeed({ value: Number(match[1]), unit })
+        : ParseResult.fail(new ParseResult.Type(ast, text, `unknown delay unit in "${text}"`))
+    },
+    encode: (delay) => ParseResult.succeed(`${delay.value} ${delay.unit}`)
+  })
+)
+
+const FileSchedule = Schema.Union(
+  Schema.Struct({ days: Schema.Array(Weekday), hour: Schema.Number, timeZone: Schema.String }),
+  Schema.Struct({ scheduleId: Schema.String, name: Schema.optional(Schema.String) })
+)
+
+const FileStep = Schema.Struct({
+  ...NewStep.fields,
+  id: Schema.optional(Schema.String),
+  delay: FileDelay
+})
+
+export const FileSequence = Schema.Struct({
+  ...NewSequence.fields,
+  key: Schema.optional(Schema.String),
+  id: Schema.optional(Schema.String),
+  schedule: Schema.optional(FileSchedule),
+  steps: Schema.optionalWith(Schema.Array(FileStep), { default: () => [] })
+})
+export type FileSequence = typeof FileSequence.Type
+
+export const SequenceFile = Schema.Struct({
+  version: Schema.Literal(1),
+  sequences: Schema.Array(FileSequence)
+})
+export type SequenceFile = typeof SequenceFile.Type
+
+export interface FileIssue {
+  readonly path: string
+  readonly line?: number | undefined
+  readonly column?: number | undefined
+  readonly message: string
+}
+
+export class SequenceFileError extends Schema.TaggedError<SequenceFileError>()("SequenceFileError", {
+  file: Schema.String,
+  issues: Schema.Array(
+    Schema.Struct({
+      path: Schema.String,
+      line: Schema.optional(Schema.Number),
+      column: Schema.optional(Schema.Number),
+      message: Schema.String
+    })
+  )
+}) {
+  override get message() {
+    const list = this.issues
+      .map(
+        (i) =>
+          `${this.file}${i.line === undefined ? "" : `:${i.line}:${i.column ?? 1}`} ${i.path === "" ? "" : `${i.path}: `}${i.message}`
+      )
+      .join("\n")
+    return `invalid sequence file:\n${list}`
+  }
+}
+
+const pathText = (path: ReadonlyArray<PropertyKey>) =>
+  path.reduce<string>(
+    (acc, key) =>
+      typeof key === "number" ? `${acc}[${key}]` : acc === "" ? String(key) : `${acc}.${String(key)}`,
+    ""
+  )
+
+const decodeFile = Schema.decodeUnknownEither(SequenceFile, { errors: "all", onExcessProperty: "error" })
+
+/** Parses YAML or JSON text (JSON is YAML) into a sequence file, with line numbers on every issue. */
+export const parse = (text: string, file = "<input>"): Either.Either<SequenceFile, SequenceFileError> => {
+  const lineCounter = new LineCounter()
+  const document = parseDocument(text, { lineCounter, prettyErrors: false })
+  if (document.errors.length > 0) {
+    return Either.left(
+      new SequenceFileError({
+        file,
+        issues: document.errors.map((error) => {
+          const position = lineCounter.linePos(error.pos[0])
+          return {
+            path: "",
+            line: position.line,
+            column: position.col,
+            message: error.message.split("\n")[0] ?? error.message
+          }
+        })
+      })
+    )
+  }
+  const decoded = decodeFile(document.toJS())
+  if (Either.isRight(decoded)) {
+    const duplicates = keysOf(decoded.right).filter((key, i, all) => all.indexOf(key) !== i)
+    if (duplicates.length > 0) {
+      return Either.left(
+        new SequenceFileError({
+          file,
+          issues: duplicates.map((key) => ({
+            path: "sequences",
+            message: `two sequences share the key "${key}": give one a distinct name or key`
+          }))
+        })
+      )
+    }
+    return Either.right(decoded.right)
+  }
+  const issues = ParseResult.ArrayFormatter.formatErrorSync(decoded.left).map((issue): FileIssue => {
+    // Point at the deepest node of the path that exists in the document.
+    let node: unknown
+    for (let depth = issue.path.length; depth >= 0 && node === undefined; depth--) {
+      node = document.getIn(issue.path.slice(0, depth), true)
+    }
+    const range = hasRange(node) ? node.range : undefined
+    const position = range === undefined ? undefined : lineCounter.linePos(range[0])
+    return { path: pathText(issue.path), line: position?.line, column: position?.col, message: issue.message }
+  })
+  return Either.left(new SequenceFileError({ file, issues }))
+}
+
+const hasRange = (node: unknown): node is { readonly range: readonly [number, number, number] } =>
+  typeof node === "object" && node !== null && "range" in node && Array.isArray(node.range)
+
+export const load = (path: string): Effect.Effect<SequenceFile, SequenceFileError> =>
+  Effect.try({
+    try: () => NodeFs.readFileSync(path, "utf8"),
+    catch: (error) =>
+      new SequenceFileError({
+        file: path,
+        issues: [{ path: "", message: error instanceof Error ? error.message : String(error) }]
+      })
+  }).pipe(
+    Effect.flatMap((text) =>
+      Either.match(parse(text, path), { onLeft: Effect.fail, onRight: Effect.succeed })
+    )
+  )
+
+/** The journal key of a file entry. */
+export const keyOf = (entry: FileSequence): string => `file:${entry.key ?? entry.id ?? entry.name}`
+const keysOf = (file: SequenceFile) => file.sequences.map(keyOf)
+
+/** A file entry as the neutral create input. */
+export const toNewSequence = (entry: FileSequence): NewSequence => {
+  const { key: _key, id: _id, schedule, steps, ...settings } = entry
+  return {
+    ...settings,
+    ...(schedule === undefined
+      ? {}
+      : { schedule: "scheduleId" in schedule ? new Named(schedule) : new Weekly(schedule) }),
+    steps: steps.map(({ id: _stepId, ...step }) => step)
+  }
+}
+
+/** Writes a provider's sequences as a file (what `export` produces). */
+export const fromSequences = (sequences: ReadonlyArray<Sequence>): SequenceFile => ({
+  version: 1,
+  sequences: sequences.map((sequence): FileSequence => {
+    const {
+      id,
+      schedule,
+      steps,
+      raw: _raw,
+      createdAt: _c,
+      updatedAt: _u,
+      archived: _a,
+      ...settings
+    } = sequence
+    return {
+      ...settings,
+      id,
+      ...(schedule === undefined
+        ? {}
+        : {
+            schedule:
+              schedule._tag === "Weekly"
+                ? { days: schedule.days, hour: schedule.hour, timeZone: schedule.timeZone }
+                : {
+                    scheduleId: schedule.scheduleId,
+                    ...(schedule.name === undefined ? {} : { name: schedule.name })
+                  }
+          }),
+      steps: steps.map(({ raw: _stepRaw, ...step }) => ({ ...step }))
+    }
+  })
+})
+
+export const stringify = (file: SequenceFile, format: "yaml" | "json"): string => {
+  const encoded = Schema.encodeSync(SequenceFile)(file)
+  return format === "json" ? `${JSON.stringify(encoded, null, 2)}\n` : toYaml(encoded)
+}
+
+export interface PlanOptions {
+  readonly file: SequenceFile
+  readonly target: Sequences
+  readonly journal?: Journal.Journal
+  /** Remove the target's sequences the file does not name (default: leave them alone). */
+  readonly prune?: boolean
+  /** Let the file turn sequences on and publish emails (default: hold back anything that would). */
+  readonly activate?: boolean
+}
+
+/**
+ * Without `activate`, nothing is turned on: a new sequence is created inactive with unpublished
+ * emails, and an existing one keeps running only if it already was.
+ */
+export const holdBack = (
+  desired: NewSequence,
+  actual: Sequence | undefined,
+  activate: boolean
+): NewSequence => {
+  if (activate) return desired
+  return {
+    ...desired,
+    active: desired.active && actual?.active === true,
+    steps: desired.steps.map((step, i) => ({
+      ...step,
+      published: step.published && actual?.steps[i]?.published === true
+    }))
+  }
+}
+
+/** Compares the file with what the provider has. Reads only. */
+export const plan = (options: PlanOptions): Effect.Effect<Plan.Plan, SequenceError | Journal.JournalError> =>
+  Effect.gen(function* () {
+    const { file, target } = options
+    const activate = options.activate ?? false
+    const journal =
+      options.journal === undefined
+        ? new Map<string, Journal.Entry>()
+        : Journal.latest(yield* options.journal.read)
+    const existing = Chunk.toReadonlyArray(yield* Stream.runCollect(target.list())).filter(
+      (s) => s.archived !== true
+    )
+    const byId = new Map(existing.map((s) => [s.id, s]))
+    const byName = new Map<string, Array<SequenceSummary>>()
+    for (const summary of existing) byName.set(summary.name, [...(byName.get(summary.name) ?? []), summary])
+
+    const matched = new Set<string>()
+    const sequences: Array<Plan.SequencePlan> = []
+    const blocked: Array<Plan.Blocked> = []
+    for (const [index, entry] of file.sequences.entries()) {
+      const key = keyOf(entry)
+      const journalled = journal.get(key)?.targetId
+      const candidates =
+        entry.id !== undefined
+          ? [entry.id]
+          : journalled !== undefined && byId.has(journalled)
+            ? [journalled]
+            : (byName.get(entry.name) ?? []).map((s) => s.id)
+      if (candidates.length > 1) {
+        return yield* new InvalidInput({
+          provider: target.provider,
+          operation: "plan",
+          issues: [
+            {
+              path: `sequences[${index}].name`,
+              message: `${candidates.length} sequences are named "${entry.name}": give this entry the id of the one it manages`
+            }
+          ]
+        })
+      }
+      const targetId = candidates[0]
+      if (entry.id !== undefined && !byId.has(entry.id)) {
+        return yield* new InvalidInput({
+          provider: target.provider,
+          operation: "plan",
+          issues: [{ path: `sequences[${index}].id`, message: `the provider has no sequence ${entry.id}` }]
+        })
+      }
+      if (targetId !== undefined) matched.add(targetId)
+      const actual = targetId === undefined ? undefined : yield* target.get(targetId)
+      const translation = yield* Effect.either(translate(toNewSequence(entry), target.capabilities))
+      if (Either.isLeft(translation)) {
+        blocked.push({ key, name: entry.name, error: translation.left })
+        continue
+      }
+      const desired = holdBack(translation.right.sequence, actual, activate)
+      const planned = planSequence({
+        key,
+        translated: desired,
+        warnings: translation.right.warnings,
+        target,
+        // The hold-back above already applied the safe defaults.
+        activate: true,
+        entry: actual === undefined ? undefined : journal.get(key),
+        actual
+      })
+      sequences.push({ ...planned, translated: translation.right.sequence })
+    }
+    if (options.prune === true) {
+      for (const summary of existing) {
+        if (matched.has(summary.id)) continue
+        sequences.push({
+          key: `prune:${summary.id}`,
+          name: summary.name,
+          action: "remove",
+          targetId: summary.id,
+          translated: { name: summary.name, active: false, steps: [] },
+          target: { name: summary.name, active: false, steps: [] },
+          warnings: [],
+          operations: [
+            {
+              kind: "remove",
+              detail: target.capabilities.removal === "archive" ? "archive" : "delete",
+              calls: 1
+            }
+          ],
+          calls: 1,
+          fingerprint: "removed"
+        })
+      }
+    }
+    return {
+      kind: "apply" as const,
+      source: "file" as const,
+      target: target.provider,
+      activate,
+      sequences,
+      blocked,
+      calls: sequences.reduce((n, s) => n + s.calls, 0)
+    }
+  }).pipe(
+    Effect.withSpan("SequenceFile.plan", { attributes: { "unisequence.target": options.target.provider } })
+  )
