@@ -1,0 +1,158 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Chunk, Effect, Exit, Stream } from "effect"
+import { Journal, Memory, Migration, Plan, type Sequences } from "../src/index.js"
+
+type Service = Sequences.Sequences
+
+/** Interrupts the run right after the `killAt`-th write has reached the target, as a SIGKILL would. */
+const killingAfter = (target: Service, killAt: number): Service => {
+  let writes = 0
+  const after = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.tap(effect, () => (++writes === killAt ? Effect.interrupt : Effect.void))
+  return {
+    ...target,
+    create: (input) => after(target.create(input)),
+    update: (id, patch) => after(target.update(id, patch)),
+    replaceSteps: (id, steps) => after(target.replaceSteps(id, steps)),
+    setActive: (id, active) => after(target.setActive(id, active)),
+    remove: (id) => after(target.remove(id))
+  }
+}
+
+const seedSource = Effect.gen(function* () {
+  const source = yield* Memory.make()
+  for (const n of [1, 2, 3]) {
+    yield* source.create({
+      name: `Onboarding ${n}`,
+      active: true,
+      reentry: n === 2,
+      steps: [
+        {
+          delay: { value: 0, unit: "days" },
+          email: { subject: `Welcome ${n}`, html: "<p>hi</p>" },
+          published: true
+        },
+        {
+          delay: { value: 2, unit: "days" },
+          sendDays: ["monday"],
+          email: { subject: "Tips", html: "<p>t</p>" }
+        },
+        { delay: { value: 5, unit: "hours" }, email: { subject: "Offer", html: "<p>o</p>" } }
+      ]
+    })
+  }
+  return source
+})
+
+const snapshot = (target: Service) =>
+  Stream.runCollect(target.list()).pipe(
+    Effect.flatMap((all) => Effect.forEach(Chunk.toReadonlyArray(all), (s) => target.get(s.id))),
+    Effect.map((all) =>
+      all
+        .map((s) => ({
+          name: s.name,
+          active: s.active,
+          steps: s.steps.map((st) => [st.delay, st.email?.subject, st.published])
+        }))
+        .sort((a, b) => a.name.localeCompare(b.name))
+    )
+  )
+
+describe("Migration", () => {
+  it.effect("a run killed after each of its writes in turn resumes to the same end, with no duplicate", () =>
+    Effect.gen(function* () {
+      const source = yield* seedSource
+      const reference = yield* Memory.make()
+      const journal0 = Journal.memory()
+      yield* Migration.apply(yield* Migration.plan({ source, target: reference, journal: journal0 }), {
+        target: reference,
+        journal: journal0,
+        concurrency: 1
+      })
+      const expected = yield* snapshot(reference)
+      const totalWrites = yield* reference.writeCount
+      expect(totalWrites).toBeGreaterThan(3)
+
+      for (let killAt = 1; killAt <= totalWrites; killAt++) {
+        const target = yield* Memory.make()
+        const journal = Journal.memory()
+        const killed = yield* Effect.exit(
+          Migration.plan({ source, target, journal }).pipe(
+            Effect.flatMap((plan) =>
+              Migration.apply(plan, { target: killingAfter(target, killAt), journal, concurrency: 1 })
+            )
+          )
+        )
+        expect(Exit.isInterrupted(killed)).toBe(true)
+        const resumed = yield* Migration.apply(yield* Migration.plan({ source, target, journal }), {
+          target,
+          journal
+        })
+        expect(resumed.outcomes.every((o) => o.verification !== "differs")).toBe(true)
+        expect(yield* snapshot(target)).toEqual(expected)
+        // Finished: another run writes nothing.
+        const writes = yield* target.writeCount
+        const again = yield* Migration.plan({ source, target, journal })
+        expect(again.sequences.every((s) => s.action === "unchanged")).toBe(true)
+        yield* Migration.apply(again, { target, journal })
+        expect(yield* target.writeCount).toBe(writes)
+      }
+    })
+  )
+
+  it.effect("a journal cut short mid-line is recovered", () =>
+    Effect.gen(function* () {
+      const source = yield* seedSource
+      const target = yield* Memory.make()
+      const journal = Journal.memory()
+      yield* Migration.apply(yield* Migration.plan({ source, target, journal }), { target, journal })
+      const text = journal.text()
+      const cut = Journal.memory(text.slice(0, text.length - 20))
+      const { skipped } = Journal.parse(cut.text())
+      expect(skipped).toBe(1)
+      const plan = yield* Migration.plan({ source, target, journal: cut })
+      const result = yield* Migration.apply(plan, { target, journal: cut })
+      expect(result.outcomes.every((o) => o.verification !== "differs")).toBe(true)
+      expect((yield* snapshot(target)).length).toBe(3)
+    })
+  )
+
+  it.effect("targets are created inactive and unpublished unless asked to activate", () =>
+    Effect.gen(function* () {
+      const source = yield* seedSource
+      const safe = yield* Memory.make()
+      const journal = Journal.memory()
+      const plan = yield* Migration.plan({ source, target: safe, journal })
+      yield* Migration.apply(plan, { target: safe, journal })
+      for (const s of yield* snapshot(safe)) {
+        expect(s.active).toBe(false)
+        expect(s.steps.every(([, , published]) => published === false)).toBe(true)
+      }
+      const live = yield* Memory.make()
+      const liveJournal = Journal.memory()
+      yield* Migration.apply(
+        yield* Migration.plan({ source, target: live, journal: liveJournal, activate: true }),
+        {
+          target: live,
+          journal: liveJournal
+        }
+      )
+      for (const s of yield* snapshot(live)) {
+        expect(s.active).toBe(true)
+        expect(s.steps[0]?.[2]).toBe(true)
+      }
+    })
+  )
+
+  it.effect("plans selections and counts calls per target capability", () =>
+    Effect.gen(function* () {
+      const source = yield* seedSource
+      const target = yield* Memory.make()
+      const plan = yield* Migration.plan({ source, target, select: Plan.nameContains("ing 2") })
+      expect(plan.sequences.map((s) => s.name)).toEqual(["Onboarding 2"])
+      // memory: create inline (1) + rename (1) + read back (1)
+      expect(plan.sequences[0]?.calls).toBe(3)
+      expect(yield* target.writeCount).toBe(0)
+    })
+  )
+})

@@ -1,0 +1,193 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Clock, Duration, Effect, Exit, Fiber, Option, Ref, TestClock } from "effect"
+import { Resilience, SequenceError } from "../src/index.js"
+
+const rateLimited = (retryAfter?: Duration.DurationInput) =>
+  new SequenceError.RateLimited({
+    provider: "kit",
+    operation: "get",
+    ...(retryAfter === undefined ? {} : { retryAfter: Duration.decode(retryAfter) })
+  })
+const unavailable = new SequenceError.ProviderUnavailable({
+  provider: "apollo",
+  operation: "get",
+  reason: "bad gateway",
+  status: 502
+})
+const invalid = new SequenceError.InvalidInput({
+  provider: "kit",
+  operation: "update",
+  issues: [{ path: "name", message: "must not be blank" }]
+})
+
+/** An effect that fails with `errors` in turn, then succeeds with the attempt count. */
+const flaky = (attempts: Ref.Ref<number>, errors: ReadonlyArray<SequenceError.SequenceError>) =>
+  Ref.updateAndGet(attempts, (n) => n + 1).pipe(
+    Effect.flatMap((n) => (n <= errors.length ? Effect.fail(errors[n - 1]!) : Effect.succeed(n)))
+  )
+
+const isDone = <A, E>(fiber: Fiber.RuntimeFiber<A, E>) => Fiber.poll(fiber).pipe(Effect.map(Option.isSome))
+
+describe("Resilience.retry", () => {
+  it.effect("waits at least the retryAfter the provider asked for", () =>
+    Effect.gen(function* () {
+      const attempts = yield* Ref.make(0)
+      const fiber = yield* flaky(attempts, [rateLimited("10 seconds")]).pipe(
+        Resilience.retry({ baseDelay: "100 millis" }),
+        Effect.fork
+      )
+      yield* TestClock.adjust("9999 millis")
+      expect(yield* Ref.get(attempts)).toBe(1)
+      expect(yield* isDone(fiber)).toBe(false)
+      yield* TestClock.adjust("1 millis")
+      expect(yield* Fiber.join(fiber)).toBe(2)
+    })
+  )
+
+  it.effect("backs off within the doubling ceiling when no retryAfter is given", () =>
+    Effect.gen(function* () {
+      const attempts = yield* Ref.make(0)
+      const fiber = yield* flaky(attempts, [unavailable, unavailable, rateLimited()]).pipe(
+        Resilience.retry({ baseDelay: "1 second", maxDelay: "10 seconds" }),
+        Effect.fork
+      )
+      // ceilings 1 s, 2 s, 4 s: at most 7 s in all
+      yield* TestClock.adjust("7 seconds")
+      expect(yield* Fiber.join(fiber)).toBe(4)
+    })
+  )
+
+  it.effect("stops at maxAttempts with the last error", () =>
+    Effect.gen(function* () {
+      const attempts = yield* Ref.make(0)
+      const fiber = yield* flaky(
+        attempts,
+        Array.from({ length: 10 }, () => unavailable)
+      ).pipe(Resilience.retry({ maxAttempts: 3, baseDelay: "10 millis" }), Effect.fork)
+      yield* TestClock.adjust("1 minute")
+      const exit = yield* Fiber.await(fiber)
+      expect(exit).toEqual(Exit.fail(unavailable))
+      expect(yield* Ref.get(attempts)).toBe(3)
+    })
+  )
+
+  it.effect("never retries an error that is not retryable", () =>
+    Effect.gen(function* () {
+      const attempts = yield* Ref.make(0)
+      const error = yield* flaky(attempts, [invalid, invalid]).pipe(Resilience.retry(), Effect.flip)
+      expect(error).toBe(invalid)
+      expect(yield* Ref.get(attempts)).toBe(1)
+      const notFound = new SequenceError.SequenceNotFound({
+        provider: "kit",
+        operation: "get",
+        sequenceId: "1"
+      })
+      yield* Ref.set(attempts, 0)
+      yield* flaky(attempts, [notFound]).pipe(Resilience.retry(), Effect.flip)
+      expect(yield* Ref.get(attempts)).toBe(1)
+    })
+  )
+
+  it.effect("never retries what is not a SequenceError, nor what `while` excludes", () =>
+    Effect.gen(function* () {
+      const attempts = yield* Ref.make(0)
+      const other = Ref.update(attempts, (n) => n + 1).pipe(Effect.zipRight(Effect.fail(new Error("boom"))))
+      yield* other.pipe(Resilience.retry(), Effect.flip)
+      expect(yield* Ref.get(attempts)).toBe(1)
+
+      yield* Ref.set(attempts, 0)
+      yield* flaky(attempts, [unavailable]).pipe(
+        Resilience.retry({ while: (e) => e._tag === "RateLimited" }),
+        Effect.flip
+      )
+      expect(yield* Ref.get(attempts)).toBe(1)
+    })
+  )
+})
+
+describe("Resilience.makeLimiter", () => {
+  /** Takes `count` permits one after another, recording when each was granted. */
+  const takeAll = (limiter: Resilience.Limiter, count: number) =>
+    Effect.gen(function* () {
+      const times = yield* Ref.make<Array<number>>([])
+      const fiber = yield* Effect.forEach(
+        Array.from({ length: count }),
+        () =>
+          limiter.take.pipe(
+            Effect.zipRight(Clock.currentTimeMillis),
+            Effect.flatMap((t) => Ref.update(times, (ts) => [...ts, t]))
+          ),
+        { concurrency: "unbounded" }
+      ).pipe(Effect.fork)
+      return { times, fiber }
+    })
+
+  it.effect("never lets more than `limit` through in any window", () =>
+    Effect.gen(function* () {
+      const limiter = yield* Resilience.makeLimiter({ limit: 3, window: "1 second", margin: 0 })
+      const { times, fiber } = yield* takeAll(limiter, 10)
+      for (let i = 0; i < 40; i++) yield* TestClock.adjust("100 millis")
+      yield* Fiber.join(fiber)
+      const granted = yield* Ref.get(times)
+      expect(granted).toHaveLength(10)
+      // any `limit + 1` consecutive grants span at least one window
+      for (let i = 0; i + 3 < granted.length; i++)
+        expect(granted[i + 3]! - granted[i]!).toBeGreaterThanOrEqual(1000)
+      // and the limiter does not hold back more than it must
+      expect(granted.slice(0, 3)).toEqual([0, 0, 0])
+      expect(granted[3]).toBe(1000)
+    })
+  )
+
+  it.effect("keeps a margin beyond the window", () =>
+    Effect.gen(function* () {
+      const limiter = yield* Resilience.makeLimiter({ limit: 1, window: "1 second" })
+      const { times, fiber } = yield* takeAll(limiter, 2)
+      for (let i = 0; i < 30; i++) yield* TestClock.adjust("50 millis")
+      yield* Fiber.join(fiber)
+      const [first, second] = yield* Ref.get(times)
+      expect(second! - first!).toBeGreaterThanOrEqual(1020)
+    })
+  )
+
+  it.effect("learns from the provider's remaining budget", () =>
+    Effect.gen(function* () {
+      const limiter = yield* Resilience.makeLimiter()
+      yield* limiter.observe({ key: "minute", remaining: 2, resetAfter: "30 seconds" })
+      const { times, fiber } = yield* takeAll(limiter, 3)
+      yield* TestClock.adjust("29 seconds")
+      expect(yield* Ref.get(times)).toEqual([0, 0])
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(fiber)
+      expect(yield* Ref.get(times)).toEqual([0, 0, 30_000])
+    })
+  )
+
+  it.effect("keeps the lower count when answers arrive out of order, and windows apart", () =>
+    Effect.gen(function* () {
+      const limiter = yield* Resilience.makeLimiter()
+      yield* limiter.observe({ key: "minute", remaining: 0, resetAfter: "10 seconds" })
+      yield* limiter.observe({ key: "minute", remaining: 50, resetAfter: "10 seconds" })
+      yield* limiter.observe({ key: "hour", remaining: 0, resetAfter: "20 seconds" })
+      const fiber = yield* Effect.fork(limiter.take)
+      yield* TestClock.adjust("10 seconds")
+      expect(yield* isDone(fiber)).toBe(false)
+      yield* TestClock.adjust("10 seconds")
+      yield* Fiber.join(fiber)
+    })
+  )
+
+  it.effect("pause holds every request until it ends", () =>
+    Effect.gen(function* () {
+      const limiter = yield* Resilience.makeLimiter({ limit: 100, window: "1 second" })
+      yield* limiter.take
+      yield* limiter.pause("5 seconds")
+      const { times, fiber } = yield* takeAll(limiter, 2)
+      yield* TestClock.adjust("4 seconds")
+      expect(yield* Ref.get(times)).toEqual([])
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(fiber)
+      expect(yield* Ref.get(times)).toEqual([5000, 5000])
+    })
+  )
+})

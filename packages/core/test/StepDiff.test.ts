@@ -1,0 +1,324 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Arbitrary, FastCheck, Schema } from "effect"
+import { Sequence, StepDiff } from "../src/index.js"
+
+const email = (subject: string, extra: Partial<Sequence.StepEmail> = {}): Sequence.StepEmail => ({
+  subject,
+  html: `<p>${subject}</p>`,
+  ...extra
+})
+const step = (id: string, fields: Partial<Omit<Sequence.Step, "id">> = {}): Sequence.Step =>
+  new Sequence.Step({
+    id,
+    delay: { value: 1, unit: "days" },
+    type: "email",
+    published: false,
+    email: email(`Email ${id}`),
+    ...fields
+  })
+
+const current = [step("a"), step("b"), step("c"), step("d")]
+
+/** The diff, failing the test on unknown ids. */
+const diff = (from: ReadonlyArray<Sequence.Step>, to: ReadonlyArray<Sequence.DesiredStep>) => {
+  const result = StepDiff.diffSteps(from, to)
+  if (result._tag === "UnknownSteps") throw new Error(`unknown steps ${result.ids.join(", ")}`)
+  return result.diff
+}
+
+/** Carries out a diff the way a provider does: patch the kept, create the new, in final order. */
+const apply = (from: ReadonlyArray<Sequence.Step>, d: StepDiff.StepDiff): Array<Sequence.Step> => {
+  const byId = new Map(from.map((s) => [s.id, s]))
+  for (const { id, patch } of d.updates) byId.set(id, StepDiff.applyStepPatch(byId.get(id)!, patch))
+  return d.order.map((ref) =>
+    ref._tag === "Existing"
+      ? byId.get(ref.id)!
+      : new Sequence.Step({ id: `new${ref.index}`, ...d.creates[ref.index]! })
+  )
+}
+
+describe("diffSteps", () => {
+  it("the same list is a no-op: every step keeps its id, nothing is updated", () => {
+    const d = diff(current, StepDiff.asDesired(current))
+    expect(d).toEqual({
+      creates: [],
+      updates: [],
+      removes: [],
+      order: current.map((s) => ({ _tag: "Existing", id: s.id })),
+      reordered: false
+    })
+    expect(StepDiff.isNoop(d)).toBe(true)
+  })
+
+  it("a changed field updates that step with that field only", () => {
+    const desired = StepDiff.asDesired(current)
+    desired[2] = { ...desired[2]!, email: email("New subject", { html: "<p>Email c</p>" }) }
+    const d = diff(current, desired)
+    expect(d.updates).toEqual([{ id: "c", patch: { email: { subject: "New subject" } } }])
+    expect(d.creates).toEqual([])
+    expect(d.removes).toEqual([])
+    expect(d.reordered).toBe(false)
+    expect(StepDiff.isNoop(d)).toBe(false)
+  })
+
+  it("a reorder moves steps without updating or recreating any", () => {
+    const [a, b, c, dd] = StepDiff.asDesired(current)
+    const d = diff(current, [dd!, a!, c!, b!])
+    expect(d.reordered).toBe(true)
+    expect(d.updates).toEqual([])
+    expect(d.creates).toEqual([])
+    expect(d.removes).toEqual([])
+    expect(d.order.map((r) => (r._tag === "Existing" ? r.id : "new"))).toEqual(["d", "a", "c", "b"])
+    expect(apply(current, d).map((s) => s.id)).toEqual(["d", "a", "c", "b"])
+  })
+
+  it("steps created in the middle keep their place in the final order", () => {
+    const [a, b, c, dd] = StepDiff.asDesired(current)
+    const first = {
+      delay: { value: 2, unit: "days" as const },
+      type: "email" as const,
+      published: false,
+      email: email("X")
+    }
+    const second = { ...first, email: email("Y") }
+    const d = diff(current, [a!, first, b!, c!, second, dd!])
+    expect(d.creates).toEqual([first, second])
+    expect(d.order).toEqual([
+      { _tag: "Existing", id: "a" },
+      { _tag: "New", index: 0 },
+      { _tag: "Existing", id: "b" },
+      { _tag: "Existing", id: "c" },
+      { _tag: "New", index: 1 },
+      { _tag: "Existing", id: "d" }
+    ])
+    // inserting does not move the kept steps relative to each other
+    expect(d.reordered).toBe(false)
+    expect(d.updates).toEqual([])
+    expect(d.removes).toEqual([])
+  })
+
+  it("removes exactly the steps that are gone, and only those", () => {
+    const [a, , c] = StepDiff.asDesired(current)
+    const d = diff(current, [a!, c!])
+    expect(d.removes).toEqual(["b", "d"])
+    expect(d.updates).toEqual([])
+    expect(d.reordered).toBe(false)
+    expect(diff(current, []).removes).toEqual(["a", "b", "c", "d"])
+  })
+
+  it("an id that does not exist is reported, not created", () => {
+    const result = StepDiff.diffSteps(current, [
+      ...StepDiff.asDesired(current),
+      { ...StepDiff.asDesired(current)[0]!, id: "zz" },
+      { ...StepDiff.asDesired(current)[0]!, id: "yy" }
+    ])
+    expect(result).toEqual({ _tag: "UnknownSteps", ids: ["zz", "yy"] })
+  })
+
+  it("reorder, update, insert and remove together", () => {
+    const [a, b, , dd] = StepDiff.asDesired(current)
+    const fresh = {
+      delay: { value: 3, unit: "hours" as const },
+      type: "email" as const,
+      published: true,
+      email: email("Z")
+    }
+    const d = diff(current, [{ ...b!, published: true }, fresh, a!, dd!])
+    expect(d.removes).toEqual(["c"])
+    expect(d.updates).toEqual([{ id: "b", patch: { published: true } }])
+    expect(d.creates).toEqual([fresh])
+    expect(d.reordered).toBe(true)
+    expect(apply(current, d).map((s) => s.id)).toEqual(["b", "new0", "a", "d"])
+  })
+})
+
+describe("stepPatch", () => {
+  it("names only what differs, clearing with null", () => {
+    const have = step("a", {
+      sendDays: ["monday"],
+      email: email("S", { previewText: "P", templateId: "1", sender: "x@example.com" })
+    })
+    expect(StepDiff.stepPatch(have, { ...StepDiff.asDesired([have])[0]! })).toEqual({})
+    const { sendDays: _days, ...withoutDays } = StepDiff.asDesired([have])[0]!
+    expect(
+      StepDiff.stepPatch(have, {
+        ...withoutDays,
+        delay: { value: 2, unit: "days" },
+        email: email("S")
+      })
+    ).toEqual({
+      delay: { value: 2, unit: "days" },
+      sendDays: null,
+      email: { previewText: null, templateId: null, sender: null }
+    })
+  })
+
+  it("treats absent and null alike, and an absent thread as a new one", () => {
+    const have = step("a", { sendDays: null, email: email("S", { previewText: null }) })
+    expect(
+      StepDiff.stepPatch(have, {
+        ...StepDiff.asDesired([step("a")])[0]!,
+        email: email("S", { thread: "new" })
+      })
+    ).toEqual({})
+    expect(
+      StepDiff.stepPatch(have, { ...StepDiff.asDesired([have])[0]!, email: email("S", { thread: "reply" }) })
+    ).toEqual({ email: { thread: "reply" } })
+  })
+
+  it("compares variants as a whole and provider options only where the caller names them", () => {
+    const have = step("a", {
+      variants: [{ id: "v1", email: email("B") }],
+      providerOptions: { kit: { position: 3 }, apollo: { touchId: "t1", note: "n" } }
+    })
+    const same = StepDiff.asDesired([have])[0]!
+    const { providerOptions: _po, ...withoutOptions } = same
+    // read-only bookkeeping the caller did not name is not a change
+    expect(StepDiff.stepPatch(have, withoutOptions)).toEqual({})
+    expect(StepDiff.stepPatch(have, { ...same, providerOptions: { apollo: { note: "n" } } })).toEqual({})
+    expect(StepDiff.stepPatch(have, { ...same, providerOptions: { apollo: { note: "m" } } })).toEqual({
+      providerOptions: { apollo: { note: "m" } }
+    })
+    expect(StepDiff.stepPatch(have, { ...same, variants: [] })).toEqual({ variants: [] })
+    expect(StepDiff.stepPatch(have, { ...same, variants: [{ id: "v1", email: email("C") }] })).toEqual({
+      variants: [{ id: "v1", email: email("C") }]
+    })
+  })
+
+  it("a type change is a change", () => {
+    expect(
+      StepDiff.stepPatch(step("a"), { ...StepDiff.asDesired([step("a")])[0]!, type: "manual_email" })
+    ).toEqual({
+      type: "manual_email"
+    })
+  })
+})
+
+describe("applyStepPatch", () => {
+  it("changes only what the patch names", () => {
+    const have = step("a", {
+      sendDays: ["monday"],
+      email: email("S", { previewText: "P" }),
+      raw: { wire: 1 }
+    })
+    const next = StepDiff.applyStepPatch(have, { email: { subject: "T" } })
+    expect(next).toBeInstanceOf(Sequence.Step)
+    expect(next).toEqual(
+      step("a", {
+        sendDays: ["monday"],
+        email: email("S", { previewText: "P", subject: "T" }),
+        raw: { wire: 1 }
+      })
+    )
+    expect(StepDiff.applyStepPatch(have, {})).toEqual(have)
+  })
+
+  it("null send days revert to the schedule; null email fields clear", () => {
+    const have = step("a", {
+      sendDays: ["monday"],
+      email: email("S", { previewText: "P", sender: "x@example.com" })
+    })
+    const next = StepDiff.applyStepPatch(have, { sendDays: null, email: { previewText: null } })
+    expect(next.sendDays).toBeUndefined()
+    expect(next.email?.previewText ?? undefined).toBeUndefined()
+    expect(next.email?.sender).toBe("x@example.com")
+    expect(next.email?.subject).toBe("S")
+  })
+
+  it("merges provider options per provider", () => {
+    const have = step("a", { providerOptions: { kit: { position: 1 }, apollo: { touchId: "t", note: "n" } } })
+    const next = StepDiff.applyStepPatch(have, { providerOptions: { apollo: { note: "m" } } })
+    expect(next.providerOptions).toEqual({ kit: { position: 1 }, apollo: { touchId: "t", note: "m" } })
+  })
+
+  it("applying the diff's patch makes the step equal to the desired one", () => {
+    const have = step("a", { sendDays: ["friday"], email: email("S", { templateId: "1" }) })
+    const want: Sequence.DesiredStep = {
+      id: "a",
+      delay: { value: 5, unit: "hours" },
+      type: "email",
+      published: true,
+      email: email("T", { thread: "reply" })
+    }
+    const next = StepDiff.applyStepPatch(have, StepDiff.stepPatch(have, want))
+    expect(StepDiff.stepPatch(next, want)).toEqual({})
+  })
+})
+
+describe("diffSteps, property: the diff yields exactly the desired list and loses nothing", () => {
+  // Step content drawn from the model's own schemas; delays kept to valid values.
+  const Content = Schema.Struct({
+    delay: Schema.Struct({ value: Schema.NonNegativeInt, unit: Sequence.DelayUnit }),
+    sendDays: Schema.optional(Schema.NullOr(Schema.Array(Sequence.Weekday))),
+    email: Schema.Struct({
+      subject: Schema.String,
+      html: Schema.String,
+      previewText: Schema.optional(Schema.NullOr(Schema.String)),
+      thread: Schema.optional(Sequence.Thread)
+    }),
+    published: Schema.Boolean
+  })
+  const content = Arbitrary.make(Content)
+  const toStep = (id: string, c: typeof Content.Type) => new Sequence.Step({ id, type: "email", ...c })
+
+  /** The current list, and a desired list: a shuffled subset of it (some edited) with new steps mixed in. */
+  const scenario = FastCheck.array(content, { maxLength: 8 }).chain((contents) => {
+    const steps = contents.map((c, i) => toStep(`s${i}`, c))
+    return FastCheck.tuple(
+      FastCheck.constant(steps),
+      FastCheck.shuffledSubarray(steps),
+      FastCheck.array(FastCheck.option(content, { nil: undefined }), {
+        minLength: steps.length,
+        maxLength: steps.length
+      }),
+      FastCheck.array(FastCheck.tuple(FastCheck.nat(), content), { maxLength: 4 })
+    ).map(([current, kept, edits, inserts]) => {
+      const desired: Array<Sequence.DesiredStep> = kept.map((s) => {
+        const edit = edits[Number(s.id.slice(1))]
+        return edit === undefined ? StepDiff.asDesired([s])[0]! : { id: s.id, type: "email", ...edit }
+      })
+      for (const [at, c] of inserts) desired.splice(at % (desired.length + 1), 0, { type: "email", ...c })
+      return { current, desired }
+    })
+  })
+
+  /** What a step says, with "none" spelled one way (absent), for comparison. */
+  const meaning = (s: Sequence.DesiredStep | Sequence.Step) => ({
+    delay: s.delay,
+    sendDays: s.sendDays ?? null,
+    type: s.type,
+    published: s.published,
+    email: {
+      subject: s.email?.subject,
+      html: s.email?.html,
+      previewText: s.email?.previewText ?? null,
+      thread: s.email?.thread ?? "new"
+    }
+  })
+
+  it("holds for any current list and any desired list", () => {
+    FastCheck.assert(
+      FastCheck.property(scenario, ({ current, desired }) => {
+        const d = diff(current, desired)
+        const result = apply(current, d)
+        expect(result.map(meaning)).toEqual(desired.map(meaning))
+        // kept steps keep their ids, in the desired places
+        expect(result.map((s, i) => (desired[i]!.id === undefined ? undefined : s.id))).toEqual(
+          desired.map((s) => s.id)
+        )
+        const wanted = new Set(desired.flatMap((s) => (s.id === undefined ? [] : [s.id])))
+        // never removes a step that is still desired; removes every one that is not
+        expect(d.removes.filter((id) => wanted.has(id))).toEqual([])
+        expect(new Set([...d.removes, ...wanted])).toEqual(new Set(current.map((s) => s.id)))
+        // unchanged steps produce no update
+        for (const { id } of d.updates) {
+          const before = current.find((s) => s.id === id)!
+          const after = desired.find((s) => s.id === id)!
+          expect(meaning(before)).not.toEqual(meaning(after))
+        }
+        expect(d.creates.length).toBe(desired.filter((s) => s.id === undefined).length)
+      }),
+      { numRuns: 300 }
+    )
+  })
+})
