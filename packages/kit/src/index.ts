@@ -1,1 +1,2 @@
-export {}
+export * as Kit from "./Kit.js"
+export * as KitClient from "./KitClient.js"

@@ -1,0 +1,528 @@
+/**
+ * A thin, typed client for every Kit v4 sequence endpoint: sequences, sequence emails and sequence
+ * subscribers. Requests and responses are `Schema` wire types from Kit's OpenAPI documents; every
+ * answer is decoded; lists are `Stream`s that follow Kit's cursors.
+ *
+ * Each call takes one slot of a per-credential rate limiter, has a timeout, and is retried when that
+ * is safe: reads, updates and deletes on `RateLimited` / `ProviderUnavailable`, creates only on a
+ * 429 (Kit refuses those before doing anything). The credential is sent as a header whose name is
+ * redacted from logs and spans, and never appears in an error.
+ */
+import { Headers, HttpClient, HttpClientRequest } from "@effect/platform"
+import { Resilience, type SequenceError } from "@unisequence/core"
+import {
+  Chunk,
+  Config,
+  ConfigError,
+  Context,
+  Duration,
+  Effect,
+  Either,
+  Layer,
+  Option,
+  ParseResult,
+  Redacted,
+  Schema,
+  Stream
+} from "effect"
+import { fromStatus, malformed, type NotFound, unavailable } from "./internal/errors.js"
+import * as Wire from "./internal/wire.js"
+
+export * as Wire from "./internal/wire.js"
+
+type Error = SequenceError.SequenceError
+
+export const DEFAULT_BASE_URL = "https://api.kit.com"
+export const USER_AGENT = "unisequence/0.1.0 (+https://github.com/unisequence)"
+/** Kit's maximum page size: the fewest requests. */
+export const DEFAULT_PER_PAGE = 1000
+export const DEFAULT_TIMEOUT: Duration.Duration = Duration.seconds(30)
+/** Kit's documented budgets per credential. */
+export const API_KEY_LIMIT = { limit: 120, window: Duration.seconds(60) } as const
+export const OAUTH_LIMIT = { limit: 600, window: Duration.seconds(60) } as const
+
+/** A credential, or an effect yielding the current one (so a caller can refresh an OAuth token). */
+export type Secret = Redacted.Redacted<string> | Effect.Effect<Redacted.Redacted<string>, Error>
+
+export type Credential =
+  | { readonly _tag: "ApiKey"; readonly key: Secret }
+  | { readonly _tag: "OAuth"; readonly token: Secret }
+
+export const apiKey = (key: Secret): Credential => ({ _tag: "ApiKey", key })
+export const oauthToken = (token: Secret): Credential => ({ _tag: "OAuth", token })
+
+export interface Options {
+  readonly credential: Credential
+  /** Default `https://api.kit.com`. */
+  readonly baseUrl?: string
+  /** Page size of every list (Kit's maximum and default here: 1000). */
+  readonly perPage?: number
+  /** Per request, including reading the body (default 30 s). */
+  readonly timeout?: Duration.DurationInput
+  /**
+   * Client-side limit per credential (default 120 / 60 s for an API key, 600 / 60 s for an OAuth
+   * token); `false` turns it off.
+   */
+  readonly rateLimit?: { readonly limit: number; readonly window: Duration.DurationInput } | false
+  /** Retry policy of safe requests; `false` turns retries off. */
+  readonly retry?: Resilience.RetryOptions | false
+  /** Applied to the `HttpClient` before use (proxies, extra headers, test hooks). */
+  readonly transformClient?: (client: HttpClient.HttpClient) => HttpClient.HttpClient
+  readonly userAgent?: string
+}
+
+export type Id = number | string
+
+export interface PageParams {
+  readonly after?: string
+  readonly before?: string
+  readonly perPage?: number
+  readonly includeTotalCount?: boolean
+}
+
+export interface EmailListParams {
+  /** Adds each email's `content` (HTML). */
+  readonly includeContent?: boolean
+}
+
+export interface SubscriberFilters {
+  /** Default `active` (Kit's default). */
+  readonly status?: Wire.SubscriberStatusFilter
+  readonly addedAfter?: string
+  readonly addedBefore?: string
+  readonly createdAfter?: string
+  readonly createdBefore?: string
+}
+
+/** The answer of an add: `added` is false when the subscriber was already in (200, not 201). */
+export interface AddedSubscriber {
+  readonly subscriber: Wire.Subscriber
+  readonly added: boolean
+}
+
+export type Verification =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: string; readonly error: Error }
+
+export interface KitClient {
+  readonly baseUrl: string
+  readonly perPage: number
+  readonly listSequencesPage: (params?: PageParams) => Effect.Effect<Wire.SequencesPage, Error>
+  /** Every sequence, following cursors lazily. */
+  readonly listSequences: (params?: { readonly perPage?: number }) => Stream.Stream<Wire.SequenceItem, Error>
+  readonly createSequence: (body: Wire.CreateSequenceBody) => Effect.Effect<Wire.Sequence, Error>
+  readonly getSequence: (id: Id) => Effect.Effect<Wire.Sequence, Error>
+  /** Changes only the fields in `body`. */
+  readonly updateSequence: (id: Id, body: Wire.SequenceBody) => Effect.Effect<Wire.Sequence, Error>
+  readonly deleteSequence: (id: Id) => Effect.Effect<void, Error>
+  readonly listEmailsPage: (
+    sequenceId: Id,
+    params?: PageParams & EmailListParams
+  ) => Effect.Effect<Wire.EmailsPage, Error>
+  /** The emails of a sequence in position order, following cursors lazily. */
+  readonly listEmails: (
+    sequenceId: Id,
+    params?: EmailListParams & { readonly perPage?: number }
+  ) => Stream.Stream<Wire.Email, Error>
+  readonly createEmail: (sequenceId: Id, body: Wire.CreateEmailBody) => Effect.Effect<Wire.Email, Error>
+  readonly getEmail: (sequenceId: Id, id: Id) => Effect.Effect<Wire.Email, Error>
+  /** Changes only the fields in `body`. */
+  readonly updateEmail: (sequenceId: Id, id: Id, body: Wire.EmailBody) => Effect.Effect<Wire.Email, Error>
+  readonly deleteEmail: (sequenceId: Id, id: Id) => Effect.Effect<void, Error>
+  readonly listSubscribersPage: (
+    sequenceId: Id,
+    params?: PageParams & SubscriberFilters
+  ) => Effect.Effect<Wire.SubscribersPage, Error>
+  readonly listSubscribers: (
+    sequenceId: Id,
+    params?: SubscriberFilters & { readonly perPage?: number }
+  ) => Stream.Stream<Wire.Subscriber, Error>
+  /** The subscriber must exist in Kit; an inactive sequence is a 422 (`InvalidInput`). */
+  readonly addSubscriberByEmail: (
+    sequenceId: Id,
+    emailAddress: string
+  ) => Effect.Effect<AddedSubscriber, Error>
+  readonly addSubscriberById: (sequenceId: Id, subscriberId: Id) => Effect.Effect<AddedSubscriber, Error>
+  /** Checks the credential with one harmless read (`GET /v4/sequences?per_page=1`); writes nothing. */
+  readonly verify: Effect.Effect<Verification>
+}
+
+export const KitClient: Context.Tag<KitClient, KitClient> = Context.GenericTag<KitClient>(
+  "@unisequence/kit/KitClient"
+)
+
+/** Header names that carry a credential: redacted wherever `@effect/platform` logs or traces headers. */
+const SECRET_HEADERS = ["x-kit-api-key", "authorization"]
+
+type Method = "GET" | "POST" | "PUT" | "DELETE"
+
+interface Call<A, I> {
+  readonly operation: string
+  readonly method: Method
+  readonly path: string
+  readonly query?: Readonly<Record<string, string | undefined>>
+  readonly body?: unknown
+  /** Response schema; absent for 204 answers. */
+  readonly response?: Schema.Schema<A, I>
+  readonly notFound?: NotFound
+  readonly attributes?: Readonly<Record<string, unknown>>
+}
+
+const idPath = (id: Id) => encodeURIComponent(String(id))
+
+const pageQuery = (params: PageParams | undefined, perPage: number) => ({
+  after: params?.after,
+  before: params?.before,
+  per_page: String(params?.perPage ?? perPage),
+  include_total_count: params?.includeTotalCount === true ? "true" : undefined
+})
+
+const secretOf = (secret: Secret): Effect.Effect<Redacted.Redacted<string>, Error> =>
+  Redacted.isRedacted(secret) ? Effect.succeed(secret) : secret
+
+/** Builds a client on the `HttpClient` in context. */
+export const make = (options: Options): Effect.Effect<KitClient, never, HttpClient.HttpClient> =>
+  Effect.gen(function* () {
+    const base = yield* HttpClient.HttpClient
+    const http = options.transformClient === undefined ? base : options.transformClient(base)
+    const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "")
+    const perPage = Math.min(1000, Math.max(1, Math.floor(options.perPage ?? DEFAULT_PER_PAGE)))
+    const timeout = Duration.decode(options.timeout ?? DEFAULT_TIMEOUT)
+    const userAgent = options.userAgent ?? USER_AGENT
+    const credential = options.credential
+    const budget =
+      options.rateLimit === false
+        ? undefined
+        : (options.rateLimit ?? (credential._tag === "ApiKey" ? API_KEY_LIMIT : OAUTH_LIMIT))
+    const limiter = yield* Resilience.makeLimiter(budget === undefined ? {} : budget)
+    const pauseAfter429 = budget === undefined ? Duration.seconds(60) : Duration.decode(budget.window)
+    const retryOptions = options.retry === false ? undefined : (options.retry ?? {})
+
+    const authenticate = (request: HttpClientRequest.HttpClientRequest) =>
+      credential._tag === "ApiKey"
+        ? secretOf(credential.key).pipe(
+            Effect.map((key) => HttpClientRequest.setHeader(request, "X-Kit-Api-Key", Redacted.value(key)))
+          )
+        : secretOf(credential.token).pipe(
+            Effect.map((token) => HttpClientRequest.bearerToken(request, Redacted.value(token)))
+          )
+
+    /** One attempt: limiter slot, request, status, body, decode. */
+    const attempt = <A, I>(
+      call: Call<A, I>
+    ): Effect.Effect<{ readonly status: number; readonly value: A }, Error> =>
+      Effect.gen(function* () {
+        const { operation } = call
+        yield* limiter.take
+        const query = Object.fromEntries(
+          Object.entries(call.query ?? {}).filter(
+            (entry): entry is [string, string] => entry[1] !== undefined
+          )
+        )
+        let request = HttpClientRequest.make(call.method)(`${baseUrl}${call.path}`, {
+          urlParams: query,
+          headers: { "user-agent": userAgent, accept: "application/json" }
+        })
+        if (call.body !== undefined) request = HttpClientRequest.bodyUnsafeJson(request, call.body)
+        request = yield* authenticate(request)
+        const { status, text } = yield* http.execute(request).pipe(
+          Effect.flatMap((response) =>
+            Effect.map(response.text, (text) => ({ status: response.status, text }))
+          ),
+          Effect.scoped,
+          Effect.catchAll((error) =>
+            Effect.fail(
+              unavailable(
+                operation,
+                error._tag === "RequestError"
+                  ? `request failed (${error.reason})`
+                  : `the answer could not be read (${error.reason})`
+              )
+            )
+          ),
+          Effect.timeoutFail({
+            duration: timeout,
+            onTimeout: () => unavailable(operation, `no answer within ${Duration.format(timeout)}`)
+          })
+        )
+        if (status === 429) yield* limiter.pause(pauseAfter429)
+        if (status < 200 || status >= 300) {
+          return yield* Effect.fail(fromStatus({ operation, status, body: text, notFound: call.notFound }))
+        }
+        if (call.response === undefined) return { status, value: undefined as never }
+        const decoded = Schema.decodeUnknownEither(Schema.parseJson(call.response))(text)
+        if (Either.isLeft(decoded)) {
+          const reason = ParseResult.TreeFormatter.formatErrorSync(decoded.left)
+            .split("\n")
+            .slice(0, 6)
+            .join(" ")
+          return yield* Effect.fail(
+            malformed(operation, `not the documented shape: ${reason.slice(0, 300)}`, status, text)
+          )
+        }
+        return { status, value: decoded.right }
+      })
+
+    const send = <A, I>(
+      call: Call<A, I>
+    ): Effect.Effect<{ readonly status: number; readonly value: A }, Error> => {
+      const once = attempt(call)
+      // Creates are retried only after a 429: Kit refuses those before doing anything. Any other
+      // failure of a POST may have happened after the write, and a blind retry could duplicate it.
+      const retried =
+        retryOptions === undefined
+          ? once
+          : Resilience.retry({
+              ...retryOptions,
+              while: (error) =>
+                (call.method !== "POST" || error._tag === "RateLimited") &&
+                (retryOptions.while === undefined || retryOptions.while(error))
+            })(once)
+      return retried.pipe(
+        Effect.withSpan(`KitClient.${call.operation}`, {
+          kind: "client",
+          attributes: {
+            "unisequence.provider": "kit",
+            "unisequence.operation": call.operation,
+            "http.request.method": call.method,
+            ...call.attributes
+          }
+        }),
+        Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, ...SECRET_HEADERS])
+      )
+    }
+
+    const value = <A, I>(call: Call<A, I>) => Effect.map(send(call), (r) => r.value)
+
+    const paginate = <P extends { readonly pagination: Wire.Pagination }, A>(
+      page: (after: string | undefined) => Effect.Effect<P, Error>,
+      items: (page: P) => ReadonlyArray<A>
+    ): Stream.Stream<A, Error> =>
+      Stream.paginateChunkEffect(undefined as string | undefined, (after) =>
+        Effect.map(page(after), (p) => {
+          const next = p.pagination.end_cursor
+          return [
+            Chunk.fromIterable(items(p)),
+            p.pagination.has_next_page && next !== null && next !== after ? Option.some(next) : Option.none()
+          ] as const
+        })
+      )
+
+    const seq = (id: Id) => ({ "kit.sequence_id": String(id) })
+    const email = (sequenceId: Id, id: Id) => ({ ...seq(sequenceId), "kit.email_id": String(id) })
+    const sequenceNotFound = (id: Id): NotFound => ({ _tag: "Sequence", sequenceId: String(id) })
+    const emailNotFound = (sequenceId: Id, id: Id): NotFound => ({
+      _tag: "Step",
+      sequenceId: String(sequenceId),
+      stepId: String(id)
+    })
+
+    const listSequencesPage = (params?: PageParams) =>
+      value({
+        operation: "listSequences",
+        method: "GET",
+        path: "/v4/sequences",
+        query: pageQuery(params, perPage),
+        response: Wire.SequencesPage
+      })
+
+    const listEmailsPage = (sequenceId: Id, params?: PageParams & EmailListParams) =>
+      value({
+        operation: "listEmails",
+        method: "GET",
+        path: `/v4/sequences/${idPath(sequenceId)}/emails`,
+        query: {
+          ...pageQuery(params, perPage),
+          include_content: params?.includeContent ? "true" : undefined
+        },
+        response: Wire.EmailsPage,
+        notFound: sequenceNotFound(sequenceId),
+        attributes: seq(sequenceId)
+      })
+
+    const listSubscribersPage = (sequenceId: Id, params?: PageParams & SubscriberFilters) =>
+      value({
+        operation: "listSubscribers",
+        method: "GET",
+        path: `/v4/sequences/${idPath(sequenceId)}/subscribers`,
+        query: {
+          ...pageQuery(params, perPage),
+          status: params?.status,
+          added_after: params?.addedAfter,
+          added_before: params?.addedBefore,
+          created_after: params?.createdAfter,
+          created_before: params?.createdBefore
+        },
+        response: Wire.SubscribersPage,
+        notFound: sequenceNotFound(sequenceId),
+        attributes: seq(sequenceId)
+      })
+
+    const added = (operation: string, sequenceId: Id, path: string, body: unknown) =>
+      send({
+        operation,
+        method: "POST",
+        path,
+        body,
+        response: Wire.SubscriberEnvelope,
+        notFound: sequenceNotFound(sequenceId),
+        attributes: seq(sequenceId)
+      }).pipe(Effect.map(({ status, value }) => ({ subscriber: value.subscriber, added: status === 201 })))
+
+    const client: KitClient = {
+      baseUrl,
+      perPage,
+      listSequencesPage,
+      listSequences: (params) =>
+        paginate(
+          (after) =>
+            listSequencesPage({
+              ...(after === undefined ? {} : { after }),
+              perPage: params?.perPage ?? perPage
+            }),
+          (p) => p.sequences
+        ),
+      createSequence: (body) =>
+        value({
+          operation: "createSequence",
+          method: "POST",
+          path: "/v4/sequences",
+          body: Schema.encodeSync(Wire.CreateSequenceBody)(body),
+          response: Wire.SequenceEnvelope
+        }).pipe(Effect.map((r) => r.sequence)),
+      getSequence: (id) =>
+        value({
+          operation: "getSequence",
+          method: "GET",
+          path: `/v4/sequences/${idPath(id)}`,
+          response: Wire.SequenceEnvelope,
+          notFound: sequenceNotFound(id),
+          attributes: seq(id)
+        }).pipe(Effect.map((r) => r.sequence)),
+      updateSequence: (id, body) =>
+        value({
+          operation: "updateSequence",
+          method: "PUT",
+          path: `/v4/sequences/${idPath(id)}`,
+          body: Schema.encodeSync(Wire.SequenceBody)(body),
+          response: Wire.SequenceEnvelope,
+          notFound: sequenceNotFound(id),
+          attributes: seq(id)
+        }).pipe(Effect.map((r) => r.sequence)),
+      deleteSequence: (id) =>
+        value({
+          operation: "deleteSequence",
+          method: "DELETE",
+          path: `/v4/sequences/${idPath(id)}`,
+          notFound: sequenceNotFound(id),
+          attributes: seq(id)
+        }),
+      listEmailsPage,
+      listEmails: (sequenceId, params) =>
+        paginate(
+          (after) =>
+            listEmailsPage(sequenceId, {
+              ...(after === undefined ? {} : { after }),
+              perPage: params?.perPage ?? perPage,
+              includeContent: params?.includeContent === true
+            }),
+          (p) => p.emails
+        ),
+      createEmail: (sequenceId, body) =>
+        value({
+          operation: "createEmail",
+          method: "POST",
+          path: `/v4/sequences/${idPath(sequenceId)}/emails`,
+          body: Schema.encodeSync(Wire.CreateEmailBody)(body),
+          response: Wire.EmailEnvelope,
+          notFound: sequenceNotFound(sequenceId),
+          attributes: seq(sequenceId)
+        }).pipe(Effect.map((r) => r.email)),
+      getEmail: (sequenceId, id) =>
+        value({
+          operation: "getEmail",
+          method: "GET",
+          path: `/v4/sequences/${idPath(sequenceId)}/emails/${idPath(id)}`,
+          response: Wire.EmailEnvelope,
+          notFound: emailNotFound(sequenceId, id),
+          attributes: email(sequenceId, id)
+        }).pipe(Effect.map((r) => r.email)),
+      updateEmail: (sequenceId, id, body) =>
+        value({
+          operation: "updateEmail",
+          method: "PUT",
+          path: `/v4/sequences/${idPath(sequenceId)}/emails/${idPath(id)}`,
+          body: Schema.encodeSync(Wire.EmailBody)(body),
+          response: Wire.EmailEnvelope,
+          notFound: emailNotFound(sequenceId, id),
+          attributes: email(sequenceId, id)
+        }).pipe(Effect.map((r) => r.email)),
+      deleteEmail: (sequenceId, id) =>
+        value({
+          operation: "deleteEmail",
+          method: "DELETE",
+          path: `/v4/sequences/${idPath(sequenceId)}/emails/${idPath(id)}`,
+          notFound: emailNotFound(sequenceId, id),
+          attributes: email(sequenceId, id)
+        }),
+      listSubscribersPage,
+      listSubscribers: (sequenceId, params) =>
+        paginate(
+          (after) =>
+            listSubscribersPage(sequenceId, {
+              ...params,
+              ...(after === undefined ? {} : { after }),
+              perPage: params?.perPage ?? perPage
+            }),
+          (p) => p.subscribers
+        ),
+      addSubscriberByEmail: (sequenceId, emailAddress) =>
+        added(
+          "addSubscriberByEmail",
+          sequenceId,
+          `/v4/sequences/${idPath(sequenceId)}/subscribers`,
+          Schema.encodeSync(Wire.AddSubscriberBody)({ email_address: emailAddress })
+        ),
+      addSubscriberById: (sequenceId, subscriberId) =>
+        added(
+          "addSubscriberById",
+          sequenceId,
+          `/v4/sequences/${idPath(sequenceId)}/subscribers/${idPath(subscriberId)}`,
+          {}
+        ),
+      verify: listSequencesPage({ perPage: 1 }).pipe(
+        Effect.match({
+          onSuccess: (): Verification => ({ ok: true }),
+          onFailure: (error): Verification => ({ ok: false, reason: error.message, error })
+        })
+      )
+    }
+    return client
+  })
+
+/** A `KitClient` layer; the `Sequences` service comes with `Kit.layer`. */
+export const layer = (options: Options): Layer.Layer<KitClient, never, HttpClient.HttpClient> =>
+  Layer.effect(KitClient, make(options))
+
+/**
+ * Reads `KIT_API_KEY` (or `KIT_OAUTH_TOKEN`) and optional `KIT_BASE_URL` as client options.
+ * The key is read with `Config.redacted`, so it stays redacted from the environment on.
+ */
+export const config: Config.Config<Options> = Config.all({
+  apiKey: Config.option(Config.redacted("KIT_API_KEY")),
+  oauthToken: Config.option(Config.redacted("KIT_OAUTH_TOKEN")),
+  baseUrl: Config.withDefault(Config.string("KIT_BASE_URL"), DEFAULT_BASE_URL)
+}).pipe(
+  Config.mapOrFail(({ apiKey: key, baseUrl, oauthToken: token }) =>
+    Option.isSome(key)
+      ? Either.right<Options>({ credential: apiKey(key.value), baseUrl })
+      : Option.isSome(token)
+        ? Either.right<Options>({ credential: oauthToken(token.value), baseUrl })
+        : Either.left(
+            ConfigError.MissingData(
+              ["KIT_API_KEY"],
+              "set KIT_API_KEY (an API key) or KIT_OAUTH_TOKEN (an OAuth access token)"
+            )
+          )
+  )
+)
