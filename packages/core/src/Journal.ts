@@ -108,16 +108,21 @@ export const file = (path: string): Journal => {
     location: path,
     read: Effect.try({
       try: () => {
-        if (!NodeFs.existsSync(path)) return []
+        if (!NodeFs.existsSync(path)) return { entries: [], skipped: 0 }
         const text = NodeFs.readFileSync(path, "utf8")
-        const { entries, skipped } = parse(text)
         // A line cut short by a crash must not glue itself to the next entry we write.
         if (text.length > 0 && !text.endsWith("\n")) NodeFs.appendFileSync(path, "\n")
-        if (skipped > 0) process.emitWarning(`journal ${path}: skipped ${skipped} incomplete line(s)`)
-        return entries
+        return parse(text)
       },
       catch: fail
-    }),
+    }).pipe(
+      Effect.tap(({ skipped }) =>
+        skipped > 0
+          ? Effect.logWarning(`journal ${path}: skipped ${skipped} incomplete line(s) left by a crash`)
+          : Effect.void
+      ),
+      Effect.map(({ entries }) => entries)
+    ),
     append: (entry) =>
       Effect.try({
         try: () => {

@@ -54,6 +54,8 @@ export interface ApplyOptions {
   /** Sequences written at once (default 4). */
   readonly concurrency?: number
   readonly onEvent?: (event: Event) => Effect.Effect<void>
+  /** Attempts per sequence when the provider fails retryably (default 5); each resumes from the journal. */
+  readonly maxAttempts?: number
 }
 
 export interface Outcome {
@@ -458,34 +460,70 @@ export const apply = (
 ): Effect.Effect<Result, SequenceError | Journal.JournalError> =>
   Effect.gen(function* () {
     const activate = options.activate ?? plan.activate
-    const journal = Journal.latest(yield* options.journal.read)
+    const latest = new Map(Journal.latest(yield* options.journal.read))
+    // Keeps `latest` current, so a retried sequence resumes from its last journalled operation.
+    const journal: Journal.Journal = {
+      ...options.journal,
+      append: (entry) =>
+        options.journal.append(entry).pipe(
+          Effect.tap(() =>
+            Effect.sync(() => {
+              const previous = latest.get(entry.key)
+              latest.set(
+                entry.key,
+                Journal.latest([
+                  ...(previous === undefined ? [] : [previous]),
+                  { v: 1, at: "", ...entry }
+                ]).get(entry.key)!
+              )
+            })
+          )
+        )
+    }
     const total = plan.sequences.length
+    const maxAttempts = Math.max(1, options.maxAttempts ?? 5)
+
+    const attempt = (
+      planned: Plan.SequencePlan,
+      n: number
+    ): Effect.Effect<Outcome, SequenceError | Journal.JournalError> => {
+      const entry = latest.get(planned.key)
+      const target = Plan.withSafeDefaults(planned.translated, activate)
+      const current =
+        activate === plan.activate ? planned : { ...planned, target, fingerprint: Plan.fingerprint(target) }
+      // The journal may be newer than the plan (an earlier attempt, or a run after planning): trust it.
+      const effective: Plan.SequencePlan =
+        entry !== undefined && current.action !== "remove"
+          ? {
+              ...current,
+              action:
+                actionFrom(entry, current.fingerprint) === "unchanged"
+                  ? "unchanged"
+                  : current.action === "create"
+                    ? "resume"
+                    : current.action
+            }
+          : current
+      return runOne(effective, entry, { ...options, journal, activate }).pipe(
+        // A failed write may or may not have happened: never repeat it blindly, resume from the journal.
+        Effect.catchIf(
+          (error) => n < maxAttempts && error._tag !== "JournalError" && error.isRetryable,
+          (error) =>
+            Effect.logWarning(`${planned.name}: ${error.message}; resuming from the journal`).pipe(
+              Effect.zipRight(Effect.sleep(`${Math.min(8000, 250 * 2 ** n)} millis`)),
+              Effect.zipRight(attempt(planned, n + 1))
+            )
+        )
+      )
+    }
+
     const outcomes = yield* Effect.forEach(
       plan.sequences.map((planned, index) => ({ planned, index })),
       ({ planned, index }) =>
         Effect.gen(function* () {
-          const entry = journal.get(planned.key)
-          // The journal may be newer than the plan (a run that ended after planning): trust it.
-          const target = Plan.withSafeDefaults(planned.translated, activate)
-          const current =
-            activate === plan.activate
-              ? planned
-              : { ...planned, target, fingerprint: Plan.fingerprint(target) }
-          const effective =
-            entry !== undefined && current.action !== "remove"
-              ? {
-                  ...current,
-                  action:
-                    actionFrom(entry, current.fingerprint) === "unchanged"
-                      ? ("unchanged" as const)
-                      : current.action === "create"
-                        ? ("resume" as const)
-                        : current.action
-                }
-              : current
           if (options.onEvent)
             yield* options.onEvent({ _tag: "Started", key: planned.key, name: planned.name, index, total })
-          const outcome = yield* runOne(effective, entry, { ...options, activate })
+          const outcome = yield* attempt(planned, 1)
           if (options.onEvent)
             yield* options.onEvent({
               _tag: "Finished",
