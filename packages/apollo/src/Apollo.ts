@@ -1,0 +1,271 @@
+/**
+ * The Apollo.io adapter: the neutral `Sequences` service on `ApolloClient`.
+ *
+ * Apollo's `PUT /sequences/{id}` replaces the step list when it carries `emailer_steps`, so:
+ * - a settings-only patch sends one `PUT` without `emailer_steps`;
+ * - any step edit is read + one `PUT` with the complete list, every kept step and touch with its id
+ *   (core reads the sequence and computes the diff; `writeSteps` builds the list). No operation can
+ *   drop a step or touch it was not asked to drop.
+ *
+ * Sequences are created inactive with touches `to_be_reviewed` unless asked otherwise; `remove`
+ * archives (Apollo has no delete); a neutral weekly schedule is written as the team's matching
+ * `emailer_schedule` (Apollo's API cannot create one).
+ */
+import type { HttpClient } from "@effect/platform"
+import { Capabilities, Sequence as S, SequenceError as E, Sequences, StepDiff } from "@unisequence/core"
+import { Config, type ConfigError, Context, Effect, Either, Layer, Option, Ref, Stream } from "effect"
+import * as ApolloClient from "./ApolloClient.js"
+import { isAlreadyInState } from "./internal/errors.js"
+import * as Mapping from "./internal/mapping.js"
+import type * as W from "./internal/wire.js"
+
+export interface Options extends ApolloClient.Options {}
+
+export interface Apollo {
+  readonly client: ApolloClient.Service
+  readonly sequences: Sequences.Sequences
+}
+
+const provider = "apollo" as const
+
+const invalid = (operation: string, issues: Mapping.Issues) =>
+  new E.InvalidInput({ provider, operation, issues })
+
+/** The `Sequences` service on an existing client (one schedule cache per call). */
+export const fromClient = (client: ApolloClient.Service): Effect.Effect<Sequences.Sequences> =>
+  Effect.gen(function* () {
+    // The team's schedules, read once per adapter: a `get` costs one request after the first.
+    const cache = yield* Ref.make<Option.Option<ReadonlyArray<W.EmailerSchedule>>>(Option.none())
+    // A key without the schedules scope: remembered, so reads do not retry it every time.
+    const deniedSchedules = yield* Ref.make(false)
+    const lock = yield* Effect.makeSemaphore(1)
+
+    const fetchSchedules = client.listSchedules.pipe(
+      Effect.map(({ value }) => value),
+      Effect.tap((schedules) => Ref.set(cache, Option.some(schedules)))
+    )
+
+    const schedules = (refresh: boolean) =>
+      lock.withPermits(1)(
+        Ref.get(cache).pipe(
+          Effect.flatMap((cached) =>
+            Option.isSome(cached) && !refresh ? Effect.succeed(cached.value) : fetchSchedules
+          )
+        )
+      )
+
+    /** Schedules for naming a read's schedule: never fails the read. */
+    const schedulesForRead = Effect.gen(function* () {
+      if (yield* Ref.get(deniedSchedules)) return undefined
+      return yield* schedules(false).pipe(
+        Effect.catchAll((error) =>
+          error._tag === "PermissionDenied"
+            ? Ref.set(deniedSchedules, true).pipe(Effect.as(undefined))
+            : Effect.logDebug(`Apollo schedules unavailable for naming: ${error.message}`).pipe(
+                Effect.as(undefined)
+              )
+        )
+      )
+    })
+
+    /** The `emailer_schedule_id` a neutral schedule is written as. */
+    const resolveSchedule = (operation: string, schedule: S.Schedule | undefined) =>
+      Effect.gen(function* () {
+        if (schedule === undefined) return undefined
+        if (schedule._tag === "Named") return schedule.scheduleId
+        const known = yield* Ref.get(cache)
+        let list = yield* schedules(false)
+        let found = Mapping.matchSchedule(schedule, list)
+        // A schedule made in Apollo since the cache was filled: look once more.
+        if (found === undefined && Option.isSome(known)) {
+          list = yield* schedules(true)
+          found = Mapping.matchSchedule(schedule, list)
+        }
+        if (found === undefined) {
+          return yield* invalid(operation, [
+            { path: "schedule", message: Mapping.noMatchingSchedule(schedule, list) }
+          ])
+        }
+        return found.id
+      })
+
+    const toSequence =
+      (operation: string, status: number) => (detail: ApolloClient.Decoded<W.SequenceDetail>) =>
+        Effect.flatMap(schedulesForRead, (known) =>
+          Either.match(Mapping.sequenceFromWire(detail.value, detail.raw, known), {
+            onLeft: (reason) =>
+              Effect.fail(
+                new E.MalformedResponse({
+                  provider,
+                  operation,
+                  status,
+                  reason,
+                  excerpt: E.excerpt(JSON.stringify(detail.raw))
+                })
+              ),
+            onRight: Effect.succeed
+          })
+        )
+
+    const get = (id: string) => client.getSequence(id).pipe(Effect.flatMap(toSequence("get", 200)))
+
+    const list = (options: Sequences.ListOptions) => {
+      const needle = options.nameContains?.toLowerCase()
+      return Stream.unwrap(
+        Ref.get(cache).pipe(
+          Effect.map((known) =>
+            client.search(options.nameContains === undefined ? {} : { q_name: options.nameContains }).pipe(
+              // Apollo matches keywords; the neutral contract is a case-insensitive substring.
+              Stream.filter(
+                ({ value }) => needle === undefined || (value.name ?? "").toLowerCase().includes(needle)
+              ),
+              Stream.map(({ value, raw }) =>
+                Mapping.summaryFromWire(value, raw, Option.getOrUndefined(known))
+              )
+            )
+          )
+        )
+      )
+    }
+
+    const create = (input: S.NewSequence) =>
+      Effect.gen(function* () {
+        const scheduleId = yield* resolveSchedule("create", input.schedule)
+        const body = yield* Either.match(Mapping.createToWire(input, scheduleId), {
+          onLeft: (issues) => Effect.fail(invalid("create", issues)),
+          onRight: Effect.succeed
+        })
+        const created = yield* client.createSequence(body)
+        const id = created.value.emailer_campaign.id
+        const after = Mapping.afterCreatePatch(input)
+        if (after !== undefined) yield* client.updateSequence(id, after)
+        if (input.active) yield* client.approve(id)
+        const sequence = yield* toSequence("create", 200)(created)
+        return new S.Sequence({
+          ...sequence,
+          active: input.active,
+          ...(after === undefined
+            ? {}
+            : {
+                providerOptions: {
+                  ...sequence.providerOptions,
+                  apollo: {
+                    ...sequence.providerOptions?.apollo,
+                    ...(input.providerOptions?.apollo?.userId === undefined
+                      ? {}
+                      : { userId: input.providerOptions.apollo.userId }),
+                    ...(input.providerOptions?.apollo?.sharingPermission === undefined
+                      ? {}
+                      : { sharingPermission: input.providerOptions.apollo.sharingPermission })
+                  }
+                }
+              })
+        })
+      })
+
+    const update = (id: string, patch: S.SequencePatch) =>
+      Effect.gen(function* () {
+        const scheduleId = yield* resolveSchedule("update", patch.schedule)
+        const body = yield* Either.match(Mapping.patchToWire(patch, scheduleId), {
+          onLeft: (issues) => Effect.fail(invalid("update", issues)),
+          onRight: Effect.succeed
+        })
+        // Only read-only or other providers' options named: nothing to send.
+        if (Object.keys(body).length === 0) return
+        yield* client.updateSequence(id, body)
+      })
+
+    const writeSteps = (current: S.Sequence, diff: StepDiff.StepDiff) =>
+      Effect.gen(function* () {
+        const planned = yield* Either.match(Mapping.planSteps(current, diff, StepDiff.applyStepPatch), {
+          onLeft: (reason) => Effect.fail(invalid("writeSteps", [{ path: "steps", message: reason }])),
+          onRight: Effect.succeed
+        })
+        const sent = Mapping.plannedToWire(planned)
+        const { value } = yield* client.updateSequence(current.id, { emailer_steps: sent })
+        const answered = (value.steps ?? []).length > 0 ? (value.steps ?? []) : (value.emailer_steps ?? [])
+        return Mapping.stepsAfterWrite(planned, sent, {
+          steps: answered,
+          touches: value.emailer_touches ?? []
+        })
+      })
+
+    const setActive = (id: string, active: boolean) =>
+      (active ? client.approve(id) : client.abort(id)).pipe(
+        Effect.asVoid,
+        // Apollo answers 422 "already active/inactive": the state asked for holds, so it is a success.
+        Effect.catchIf(isAlreadyInState, () => Effect.void)
+      )
+
+    const remove = (id: string) => client.archive(id).pipe(Effect.asVoid)
+
+    const enroll = (id: string, who: S.Enrollment) =>
+      Effect.gen(function* () {
+        const ids = who.ids ?? []
+        let sendFrom = who.sendFrom
+        if (sendFrom === undefined) {
+          const { value: accounts } = yield* client.listEmailAccounts
+          const first = accounts.find((account) => account.active !== false)
+          if (first === undefined) {
+            return yield* invalid("enroll", [
+              {
+                path: "sendFrom",
+                message: "the team has no active mailbox to send from: link one in Apollo or pass sendFrom"
+              }
+            ])
+          }
+          sendFrom = first.id
+        }
+        const { value } = yield* client.addContactIds(id, {
+          contactIds: ids,
+          sendEmailFromEmailAccountId: sendFrom
+        })
+        return Mapping.enrollmentFromWire(ids, value)
+      })
+
+    return Sequences.make({
+      provider,
+      capabilities: Capabilities.apollo,
+      list,
+      get,
+      create,
+      update,
+      writeSteps,
+      setActive,
+      remove,
+      enroll
+    })
+  })
+
+/** The client and the `Sequences` service, without layers (a migration needs two providers). */
+export const make = (options: Options): Effect.Effect<Apollo, never, HttpClient.HttpClient> =>
+  Effect.gen(function* () {
+    const client = yield* ApolloClient.make(options)
+    const sequences = yield* fromClient(client)
+    return { client, sequences }
+  })
+
+export const layer = (
+  options: Options
+): Layer.Layer<ApolloClient.ApolloClient | Sequences.Sequences, never, HttpClient.HttpClient> =>
+  Layer.effectContext(
+    Effect.map(make(options), ({ client, sequences }) =>
+      Context.make(ApolloClient.ApolloClient, client).pipe(Context.add(Sequences.Sequences, sequences))
+    )
+  )
+
+/** Reads `APOLLO_API_KEY` (redacted) and the optional `APOLLO_BASE_URL`. */
+export const layerConfig = (
+  options: Omit<Options, "apiKey" | "baseUrl"> = {}
+): Layer.Layer<
+  ApolloClient.ApolloClient | Sequences.Sequences,
+  ConfigError.ConfigError,
+  HttpClient.HttpClient
+> =>
+  Layer.unwrapEffect(
+    Effect.gen(function* () {
+      const apiKey = yield* Config.redacted("APOLLO_API_KEY")
+      const baseUrl = yield* Config.option(Config.nonEmptyString("APOLLO_BASE_URL"))
+      return layer({ ...options, apiKey, ...(Option.isSome(baseUrl) ? { baseUrl: baseUrl.value } : {}) })
+    })
+  )
