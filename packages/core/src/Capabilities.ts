@@ -132,16 +132,11 @@ const plural = (n: number, unit: string) => `${n} ${n === 1 ? unit.replace(/s$/,
 
 /** The neutral create input that would recreate `sequence` (ids, timestamps and raw payloads dropped). */
 export const toNewSequence = (sequence: Sequence | NewSequence): NewSequence => {
-  const { steps, ...rest } = sequence
-  const settings = Object.fromEntries(
-    Object.entries(rest).filter(([key]) => !["id", "createdAt", "updatedAt", "raw", "archived"].includes(key))
-  ) as Omit<NewSequence, "steps">
+  if (!("id" in sequence)) return sequence
+  const { id: _id, createdAt: _c, updatedAt: _u, raw: _r, archived: _a, steps, ...settings } = sequence
   return {
     ...settings,
-    steps: steps.map((step): NewStep => {
-      const { id: _id, raw: _raw, ...fields } = step as NewStep & { id?: string; raw?: unknown }
-      return fields
-    })
+    steps: steps.map(({ id: _stepId, raw: _stepRaw, ...fields }): NewStep => fields)
   }
 }
 
