@@ -1,0 +1,38 @@
+/**
+ * What one run of the command shares between its parts: where output goes, whether a person can
+ * answer a prompt, and the per-provider count of HTTP calls.
+ */
+import { Context, Effect } from "effect"
+import type { Sink } from "./progress.js"
+import type { CallCounter } from "./providers.js"
+
+export interface Run {
+  /** A line for stdout. */
+  readonly out: (line: string) => void
+  /** A line for stderr. */
+  readonly err: (line: string) => void
+  /** A person can answer a prompt (stdin and stdout are terminals). */
+  readonly interactive: boolean
+  /** Where progress goes. */
+  readonly progress: Sink
+  readonly counter: CallCounter
+}
+
+export class RunContext extends Context.Tag("@unisequence/cli/RunContext")<RunContext, Run>() {}
+
+export const out = (...lines: ReadonlyArray<string>) =>
+  Effect.flatMap(RunContext, (run) =>
+    Effect.sync(() => {
+      for (const line of lines) run.out(line)
+    })
+  )
+
+export const err = (...lines: ReadonlyArray<string>) =>
+  Effect.flatMap(RunContext, (run) =>
+    Effect.sync(() => {
+      for (const line of lines) run.err(line)
+    })
+  )
+
+/** Prints a `--json` document: one line of JSON on stdout. */
+export const outJson = (value: unknown) => out(JSON.stringify(value, null, 2))

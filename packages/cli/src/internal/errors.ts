@@ -1,0 +1,148 @@
+/**
+ * The command's own expected failures, and the one place where every expected failure becomes an
+ * exit code and a one-line message. Anything not listed here is unexpected (exit 1, with its cause).
+ */
+import { HelpDoc, ValidationError } from "@effect/cli"
+import type { SequenceError as Errors } from "@unisequence/core"
+type SequenceError = Errors.SequenceError
+import { Cause, ConfigError, Data, Option, Predicate } from "effect"
+
+/** Exit codes, documented in the package README. */
+export const ExitCode = {
+  ok: 0,
+  unexpected: 1,
+  usage: 2,
+  auth: 3,
+  notFound: 4,
+  unavailable: 5,
+  incomplete: 6
+} as const
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
+
+/** Bad flags or arguments the parser could not catch (e.g. `--from kit --to kit`). */
+export class UsageError extends Data.TaggedError("UsageError")<{ readonly message: string }> {}
+
+/** No credential for a provider the command needs. */
+export class MissingCredentials extends Data.TaggedError("MissingCredentials")<{
+  readonly provider: "kit" | "apollo"
+  readonly variables: ReadonlyArray<string>
+}> {
+  override get message() {
+    return `no ${this.provider} credentials: set ${this.variables.join(" or ")}`
+  }
+}
+
+/** A write that needs confirmation where none can be given. */
+export class NotConfirmed extends Data.TaggedError("NotConfirmed")<{ readonly message: string }> {}
+
+/** A file the command had to read or write could not be. */
+export class FileFailed extends Data.TaggedError("FileFailed")<{
+  readonly path: string
+  readonly reason: string
+}> {
+  override get message() {
+    return `${this.path}: ${this.reason}`
+  }
+}
+
+/** The work ran, but some sequences were blocked or read back different from the plan. */
+export class Incomplete extends Data.TaggedError("Incomplete")<{ readonly message: string }> {}
+
+const sequenceErrorTags = new Set<string>([
+  "SequenceNotFound",
+  "StepNotFound",
+  "AuthenticationFailed",
+  "PermissionDenied",
+  "InvalidInput",
+  "Unsupported",
+  "RateLimited",
+  "Conflict",
+  "ProviderUnavailable",
+  "MalformedResponse"
+])
+
+const isSequenceError = (u: unknown): u is SequenceError =>
+  Predicate.hasProperty(u, "_tag") && typeof u._tag === "string" && sequenceErrorTags.has(u._tag)
+
+export const codeOfSequenceError = (error: SequenceError): ExitCode => {
+  switch (error._tag) {
+    case "AuthenticationFailed":
+    case "PermissionDenied":
+      return ExitCode.auth
+    case "SequenceNotFound":
+    case "StepNotFound":
+      return ExitCode.notFound
+    case "InvalidInput":
+    case "Unsupported":
+      return ExitCode.usage
+    case "RateLimited":
+    case "Conflict":
+    case "ProviderUnavailable":
+    case "MalformedResponse":
+      return ExitCode.unavailable
+  }
+}
+
+export interface Rendered {
+  readonly code: ExitCode
+  /** One line, without the `error: ` prefix. */
+  readonly message: string
+  /** The failure's tag, for `--json`. */
+  readonly tag: string
+  /** True when the failure is not one the command expects: print its cause for a bug report. */
+  readonly unexpected: boolean
+}
+
+/** Escape sequences that colour the parser's messages. */
+const ansi = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g")
+
+const oneLine = (text: string) => text.replace(/\s*\n\s*/g, " ").trim()
+
+/** Classifies an expected failure; `undefined` for anything else. */
+export const renderFailure = (error: unknown): Rendered | undefined => {
+  if (isSequenceError(error))
+    return {
+      code: codeOfSequenceError(error),
+      message: oneLine(error.message),
+      tag: error._tag,
+      unexpected: false
+    }
+  if (ValidationError.isValidationError(error))
+    return {
+      code: ExitCode.usage,
+      message: oneLine(HelpDoc.toAnsiText(error.error).replace(ansi, "")) || "invalid command line",
+      tag: error._tag,
+      unexpected: false
+    }
+  if (ConfigError.isConfigError(error))
+    return { code: ExitCode.usage, message: oneLine(String(error)), tag: "ConfigError", unexpected: false }
+  if (Predicate.hasProperty(error, "_tag") && typeof error._tag === "string") {
+    const message = Predicate.hasProperty(error, "message") ? oneLine(String(error.message)) : error._tag
+    switch (error._tag) {
+      case "UsageError":
+      case "NotConfirmed":
+      case "JournalError":
+      case "SequenceFileError":
+        return { code: ExitCode.usage, message, tag: error._tag, unexpected: false }
+      case "MissingCredentials":
+        return { code: ExitCode.auth, message, tag: error._tag, unexpected: false }
+      case "Incomplete":
+        return { code: ExitCode.incomplete, message, tag: error._tag, unexpected: false }
+      case "FileFailed":
+        return { code: ExitCode.unexpected, message, tag: error._tag, unexpected: false }
+    }
+  }
+  return undefined
+}
+
+/** What to print and which code to exit with, for a failed run. */
+export const renderCause = (cause: Cause.Cause<unknown>): Rendered => {
+  const failure = Cause.failureOption(cause)
+  if (Option.isSome(failure)) {
+    const rendered = renderFailure(failure.value)
+    if (rendered !== undefined) return rendered
+  }
+  if (Cause.isInterruptedOnly(cause))
+    return { code: ExitCode.unexpected, message: "interrupted", tag: "Interrupted", unexpected: false }
+  return { code: ExitCode.unexpected, message: "unexpected failure", tag: "Unexpected", unexpected: true }
+}
