@@ -187,7 +187,10 @@ const windows = [
   }
 ] as const
 
-const numberHeader = (headers: Headers.Headers, names: ReadonlyArray<string>): number | undefined => {
+const numberHeader = (
+  headers: Readonly<Record<string, string | undefined>>,
+  names: ReadonlyArray<string>
+): number | undefined => {
   for (const name of names) {
     const value = headers[name]
     if (value !== undefined && value.trim() !== "" && Number.isFinite(Number(value))) return Number(value)
@@ -196,7 +199,10 @@ const numberHeader = (headers: Headers.Headers, names: ReadonlyArray<string>): n
 }
 
 /** What the headers say of each window, with the time left until the fixed window ends. */
-export const budgetsFromHeaders = (headers: Headers.Headers, now: number): ReadonlyArray<Resilience.Budget> =>
+export const budgetsFromHeaders = (
+  headers: Readonly<Record<string, string | undefined>>,
+  now: number
+): ReadonlyArray<Resilience.Budget> =>
   windows.flatMap((w) => {
     const left = numberHeader(headers, w.left)
     const limit = numberHeader(headers, w.limit)
