@@ -238,6 +238,7 @@ export const emailBody = (patch: Model.StepPatch): Result<Wire.EmailBody> => {
   if (patch.sendDays !== undefined) body.send_days = patch.sendDays
   if (patch.published !== undefined) body.published = patch.published
   const email = patch.email
+  if (email === null) return Either.left(unsupported("email", "a Kit step is an email: it cannot lose it"))
   if (email !== undefined) {
     if (email.subject !== undefined) body.subject = email.subject
     if (email.html !== undefined) body.content = email.html
