@@ -276,7 +276,8 @@ export const translateEither = (
       const path = `steps[${i}]`
       const next: { -readonly [K in keyof NewStep]: NewStep[K] } = { ...step }
       if (!target.delayUnits.includes(step.delay.unit)) {
-        const unit = target.delayUnits.find((u) => MINUTES[u] > MINUTES[step.delay.unit]) ?? "days"
+        const coarsest = [...target.delayUnits].sort((a, b) => MINUTES[b] - MINUTES[a])[0] ?? "days"
+        const unit = target.delayUnits.find((u) => MINUTES[u] > MINUTES[step.delay.unit]) ?? coarsest
         const value = Math.ceil((step.delay.value * MINUTES[step.delay.unit]) / MINUTES[unit])
         next.delay = { value, unit }
         warn(

@@ -271,7 +271,8 @@ export const StepPatch = Schema.Struct({
   delay: Schema.optional(Delay),
   sendDays: Schema.optional(Schema.NullOr(Schema.Array(Weekday))),
   type: Schema.optional(StepType),
-  email: Schema.optional(StepEmailPatch),
+  /** `null` removes the email, for a step that becomes a call or a task. */
+  email: Schema.optional(Schema.NullOr(StepEmailPatch)),
   variants: Schema.optional(Schema.Array(Variant)),
   published: Schema.optional(Schema.Boolean),
   providerOptions: Schema.optional(StepProviderOptions)

@@ -98,7 +98,7 @@ export class Unsupported extends Schema.TaggedError<Unsupported>()("Unsupported"
 export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited", {
   ...common,
   /** How long the provider asked to wait, when it said (Apollo `retry-after`; Kit never says). */
-  retryAfter: Schema.optional(Schema.DurationFromSelf),
+  retryAfter: Schema.optional(Schema.Duration),
   detail: Schema.optional(Schema.String)
 }) {
   override get message() {

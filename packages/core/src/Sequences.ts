@@ -138,15 +138,43 @@ export interface Primitives {
   readonly removeStep?: (id: string, stepId: string) => Effect.Effect<void, SequenceError>
 }
 
-const issuesOf = (error: ParseResult.ParseError, prefix: string): ReadonlyArray<Issue> =>
-  ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
-    path: issue.path.reduce<string>(
-      (acc, key) =>
-        typeof key === "number" ? `${acc}[${key}]` : acc === "" ? String(key) : `${acc}.${String(key)}`,
-      prefix
-    ),
+const pathOf = (path: ReadonlyArray<PropertyKey>, prefix: string) =>
+  path.reduce<string>(
+    (acc, key) =>
+      typeof key === "number" ? `${acc}[${key}]` : acc === "" ? String(key) : `${acc}.${String(key)}`,
+    prefix
+  )
+
+/**
+ * One issue per path: a union's alternatives become one "Expected A | B" message, and the
+ * "Expected undefined" of an optional field is dropped when the field itself was found wrong deeper down.
+ */
+export const issuesOf = (error: ParseResult.ParseError, prefix = ""): ReadonlyArray<Issue> => {
+  const raw = ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
+    path: pathOf(issue.path, prefix),
     message: issue.message
   }))
+  const deeper = (path: string) =>
+    raw.some(
+      (other) =>
+        other.path !== path && (other.path.startsWith(`${path}.`) || other.path.startsWith(`${path}[`))
+    )
+  const byPath = new Map<string, Array<string>>()
+  for (const issue of raw) {
+    if (issue.message.startsWith("Expected undefined") && deeper(issue.path)) continue
+    byPath.set(issue.path, [...(byPath.get(issue.path) ?? []), issue.message])
+  }
+  return [...byPath].map(([path, messages]) => {
+    const expected = messages.map((m) => /^Expected (.+), actual (.+)$/s.exec(m))
+    if (messages.length > 1 && expected.every((m) => m !== null && m[2] === expected[0]![2])) {
+      return {
+        path,
+        message: `Expected ${expected.map((m) => m![1]).join(" | ")}, actual ${expected[0]![2]}`
+      }
+    }
+    return { path, message: [...new Set(messages)].join("; ") }
+  })
+}
 
 export const make = (primitives: Primitives): Sequences => {
   const { provider, capabilities } = primitives
@@ -289,7 +317,7 @@ export const make = (primitives: Primitives): Sequences => {
       yield* requireId("updateStep", id, "id")
       yield* requireId("updateStep", stepId, "stepId")
       const patch = yield* decode(StepPatch, "updateStep", "patch")(input)
-      yield* check("updateStep", validateStepPatch(patch))
+      yield* check("updateStep", validateStepPatch(patch, "patch"))
       yield* support("updateStep", unsupportedInStepPatch(patch, capabilities))
       if (isEmptyPatch(patch)) return
       if (primitives.updateStep !== undefined) return yield* primitives.updateStep(id, stepId, patch)
@@ -433,7 +461,9 @@ const mergeDesired = (step: DesiredStep, patch: StepPatch): DesiredStep => {
   if (patch.published !== undefined) next.published = patch.published
   if (patch.providerOptions !== undefined)
     next.providerOptions = { ...step.providerOptions, ...patch.providerOptions }
-  if (patch.email !== undefined) {
+  if (patch.email === null) {
+    delete next.email
+  } else if (patch.email !== undefined) {
     const { subject, html, ...nullable } = patch.email
     const email: { -readonly [K in keyof StepEmail]: StepEmail[K] } = {
       ...(step.email ?? { subject: "", html: "" })

@@ -69,6 +69,8 @@ export const stepPatch = (current: Step, desired: NewStep | DesiredStep): StepPa
   if (desired.email !== undefined) {
     const email = emailPatch(current.email, desired.email)
     if (email !== undefined) patch.email = email
+  } else if (current.email !== undefined) {
+    patch.email = null
   }
   if (!same(current.variants ?? [], desired.variants ?? [])) patch.variants = desired.variants ?? []
   if (current.published !== desired.published) patch.published = desired.published
@@ -93,7 +95,9 @@ export const applyStepPatch = (step: Step, patch: StepPatch): Step => {
   for (const [key, value] of Object.entries(rest)) {
     if (value !== undefined) Object.assign(next, { [key]: value })
   }
-  if (email !== undefined) {
+  if (email === null) {
+    delete next.email
+  } else if (email !== undefined) {
     const merged: Record<string, unknown> = { ...(step.email ?? { subject: "", html: "" }) }
     for (const [key, value] of Object.entries(email)) {
       if (value !== undefined) merged[key] = value

@@ -103,7 +103,7 @@ const validateStepFields = (
     readonly delay?: Delay | undefined
     readonly sendDays?: ReadonlyArray<Weekday> | null | undefined
     readonly type?: StepType | undefined
-    readonly email?: StepEmail | StepEmailPatch | undefined
+    readonly email?: StepEmail | StepEmailPatch | null | undefined
   },
   path: string
 ): ReadonlyArray<Issue> => {
@@ -120,7 +120,7 @@ const validateStepFields = (
       )
     }
   }
-  if (step.email !== undefined) issues.push(...validateEmail(step.email, at(path, "email")))
+  if (step.email != null) issues.push(...validateEmail(step.email, at(path, "email")))
   return issues
 }
 

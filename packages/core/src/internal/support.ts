@@ -59,7 +59,7 @@ export const unsupportedInStepPatch = (
     ...(patch.sendDays == null ? {} : { sendDays: patch.sendDays }),
     ...(patch.variants === undefined ? {} : { variants: patch.variants }),
     ...(patch.providerOptions === undefined ? {} : { providerOptions: patch.providerOptions }),
-    ...(email === undefined
+    ...(email == null
       ? {}
       : {
           email: {
