@@ -327,9 +327,9 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       return run(
         {
           operation: "searchSequences",
+          // Parameters go in the query, as the document lists them; there is no body.
           request: HttpClientRequest.post("/emailer_campaigns/search").pipe(
-            HttpClientRequest.setUrlParams(query),
-            HttpClientRequest.bodyUnsafeJson({})
+            HttpClientRequest.setUrlParams(query)
           )
         },
         W.SearchResponse

@@ -34,8 +34,8 @@ const arbStep: fc.Arbitrary<ApolloSimulator.SeedStep> = fc.oneof(
     type: fc.constantFrom(...plainTypes),
     wait_time: fc.integer({ min: 1, max: 9 }),
     wait_mode: fc.constantFrom<ApolloSimulator.WaitMode>("hour", "day"),
-    note: fc.option(fc.string({ maxLength: 6 }), { nil: undefined }),
-    priority: fc.option(fc.constantFrom<ApolloSimulator.Priority>("high", "low"), { nil: undefined })
+    note: fc.option(fc.string({ maxLength: 6 }), { nil: null }),
+    priority: fc.option(fc.constantFrom<ApolloSimulator.Priority>("high", "low"), { nil: null })
   })
 )
 
