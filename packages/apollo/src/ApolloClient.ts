@@ -451,6 +451,8 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       return run(
         {
           operation: "removeOrStopContactIds",
+          // A 404 here names the sequence ids of the query (Apollo answers "Record not found.").
+          sequenceId: params.sequenceIds.join(","),
           request: HttpClientRequest.post("/emailer_campaigns/remove_or_stop_contact_ids").pipe(
             HttpClientRequest.setUrlParams(query)
           )

@@ -1,0 +1,118 @@
+import { FetchHttpClient, HttpClient } from "@effect/platform"
+import { describe, expect, it } from "@effect/vitest"
+import { ApolloSimulator } from "@unisequence/testing"
+import { Chunk, Effect, Redacted, Stream } from "effect"
+import * as ApolloClient from "../src/ApolloClient.js"
+
+const client = (sim: ApolloSimulator.ApolloSimulator, key: string) =>
+  ApolloClient.make({ apiKey: Redacted.make(key), baseUrl: `${sim.url}/api/v1/`, retry: false }).pipe(
+    Effect.provide(FetchHttpClient.layer)
+  )
+
+describe("ApolloClient", () => {
+  it.scoped("sends x-api-key and a real User-Agent, never a bearer header", () =>
+    Effect.gen(function* () {
+      const sim = yield* ApolloSimulator.start({ rateLimit: false })
+      const seen: Array<Record<string, string>> = []
+      const c = yield* ApolloClient.make({
+        apiKey: Redacted.make(ApolloSimulator.defaultMasterKey),
+        baseUrl: sim.url,
+        transformClient: HttpClient.tapRequest((request) =>
+          Effect.sync(() => seen.push({ ...request.headers }))
+        )
+      }).pipe(Effect.provide(FetchHttpClient.layer))
+      yield* c.listEmailAccounts
+      expect(seen[0]!["x-api-key"]).toBe(ApolloSimulator.defaultMasterKey)
+      expect(seen[0]!["user-agent"]).toMatch(/^unisequence\//)
+      expect(seen[0]!.authorization).toBeUndefined()
+      expect(sim.requests[0]!.keyKind).toBe("master")
+    })
+  )
+
+  it.scoped("add_contact_ids puts every parameter in the query, arrays as name[]", () =>
+    Effect.gen(function* () {
+      const sim = yield* ApolloSimulator.start({ rateLimit: false, seed: { sequences: [{ name: "S" }] } })
+      const id = sim.state().sequences[0]!.id
+      const contacts = sim.state().contacts.map((c) => c.id)
+      const c = yield* client(sim, ApolloSimulator.defaultMasterKey)
+      const { value } = yield* c.addContactIds(id, {
+        contactIds: [contacts[0]!, contacts[1]!],
+        sendEmailFromEmailAccountId: ["6633baaece5fbd01c791d7ca"],
+        sequenceUnverifiedEmail: true,
+        status: "paused"
+      })
+      expect(sim.requests[0]!.query).toEqual({
+        emailer_campaign_id: id,
+        "contact_ids[]": [contacts[0], contacts[1]],
+        "send_email_from_email_account_id[]": ["6633baaece5fbd01c791d7ca"],
+        sequence_unverified_email: "true",
+        status: "paused"
+      })
+      expect(sim.requests[0]!.body).toBeNull()
+      expect(value.contacts?.map((x) => x.id).sort()).toEqual([contacts[0], contacts[1]].sort())
+      yield* c.removeOrStopContactIds({ sequenceIds: [id], contactIds: [contacts[0]!], mode: "remove" })
+      expect(sim.requests[1]!.query).toEqual({
+        "emailer_campaign_ids[]": [id],
+        "contact_ids[]": [contacts[0]],
+        mode: "remove"
+      })
+    })
+  )
+
+  it.scoped("search pages with q_name, page, per_page", () =>
+    Effect.gen(function* () {
+      const sim = yield* ApolloSimulator.start({
+        rateLimit: false,
+        seed: { sequences: ["Outbound A", "Outbound B", "Other", "Outbound C"].map((name) => ({ name })) }
+      })
+      const c = yield* client(sim, ApolloSimulator.defaultMasterKey)
+      const found = yield* Stream.runCollect(c.search({ q_name: "Outbound", per_page: 2 }))
+      expect(Chunk.toReadonlyArray(found).map((x) => x.value.name)).toEqual([
+        "Outbound A",
+        "Outbound B",
+        "Outbound C"
+      ])
+      expect(sim.requests.map((r) => r.query)).toEqual([
+        { q_name: "Outbound", page: "1", per_page: "2" },
+        { q_name: "Outbound", page: "2", per_page: "2" }
+      ])
+    })
+  )
+
+  it.scoped("verify: a master key reaches every endpoint and writes nothing", () =>
+    Effect.gen(function* () {
+      const sim = yield* ApolloSimulator.start({ rateLimit: false, seed: { sequences: [{ name: "S" }] } })
+      const before = sim.state()
+      const c = yield* client(sim, ApolloSimulator.defaultMasterKey)
+      const result = yield* c.verify()
+      expect(result.probes.filter((p) => p.status !== "reachable").map((p) => p.detail)).toEqual([
+        "POST /sequences has no request Apollo is documented to refuse before writing"
+      ])
+      expect(result.keyKind).toBe("master")
+      expect(result.probes.filter((p) => p.status === "reachable")).toHaveLength(11)
+      expect(result.probes.find((p) => p.operation === "createSequence")!.status).toBe("unprobed")
+      expect(sim.state()).toEqual(before)
+      expect(sim.requests.some((r) => r.method === "POST" && r.path === "/api/v1/sequences")).toBe(false)
+    })
+  )
+
+  it.scoped("verify: a scoped key is reported with the scopes it lacks; a bad key fails", () =>
+    Effect.gen(function* () {
+      const sim = yield* ApolloSimulator.start({
+        rateLimit: false,
+        scopedKeys: { scoped: ["api/v1/emailer_campaigns/search", "api/v1/sequences/update"] }
+      })
+      const c = yield* client(sim, "scoped")
+      const result = yield* c.verify()
+      expect(result.keyKind).toBe("scoped")
+      const status = Object.fromEntries(result.probes.map((p) => [p.operation, p.status]))
+      expect(status.searchSequences).toBe("reachable")
+      expect(status.updateSequence).toBe("reachable")
+      expect(status.approve).toBe("denied")
+      expect(status.listSchedules).toBe("denied")
+      const bad = yield* client(sim, "nope")
+      const error = yield* Effect.flip(bad.verify())
+      expect(error._tag).toBe("AuthenticationFailed")
+    })
+  )
+})
