@@ -89,7 +89,7 @@ describe("ApolloClient", () => {
         "POST /sequences has no request Apollo is documented to refuse before writing"
       ])
       expect(result.keyKind).toBe("master")
-      expect(result.probes.filter((p) => p.status === "reachable")).toHaveLength(11)
+      expect(result.probes.filter((p) => p.status === "reachable")).toHaveLength(10)
       expect(result.probes.find((p) => p.operation === "createSequence")!.status).toBe("unprobed")
       expect(sim.state()).toEqual(before)
       expect(sim.requests.some((r) => r.method === "POST" && r.path === "/api/v1/sequences")).toBe(false)
