@@ -125,6 +125,64 @@ describe("Kit adapter: sequence writes", () => {
     }).pipe(Effect.scoped)
   )
 
+  it.live(
+    "create then get round-trips every field Kit holds (hours and days, send days, preview, templates)",
+    () =>
+      Effect.gen(function* () {
+        const { sequences } = yield* setup()
+        const input = {
+          name: "Everything",
+          schedule: {
+            _tag: "Weekly" as const,
+            days: ["monday", "friday"] as const,
+            hour: 9,
+            timeZone: "Europe/Paris"
+          },
+          sender: "sender@example.com",
+          templateId: "38",
+          reentry: true,
+          holdAfterLastStep: true,
+          exclusions: [{ type: "form" as const, ids: ["4", "5"] }],
+          steps: [
+            {
+              delay: { value: 1, unit: "hours" as const },
+              published: true,
+              email: { subject: "A", html: "<p>a</p>", previewText: "pa", templateId: "7" }
+            },
+            {
+              delay: { value: 2, unit: "days" as const },
+              sendDays: ["tuesday", "thursday"] as const,
+              email: { subject: "B", html: "<p>b</p>" }
+            }
+          ]
+        }
+        const created = yield* sequences.create(input)
+        const read = yield* sequences.get(created.id)
+        for (const s of [created, read]) {
+          expect(s).toMatchObject({
+            name: "Everything",
+            active: false,
+            sender: "sender@example.com",
+            templateId: "38",
+            reentry: true,
+            holdAfterLastStep: true,
+            exclusions: [{ type: "form", ids: ["4", "5"] }],
+            schedule: { _tag: "Weekly", days: ["monday", "friday"], hour: 9, timeZone: "Europe/Paris" }
+          })
+          expect(s.steps.map((step) => [step.delay, step.sendDays, step.published, step.email])).toEqual([
+            [
+              { value: 1, unit: "hours" },
+              undefined,
+              true,
+              { subject: "A", html: "<p>a</p>", previewText: "pa", templateId: "7" }
+            ],
+            [{ value: 2, unit: "days" }, ["tuesday", "thursday"], false, { subject: "B", html: "<p>b</p>" }]
+          ])
+        }
+        expect(read.steps.map((step) => step.id)).toEqual(created.steps.map((step) => step.id))
+      }).pipe(Effect.scoped)
+  )
+
   it.live("a rename is one PUT with only the name", () =>
     Effect.gen(function* () {
       const { sim, sequences } = yield* setup({ seed: { sequences: [fiveEmails()] } })
