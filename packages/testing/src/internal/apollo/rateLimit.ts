@@ -19,11 +19,12 @@ interface Window {
   readonly limit: number
 }
 
-const windowsOf = (w: RateLimitWindows): ReadonlyArray<Window> => {
+const windowsOf = (w: RateLimitWindows, scale: number): ReadonlyArray<Window> => {
+  const size = (ms: number) => Math.max(1, Math.round(ms / scale))
   const all: Array<Window | undefined> = [
-    w.perMinute === undefined ? undefined : { name: "minute", size: 60_000, limit: w.perMinute },
-    w.perHour === undefined ? undefined : { name: "hour", size: 3_600_000, limit: w.perHour },
-    w.perDay === undefined ? undefined : { name: "day", size: 86_400_000, limit: w.perDay }
+    w.perMinute === undefined ? undefined : { name: "minute", size: size(60_000), limit: w.perMinute },
+    w.perHour === undefined ? undefined : { name: "hour", size: size(3_600_000), limit: w.perHour },
+    w.perDay === undefined ? undefined : { name: "day", size: size(86_400_000), limit: w.perDay }
   ]
   return all.filter((x): x is Window => x !== undefined)
 }
@@ -67,7 +68,11 @@ export class RateLimiter {
     if (this.options === false) return []
     const own = this.options?.endpoints?.[operation]
     if (own === false) return []
-    return windowsOf(own ?? this.options?.default ?? DefaultRateLimit)
+    const scale = this.options?.windowScale
+    return windowsOf(
+      own ?? this.options?.default ?? DefaultRateLimit,
+      scale !== undefined && scale > 0 ? scale : 1
+    )
   }
 
   /** Counts the request if every window has room; otherwise refuses it without counting. */
@@ -92,7 +97,8 @@ export class RateLimiter {
         this.counters.set(c.key, { index: c.index, count: c.count })
       }
     const headers: Record<string, string> = {}
-    for (const c of current) {
+    const budgetHeaders = this.options === false || this.options?.budgetHeaders !== false
+    for (const c of budgetHeaders ? current : []) {
       const [limit, usage, left] = headerNames(c.w.name, legacy)
       headers[limit] = String(c.w.limit)
       headers[usage] = String(c.count)

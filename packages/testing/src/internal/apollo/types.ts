@@ -316,6 +316,16 @@ export interface RateLimitOptions {
   readonly endpoints?: Partial<Record<Operation, RateLimitWindows | false>>
   /** `legacy` sends `x-rate-limit-daily` / `x-daily-usage` / `x-daily-requests-left` instead of the 24-hour names. */
   readonly headerNaming?: "current" | "legacy"
+  /**
+   * Divides every window's length, for tests that must hit a limit and see it reset quickly: 60
+   * makes a "minute" last one second (and `retry-after` says the real wait, at least 1 s). Default 1.
+   */
+  readonly windowScale?: number
+  /**
+   * `false` leaves out the `x-*-requests-left` / usage / limit headers. With scaled windows they would
+   * describe windows a client assumes to be real minutes and hours. Default true.
+   */
+  readonly budgetHeaders?: boolean
 }
 
 export interface PlanOptions {

@@ -1,0 +1,302 @@
+/**
+ * Promise 1: a migration of 200 sequences × 5 emails survives 20% of requests failing (5xx, hangs
+ * past the client timeout, connections reset mid-body before and after the write, slow bodies,
+ * malformed bodies) with the rate limits on, in both directions. It ends with every target equal to
+ * its plan, no duplicate and no lost step, counted in the simulators' final state.
+ *
+ * The migration is driven the way a user drives the CLI: plan + apply with one journal, and when a
+ * run stops on an error that is not retried (a malformed body is not), the same command again.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Journal, Migration } from "@unisequence/core"
+import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
+import { Effect, Exit } from "effect"
+import { apolloOn, apolloSeed, captureLogs, KIT_KEY, kitOn, kitSeed, retriesSoFar } from "./support.js"
+
+const SEQUENCES = 200
+const STEPS = 5
+const TIMEOUT = "400 millis"
+const MAX_RUNS = 12
+const MALFORMED = process.env.MALFORMED !== "0"
+
+/** 20% of Kit requests fail. Writes fail after the change for every kind but 5xx. */
+const kitFaults = (seed: number, malformed: boolean): KitSimulator.FaultOptions => {
+  const read: KitSimulator.FaultSpec = {
+    serverError: { rate: 0.07 },
+    hang: { rate: 0.03 },
+    reset: { rate: 0.04 },
+    slowBody: { rate: 0.03, slowMs: 150 },
+    malformed: { rate: malformed ? 0.04 : 0 }
+  }
+  const write: KitSimulator.FaultSpec = {
+    serverError: { rate: 0.07 },
+    hang: { rate: 0.03, afterCommit: true },
+    reset: { rate: 0.04, afterCommit: true },
+    slowBody: { rate: 0.03, slowMs: 150 },
+    malformed: { rate: malformed ? 0.04 : 0, afterCommit: true }
+  }
+  return {
+    seed,
+    all: read,
+    operations: {
+      createSequence: write,
+      updateSequence: write,
+      createEmail: write,
+      updateEmail: write,
+      deleteEmail: write
+    }
+  }
+}
+
+/** 20% of Apollo requests fail, one in six of them after the write. */
+const apolloFaults = (seed: number, malformed: boolean): ApolloSimulator.FaultOptions => ({
+  seed,
+  status5xx: 0.05,
+  hang: 0.03,
+  reset: 0.03,
+  slow: 0.03,
+  slowMs: 150,
+  malformed: malformed ? 0.03 : 0,
+  afterCommit: 0.03
+})
+
+/** Kit's documented 120 / 60 s, scaled to 100 / 500 ms; the client believes 110, so 429s happen. */
+const kitLimits = { apiKey: { limit: 100, windowMs: 500 } }
+/** Apollo's per-endpoint windows scaled 60×: 40 calls per one-second "minute" per endpoint. */
+const apolloLimits: ApolloSimulator.RateLimitOptions = {
+  default: { perMinute: 40 },
+  windowScale: 60,
+  budgetHeaders: false
+}
+
+interface Figures {
+  readonly runs: number
+  readonly resumes: number
+  readonly stops: ReadonlyArray<string>
+  readonly retries: number
+  readonly ms: number
+}
+
+/** Plan + apply with one journal until a run ends without error, like rerunning the command. */
+const migrate = (source: Parameters<typeof Migration.plan>[0]["source"], target: typeof source) =>
+  Effect.gen(function* () {
+    const journal = Journal.memory()
+    const logs = captureLogs()
+    const before = yield* retriesSoFar
+    const started = Date.now()
+    const stops: Array<string> = []
+    let result: Migration.Result | undefined
+    let runs = 0
+    while (result === undefined && runs < MAX_RUNS) {
+      runs++
+      const exit = yield* Effect.exit(
+        Migration.plan({ source, target, journal }).pipe(
+          Effect.flatMap((plan) => Migration.apply(plan, { target, journal, concurrency: 16 }))
+        )
+      ).pipe(Effect.provide(logs.layer))
+      if (Exit.isSuccess(exit)) result = exit.value
+      else
+        stops.push(
+          exit.cause._tag === "Fail"
+            ? `${exit.cause.error._tag}: ${exit.cause.error.message.slice(0, 120)}`
+            : String(exit.cause)
+        )
+    }
+    const figures: Figures = {
+      runs,
+      resumes: logs.lines.filter((line) => line.includes("resuming from the journal")).length,
+      stops,
+      retries: (yield* retriesSoFar) - before,
+      ms: Date.now() - started
+    }
+    return { result, figures, journal }
+  })
+
+const faultTotal = (counts: Readonly<Record<string, number>>) =>
+  Object.entries(counts)
+    .filter(([kind]) => kind !== "total")
+    .reduce((n, [, count]) => n + count, 0)
+
+describe("faults survived", () => {
+  it.live(
+    `Kit → Apollo: ${SEQUENCES} sequences × ${STEPS} emails, 20% faults, rate limits on`,
+    () =>
+      Effect.gen(function* () {
+        const kitSim = yield* KitSimulator.start({
+          apiKeys: [KIT_KEY],
+          seed: kitSeed(SEQUENCES, STEPS),
+          rateLimit: kitLimits,
+          faults: kitFaults(11, MALFORMED)
+        })
+        const apolloSim = yield* ApolloSimulator.start({
+          rateLimit: apolloLimits,
+          faults: apolloFaults(12, MALFORMED)
+        })
+        const kit = yield* kitOn(kitSim.url, {
+          timeout: TIMEOUT,
+          rateLimit: { limit: 110, window: "500 millis" }
+        })
+        const apollo = yield* apolloOn(apolloSim.url, { timeout: TIMEOUT })
+
+        const { result, figures, journal } = yield* migrate(kit.sequences, apollo.sequences)
+
+        const requests = kitSim.requests.length + apolloSim.requests.length
+        const faults = kitSim.faultCounts.total + faultTotal(apolloSim.faultCounts)
+        const limited = [...kitSim.requests, ...apolloSim.requests].filter((r) => r.status === 429).length
+        kitSim.setFaults(undefined)
+        apolloSim.setFaults(undefined)
+
+        // The simulator's final state, counted directly.
+        const sequences = apolloSim.state().sequences.filter((s) => !s.archived)
+        const names = sequences.map((s) => s.name)
+        const steps = sequences.reduce((n, s) => n + s.emailer_steps.length, 0)
+        const touches = sequences.reduce(
+          (n, s) => n + s.emailer_steps.reduce((m, step) => m + step.emailer_touches.length, 0),
+          0
+        )
+        const duplicates = names.length - new Set(names).size
+        const expectedNames = Array.from(
+          { length: SEQUENCES },
+          (_, i) => `Kit sequence ${String(i).padStart(3, "0")}`
+        )
+        const lost = expectedNames.filter((name) => !names.includes(name)).length
+        console.log(
+          `[faults] kit→apollo: ${requests} requests, ${faults} faults injected (${(
+            (100 * faults) / requests
+          ).toFixed(
+            1
+          )}%), ${limited} 429s, ${figures.retries} retries, ${figures.resumes} journal resumes, ` +
+            `${figures.runs} runs (${figures.stops.length} stopped: ${figures.stops.map((s) => s.split(":")[0]).join(", ") || "none"}), ` +
+            `${sequences.length} sequences / ${steps} steps / ${touches} touches in target, ${duplicates} duplicates, ${lost} lost, ${figures.ms} ms`
+        )
+
+        expect(result, figures.stops.join("\n")).toBeDefined()
+        expect(result!.outcomes).toHaveLength(SEQUENCES)
+        expect(
+          result!.outcomes.filter((o) => o.verification !== "verified" && o.outcome !== "unchanged")
+        ).toEqual([])
+        expect(faults / requests).toBeGreaterThan(0.12)
+        expect(sequences).toHaveLength(SEQUENCES)
+        expect(duplicates).toBe(0)
+        expect(lost).toBe(0)
+        expect(names.filter((n) => n.includes("[unisequence"))).toEqual([])
+        expect(steps).toBe(SEQUENCES * STEPS)
+        expect(touches).toBe(SEQUENCES * STEPS)
+        for (const sequence of sequences) {
+          const s = Number(sequence.name.slice(-3))
+          expect(sequence.active).toBe(false)
+          expect(
+            sequence.emailer_steps.map((step) => [
+              step.position,
+              step.wait_time,
+              step.wait_mode,
+              step.emailer_touches[0]?.status,
+              step.emailer_touches[0]?.emailer_template.subject,
+              step.emailer_touches[0]?.emailer_template.body_html
+            ])
+          ).toEqual(
+            Array.from({ length: STEPS }, (_, e) => [
+              e + 1,
+              e === 0 ? 0 : e,
+              e % 2 === 0 ? "day" : "hour",
+              "to_be_reviewed",
+              `K${String(s).padStart(3, "0")} email ${e}`,
+              `<p>Kit sequence ${s}, email ${e}</p>`
+            ])
+          )
+        }
+        // The same command once more: everything is unchanged and nothing is written.
+        apolloSim.clearLog()
+        const again = yield* Migration.plan({ source: kit.sequences, target: apollo.sequences, journal })
+        expect(again.sequences.filter((s) => s.action !== "unchanged")).toEqual([])
+        yield* Migration.apply(again, { target: apollo.sequences, journal })
+        expect(apolloSim.requests.filter((r) => r.method !== "GET" && r.operation !== "search")).toEqual([])
+      }).pipe(Effect.scoped),
+    120_000
+  )
+
+  it.live(
+    `Apollo → Kit: ${SEQUENCES} sequences × ${STEPS} steps, 20% faults, rate limits on`,
+    () =>
+      Effect.gen(function* () {
+        const apolloSim = yield* ApolloSimulator.start({
+          seed: apolloSeed(SEQUENCES, STEPS),
+          rateLimit: apolloLimits,
+          faults: apolloFaults(21, MALFORMED)
+        })
+        const kitSim = yield* KitSimulator.start({
+          apiKeys: [KIT_KEY],
+          rateLimit: kitLimits,
+          faults: kitFaults(22, MALFORMED)
+        })
+        const apollo = yield* apolloOn(apolloSim.url, { timeout: TIMEOUT })
+        const kit = yield* kitOn(kitSim.url, {
+          timeout: TIMEOUT,
+          rateLimit: { limit: 110, window: "500 millis" }
+        })
+
+        const { result, figures } = yield* migrate(apollo.sequences, kit.sequences)
+
+        const requests = kitSim.requests.length + apolloSim.requests.length
+        const faults = kitSim.faultCounts.total + faultTotal(apolloSim.faultCounts)
+        const limited = [...kitSim.requests, ...apolloSim.requests].filter((r) => r.status === 429).length
+        kitSim.setFaults(undefined)
+        apolloSim.setFaults(undefined)
+
+        const sequences = kitSim.state().sequences
+        const names = sequences.map((s) => s.name)
+        const emails = sequences.reduce((n, s) => n + s.emails.length, 0)
+        const duplicates = names.length - new Set(names).size
+        const expectedNames = Array.from(
+          { length: SEQUENCES },
+          (_, i) => `Apollo sequence ${String(i).padStart(3, "0")}`
+        )
+        const lost = expectedNames.filter((name) => !names.includes(name)).length
+        console.log(
+          `[faults] apollo→kit: ${requests} requests, ${faults} faults injected (${(
+            (100 * faults) / requests
+          ).toFixed(
+            1
+          )}%), ${limited} 429s, ${figures.retries} retries, ${figures.resumes} journal resumes, ` +
+            `${figures.runs} runs (${figures.stops.length} stopped: ${figures.stops.map((s) => s.split(":")[0]).join(", ") || "none"}), ` +
+            `${sequences.length} sequences / ${emails} emails in target, ${duplicates} duplicates, ${lost} lost, ${figures.ms} ms`
+        )
+
+        expect(result, figures.stops.join("\n")).toBeDefined()
+        expect(result!.outcomes).toHaveLength(SEQUENCES)
+        expect(
+          result!.outcomes.filter((o) => o.verification !== "verified" && o.outcome !== "unchanged")
+        ).toEqual([])
+        expect(faults / requests).toBeGreaterThan(0.12)
+        expect(sequences).toHaveLength(SEQUENCES)
+        expect(duplicates).toBe(0)
+        expect(lost).toBe(0)
+        expect(names.filter((n) => n.includes("[unisequence"))).toEqual([])
+        expect(emails).toBe(SEQUENCES * STEPS)
+        for (const sequence of sequences) {
+          const s = Number(sequence.name.slice(-3))
+          expect(sequence.active).toBe(false)
+          expect(
+            sequence.emails.map((email) => [
+              email.position,
+              email.delay_value,
+              email.delay_unit,
+              email.published,
+              email.subject,
+              email.content
+            ])
+          ).toEqual(
+            Array.from({ length: STEPS }, (_, e) => [
+              e,
+              e === 0 ? 0 : e,
+              e % 2 === 0 ? "days" : "hours",
+              false,
+              `A${String(s).padStart(3, "0")} step ${e}`,
+              `<p>Apollo sequence ${s}, step ${e}</p>`
+            ])
+          )
+        }
+      }).pipe(Effect.scoped),
+    120_000
+  )
+})

@@ -1,0 +1,221 @@
+/**
+ * Shared wiring of the reliability tests: seeds of many sequences, both adapters on simulators over
+ * real HTTP, a logger and a tracer that keep everything they are given, and the retry counter.
+ */
+import { FetchHttpClient } from "@effect/platform"
+import type { Sequences } from "@unisequence/core"
+import { Apollo } from "@unisequence/apollo"
+import { Kit, KitClient } from "@unisequence/kit"
+import type { ApolloSimulator, KitSimulator } from "@unisequence/testing"
+import {
+  Cause,
+  type Duration,
+  Effect,
+  Exit,
+  HashMap,
+  Layer,
+  List,
+  Logger,
+  LogLevel,
+  Metric,
+  Option,
+  Redacted,
+  Tracer
+} from "effect"
+
+export const KIT_KEY = "kit_test_key"
+export const APOLLO_KEY = "apollo_master_key"
+
+/** A fixed weekday schedule both providers can hold (Apollo's default team schedule). */
+export const businessHours = {
+  send_days: ["monday", "tuesday", "wednesday", "thursday", "friday"],
+  send_hour: 9,
+  time_zone: "America/New_York"
+} as const
+
+export const pad = (n: number) => String(n).padStart(3, "0")
+
+/** `n` Kit sequences of `emails` emails each, every subject and body distinct. */
+export const kitSeed = (n: number, emails: number): KitSimulator.Seed => ({
+  sequences: Array.from({ length: n }, (_, s) => ({
+    name: `Kit sequence ${pad(s)}`,
+    ...businessHours,
+    emails: Array.from({ length: emails }, (_, e) => ({
+      subject: `K${pad(s)} email ${e}`,
+      content: `<p>Kit sequence ${s}, email ${e}</p>`,
+      delay_value: e === 0 ? 0 : e,
+      delay_unit: e % 2 === 0 ? ("days" as const) : ("hours" as const),
+      published: true
+    }))
+  }))
+})
+
+/** `n` Apollo sequences of `steps` email steps each, one approved touch per step. */
+export const apolloSeed = (n: number, steps: number): ApolloSimulator.Seed => ({
+  sequences: Array.from({ length: n }, (_, s) => ({
+    name: `Apollo sequence ${pad(s)}`,
+    active: false,
+    emailer_steps: Array.from({ length: steps }, (_, e) => ({
+      type: "auto_email" as const,
+      wait_time: e === 0 ? 0 : e,
+      wait_mode: e % 2 === 0 ? ("day" as const) : ("hour" as const),
+      emailer_touches: [
+        {
+          type: e === 0 ? ("new_thread" as const) : ("reply_to_thread" as const),
+          status: "approved" as const,
+          emailer_template: {
+            subject: `A${pad(s)} step ${e}`,
+            body_html: `<p>Apollo sequence ${s}, step ${e}</p>`
+          }
+        }
+      ]
+    }))
+  }))
+})
+
+export interface AdapterOptions {
+  readonly key?: string
+  readonly timeout?: Duration.DurationInput
+  readonly retry?: Kit.Options["retry"]
+  readonly rateLimit?: Kit.Options["rateLimit"]
+}
+
+const fastRetry = { baseDelay: "10 millis", maxDelay: "200 millis", maxAttempts: 8 } as const
+
+export interface Adapter<C> {
+  readonly client: C
+  readonly sequences: Sequences.Sequences
+}
+
+export const kitOn = (
+  url: string,
+  options: AdapterOptions = {}
+): Effect.Effect<Adapter<KitClient.KitClient>> =>
+  Kit.make({
+    credential: KitClient.apiKey(Redacted.make(options.key ?? KIT_KEY)),
+    baseUrl: url,
+    timeout: options.timeout ?? "2 seconds",
+    retry: options.retry ?? fastRetry,
+    rateLimit: options.rateLimit ?? false
+  }).pipe(Effect.provide(FetchHttpClient.layer))
+
+export const apolloOn = (
+  url: string,
+  options: AdapterOptions = {}
+): Effect.Effect<Adapter<Apollo.Apollo["client"]>> =>
+  Apollo.make({
+    apiKey: Redacted.make(options.key ?? APOLLO_KEY),
+    baseUrl: url,
+    timeout: options.timeout ?? "2 seconds",
+    retry: options.retry ?? fastRetry,
+    ...(options.rateLimit === undefined || options.rateLimit === false
+      ? {}
+      : { rateLimit: options.rateLimit })
+  }).pipe(Effect.provide(FetchHttpClient.layer))
+
+/** The name of core's `Resilience.retries` counter (a `Metric` does not expose its key). */
+const RETRIES = "unisequence_retries"
+
+/** Every retry core's `Resilience.retry` counted, summed over providers and error tags. */
+export const retriesSoFar: Effect.Effect<number> = Metric.snapshot.pipe(
+  Effect.map((pairs) => {
+    let total = 0
+    for (const pair of pairs) {
+      if (pair.metricKey.name !== RETRIES) continue
+      const state: unknown = pair.metricState
+      if (typeof state === "object" && state !== null && "count" in state && typeof state.count === "number")
+        total += state.count
+    }
+    return total
+  })
+)
+
+/** A logger that keeps every line (message, annotations, cause, spans) as text. */
+export const captureLogs = () => {
+  const lines: Array<string> = []
+  const logger = Logger.make(({ annotations, cause, logLevel, message, spans }) => {
+    const parts = [
+      logLevel.label,
+      ...(Array.isArray(message) ? message : [message]).map((m) =>
+        typeof m === "string" ? m : JSON.stringify(m, replacer)
+      ),
+      JSON.stringify([...HashMap.toEntries(annotations)], replacer),
+      [...List.toArray(spans)].map((s) => s.label).join(","),
+      Cause.isEmpty(cause) ? "" : Cause.pretty(cause, { renderErrorCause: true })
+    ]
+    lines.push(parts.join(" | "))
+  })
+  const layer = Layer.merge(
+    Logger.replace(Logger.defaultLogger, logger),
+    Logger.minimumLogLevel(LogLevel.All)
+  )
+  return { lines, layer }
+}
+
+/** Serialises anything a log or a span may carry, Redacted included, the way a careless exporter would. */
+export const replacer = (_key: string, value: unknown): unknown => {
+  if (Redacted.isRedacted(value)) return String(value)
+  if (typeof value === "bigint") return value.toString()
+  if (value instanceof Error) return { ...value, name: value.name, message: value.message }
+  return value
+}
+
+export interface CapturedSpan {
+  readonly name: string
+  readonly attributes: Map<string, unknown>
+  readonly events: Array<{ readonly name: string; readonly attributes: Record<string, unknown> | undefined }>
+  exit: Exit.Exit<unknown, unknown> | undefined
+}
+
+/** An in-memory tracer that keeps every span with its attributes, events and exit. */
+export const captureSpans = () => {
+  const spans: Array<CapturedSpan> = []
+  let next = 0
+  const tracer = Tracer.make({
+    span: (name, parent, context, links, startTime, kind) => {
+      const captured: CapturedSpan = { name, attributes: new Map(), events: [], exit: undefined }
+      spans.push(captured)
+      const id = String(++next)
+      const span: Tracer.Span = {
+        _tag: "Span",
+        name,
+        spanId: id,
+        traceId: Option.match(parent, { onNone: () => id, onSome: (p) => p.traceId }),
+        parent,
+        context,
+        status: { _tag: "Started", startTime },
+        attributes: captured.attributes,
+        links: [...links],
+        sampled: true,
+        kind,
+        end: (endTime, exit) => {
+          captured.exit = exit
+          ;(span as { status: Tracer.SpanStatus }).status = { _tag: "Ended", startTime, endTime, exit }
+        },
+        attribute: (key, value) => {
+          captured.attributes.set(key, value)
+        },
+        event: (eventName, _time, attributes) => {
+          captured.events.push({ name: eventName, attributes })
+        },
+        addLinks: () => {}
+      }
+      return span
+    },
+    context: (f) => f()
+  })
+  const layer = Layer.setTracer(tracer)
+  /** Everything the spans hold, as text: names, attributes, events, and failures of their exits. */
+  const text = () =>
+    spans
+      .map((s) =>
+        [
+          s.name,
+          JSON.stringify([...s.attributes], replacer),
+          JSON.stringify(s.events, replacer),
+          s.exit !== undefined && Exit.isFailure(s.exit) ? Cause.pretty(s.exit.cause) : ""
+        ].join(" ")
+      )
+      .join("\n")
+  return { spans, layer, text }
+}
