@@ -131,7 +131,7 @@ const project = (
               html: step.email.html,
               previewText: caps.previewText ? none(step.email.previewText) : undefined,
               templateId: caps.templates ? none(step.email.templateId) : undefined,
-              sender: caps.sender ? none(step.email.sender) : undefined,
+              sender: caps.stepSender ? none(step.email.sender) : undefined,
               thread: step.email.thread ?? "new"
             },
       variants: caps.variants
@@ -153,7 +153,7 @@ const fullInput = (
     email: email(`Step ${i + 1} in ${unit}`, {
       ...(caps.previewText ? { previewText: `Preview ${i + 1}` } : {}),
       ...(caps.templates && fixtures.templateId !== undefined ? { templateId: fixtures.templateId } : {}),
-      ...(caps.sender && i === 0 ? { sender: "step-sender@example.com" } : {}),
+      ...(caps.stepSender && i === 0 ? { sender: "step-sender@example.com" } : {}),
       ...(caps.threads.includes("reply") && i > 0 ? { thread: "reply" as const } : {})
     }),
     ...(caps.perStepSendDays && unit === "days" ? { sendDays: ["tuesday", "thursday"] as const } : {}),
@@ -618,7 +618,9 @@ export const conformance = (
 
       test("enroll adds each person once", (sequences, probe) =>
         Effect.gen(function* () {
+          // People are enrolled into running sequences; Kit refuses an inactive one (422).
           const created = yield* sequences.create({ name: "Conformance: enroll", steps: threeSteps() })
+          yield* sequences.setActive(created.id, true)
           const who = probe.enrollees
           const total = (who.emails?.length ?? 0) + (who.ids?.length ?? 0)
           expect(total).toBeGreaterThanOrEqual(1)

@@ -18,8 +18,10 @@ export interface Capabilities {
   /** `Weekly` schedules held as such; `Named` schedules referenced by id. */
   readonly weeklySchedule: boolean
   readonly namedSchedule: boolean
-  /** Sequence-level and per-step sending address (Kit `email_address`). */
+  /** Sequence-level sending address (Kit `email_address`). */
   readonly sender: boolean
+  /** A per-step sending address that can be written (Kit reports one per email but takes none). */
+  readonly stepSender: boolean
   /** Kit `email_template_id`, on the sequence and on each email. */
   readonly templates: boolean
   readonly previewText: boolean
@@ -45,6 +47,7 @@ export const kit: Capabilities = {
   weeklySchedule: true,
   namedSchedule: false,
   sender: true,
+  stepSender: false,
   templates: true,
   previewText: true,
   reentry: true,
@@ -78,6 +81,7 @@ export const apollo: Capabilities = {
   weeklySchedule: false,
   namedSchedule: true,
   sender: false,
+  stepSender: false,
   templates: false,
   previewText: false,
   reentry: false,
@@ -102,6 +106,7 @@ export const memory: Capabilities = {
   weeklySchedule: true,
   namedSchedule: true,
   sender: true,
+  stepSender: true,
   templates: true,
   previewText: true,
   reentry: true,
@@ -310,6 +315,18 @@ export const translateEither = (
             `${name} cannot reply in the previous email's thread; the step is sent as a new email with its own subject`
           )
           email.thread = "new"
+          if (email.subject.trim() === "") {
+            const previous = source.steps
+              .slice(0, i)
+              .reverse()
+              .find((s) => s.email !== undefined && s.email.subject.trim() !== "")?.email?.subject
+            email.subject = previous === undefined ? "(no subject)" : `Re: ${previous}`
+            warn(
+              `${path}.email.subject`,
+              "approximated",
+              `the reply had no subject of its own; it becomes "${email.subject}"`
+            )
+          }
         }
         if (email.previewText != null && !target.previewText) {
           warn(`${path}.email.previewText`, "dropped", `${name} emails have no preview text`)
@@ -319,7 +336,7 @@ export const translateEither = (
           warn(`${path}.email.templateId`, "dropped", `${name} has no email design templates`)
           delete email.templateId
         }
-        if (email.sender != null && !target.sender) {
+        if (email.sender != null && !target.stepSender) {
           warn(
             `${path}.email.sender`,
             "dropped",

@@ -85,9 +85,10 @@ const validateLimits = (limits: Limits, path: string): ReadonlyArray<Issue> => {
   return issues
 }
 
+// A reply may leave its subject blank: it reuses the thread's ("Re: …"), as Apollo documents.
 const validateEmail = (email: StepEmail | StepEmailPatch, path: string): ReadonlyArray<Issue> =>
-  email.subject !== undefined && email.subject.trim() === ""
-    ? [issue(at(path, "subject"), "must not be blank")]
+  email.subject !== undefined && email.subject.trim() === "" && email.thread !== "reply"
+    ? [issue(at(path, "subject"), "must not be blank unless the email replies in the thread")]
     : []
 
 const validateAddresses = (list: ReadonlyArray<string>, path: string): ReadonlyArray<Issue> =>

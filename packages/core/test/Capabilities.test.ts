@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
-import { Capabilities, Memory, Sequence, Sequences } from "../src/index.js"
+import { Capabilities, Memory, Sequence, Sequences, Validation } from "../src/index.js"
 
 const email = (subject: string, extra: Partial<Sequence.StepEmail> = {}): Sequence.StepEmail => ({
   subject,
@@ -448,6 +448,39 @@ describe("Sequences refuses what its provider cannot hold, before any write", ()
       expect(error._tag === "Unsupported" && error.feature).toBe("emails")
       expect(error.message).toContain("by contact id only")
       expect(writes()).toBe(0)
+    })
+  )
+})
+
+describe("replies without a subject of their own", () => {
+  it.effect("are valid, and become a new email titled after the thread on Kit", () =>
+    Effect.gen(function* () {
+      const input = {
+        name: "Threads",
+        active: false,
+        steps: [
+          {
+            delay: { value: 0, unit: "days" as const },
+            type: "email" as const,
+            published: false,
+            email: { subject: "Hello", html: "a" }
+          },
+          {
+            delay: { value: 2, unit: "days" as const },
+            type: "email" as const,
+            published: false,
+            email: { subject: "", html: "b", thread: "reply" as const }
+          }
+        ]
+      }
+      expect(Validation.validateSteps(input.steps)).toEqual([])
+      const { sequence, warnings } = yield* Capabilities.translate(input, Capabilities.kit)
+      expect(sequence.steps[1]?.email?.subject).toBe("Re: Hello")
+      expect(sequence.steps[1]?.email?.thread).toBe("new")
+      expect(warnings.map((w) => w.path)).toEqual(["steps[1].email.thread", "steps[1].email.subject"])
+      expect(
+        Validation.validateSteps([{ ...input.steps[1]!, email: { subject: " ", html: "b" } }])
+      ).toHaveLength(1)
     })
   )
 })
