@@ -1,0 +1,167 @@
+/**
+ * Promise 3: every request has a timeout (configurable, 30 s by default); a provider that never
+ * answers, or answers too slowly, gives `ProviderUnavailable` after it, and nothing waits forever.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import type { Sequences } from "@unisequence/core"
+import { ApolloClient } from "@unisequence/apollo"
+import { KitClient } from "@unisequence/kit"
+import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
+import { Duration, Effect, Stream } from "effect"
+import { apolloOn, apolloSeed, KIT_KEY, kitOn, kitSeed } from "./support.js"
+
+const TIMEOUT_MS = 300
+/** Room for a loaded machine: far below "forever", far above the timeout. */
+const SLACK_MS = 1500
+
+/** Every operation of the service, each of which sends at least one request. */
+const operations = (
+  sequences: Sequences.Sequences,
+  id: string,
+  stepId: string,
+  enroll: { readonly emails?: ReadonlyArray<string>; readonly ids?: ReadonlyArray<string> }
+): ReadonlyArray<readonly [string, Effect.Effect<unknown, { readonly _tag: string }>]> => [
+  ["list", Stream.runDrain(sequences.list())],
+  ["get", sequences.get(id)],
+  [
+    "create",
+    sequences.create({
+      name: "New",
+      steps: [{ delay: { value: 0, unit: "days" }, email: { subject: "s", html: "<p>h</p>" } }]
+    })
+  ],
+  ["update", sequences.update(id, { name: "Renamed" })],
+  [
+    "addStep",
+    sequences.addStep(id, { delay: { value: 1, unit: "days" }, email: { subject: "s", html: "<p>h</p>" } })
+  ],
+  ["updateStep", sequences.updateStep(id, stepId, { email: { subject: "changed" } })],
+  ["removeStep", sequences.removeStep(id, stepId)],
+  ["moveStep", sequences.moveStep(id, stepId, 1)],
+  ["replaceSteps", sequences.replaceSteps(id, [])],
+  ["setActive", sequences.setActive(id, true)],
+  ["remove", sequences.remove(id)],
+  ["enroll", sequences.enroll(id, enroll)]
+]
+
+const timed = <A, E>(effect: Effect.Effect<A, E>) =>
+  Effect.gen(function* () {
+    const start = Date.now()
+    const result = yield* Effect.either(effect)
+    return { result, ms: Date.now() - start }
+  })
+
+describe("timeouts", () => {
+  it("the default timeout is set and sensible on both clients", () => {
+    for (const timeout of [KitClient.DEFAULT_TIMEOUT, ApolloClient.defaultTimeout]) {
+      expect(Duration.toMillis(timeout)).toBeGreaterThanOrEqual(5_000)
+      expect(Duration.toMillis(timeout)).toBeLessThanOrEqual(120_000)
+    }
+  })
+
+  it.live(
+    "Kit: every operation against a provider that never answers fails with ProviderUnavailable after the timeout",
+    () =>
+      Effect.gen(function* () {
+        const sim = yield* KitSimulator.start({ apiKeys: [KIT_KEY], rateLimit: false, seed: kitSeed(1, 2) })
+        const seeded = sim.state().sequences[0]!
+        const kit = yield* kitOn(sim.url, { timeout: Duration.millis(TIMEOUT_MS), retry: false })
+        sim.setFaults({ all: { hang: { rate: 1 } } })
+        const figures: Array<string> = []
+        for (const [name, effect] of operations(
+          kit.sequences,
+          String(seeded.id),
+          String(seeded.emails[1]!.id),
+          {
+            emails: ["ada@example.com"]
+          }
+        )) {
+          const { result, ms } = yield* timed(effect)
+          figures.push(`${name} ${ms}ms`)
+          expect(result._tag, name).toBe("Left")
+          if (result._tag === "Left") expect(result.left._tag, name).toBe("ProviderUnavailable")
+          expect(ms, name).toBeGreaterThanOrEqual(TIMEOUT_MS - 20)
+          expect(ms, name).toBeLessThan(TIMEOUT_MS + SLACK_MS)
+        }
+        console.log(`[timeouts] kit, ${TIMEOUT_MS} ms timeout, provider hangs: ${figures.join(", ")}`)
+        expect(sim.requests.length).toBeGreaterThanOrEqual(12)
+      }).pipe(Effect.scoped)
+  )
+
+  it.live(
+    "Apollo: every operation against a provider that never answers fails with ProviderUnavailable after the timeout",
+    () =>
+      Effect.gen(function* () {
+        const sim = yield* ApolloSimulator.start({ rateLimit: false, seed: apolloSeed(1, 2) })
+        const seeded = sim.state().sequences[0]!
+        const contact = sim.state().contacts[0]!.id
+        const apollo = yield* apolloOn(sim.url, { timeout: Duration.millis(TIMEOUT_MS), retry: false })
+        sim.setFaults({ hang: 1 })
+        const figures: Array<string> = []
+        for (const [name, effect] of operations(apollo.sequences, seeded.id, seeded.emailer_steps[1]!.id, {
+          ids: [contact]
+        })) {
+          const { result, ms } = yield* timed(effect)
+          figures.push(`${name} ${ms}ms`)
+          expect(result._tag, name).toBe("Left")
+          if (result._tag === "Left") expect(result.left._tag, name).toBe("ProviderUnavailable")
+          expect(ms, name).toBeGreaterThanOrEqual(TIMEOUT_MS - 20)
+          expect(ms, name).toBeLessThan(TIMEOUT_MS + SLACK_MS)
+        }
+        console.log(`[timeouts] apollo, ${TIMEOUT_MS} ms timeout, provider hangs: ${figures.join(", ")}`)
+        expect(sim.requests.length).toBeGreaterThanOrEqual(12)
+      }).pipe(Effect.scoped)
+  )
+
+  it.live("a body dripped slower than the timeout counts against it (both adapters)", () =>
+    Effect.gen(function* () {
+      const kitSim = yield* KitSimulator.start({ apiKeys: [KIT_KEY], rateLimit: false, seed: kitSeed(1, 2) })
+      const apolloSim = yield* ApolloSimulator.start({ rateLimit: false, seed: apolloSeed(1, 2) })
+      const kit = yield* kitOn(kitSim.url, { timeout: Duration.millis(TIMEOUT_MS), retry: false })
+      const apollo = yield* apolloOn(apolloSim.url, { timeout: Duration.millis(TIMEOUT_MS), retry: false })
+      kitSim.setFaults({ all: { slowBody: { rate: 1, slowMs: 5_000 } } })
+      apolloSim.setFaults({ slow: 1, slowMs: 5_000 })
+      const kitRead = yield* timed(kit.sequences.get(String(kitSim.state().sequences[0]!.id)))
+      const apolloRead = yield* timed(apollo.sequences.get(apolloSim.state().sequences[0]!.id))
+      console.log(
+        `[timeouts] body dripped over 5 s, ${TIMEOUT_MS} ms timeout: kit ${kitRead.ms} ms, apollo ${apolloRead.ms} ms`
+      )
+      for (const { result, ms } of [kitRead, apolloRead]) {
+        expect(result._tag).toBe("Left")
+        if (result._tag === "Left") expect(result.left._tag).toBe("ProviderUnavailable")
+        expect(ms).toBeLessThan(TIMEOUT_MS + SLACK_MS)
+      }
+    }).pipe(Effect.scoped)
+  )
+
+  it.live(
+    "with retries on, a hanging provider still ends: attempts × timeout plus backoff (both adapters)",
+    () =>
+      Effect.gen(function* () {
+        const kitSim = yield* KitSimulator.start({
+          apiKeys: [KIT_KEY],
+          rateLimit: false,
+          seed: kitSeed(1, 2)
+        })
+        const apolloSim = yield* ApolloSimulator.start({ rateLimit: false, seed: apolloSeed(1, 2) })
+        const retry = { maxAttempts: 3, baseDelay: "20 millis", maxDelay: "100 millis" } as const
+        const kit = yield* kitOn(kitSim.url, { timeout: Duration.millis(TIMEOUT_MS), retry })
+        const apollo = yield* apolloOn(apolloSim.url, { timeout: Duration.millis(TIMEOUT_MS), retry })
+        kitSim.setFaults({ all: { hang: { rate: 1 } } })
+        apolloSim.setFaults({ hang: 1 })
+        const kitRead = yield* timed(kit.sequences.get(String(kitSim.state().sequences[0]!.id)))
+        const apolloRead = yield* timed(apollo.sequences.get(apolloSim.state().sequences[0]!.id))
+        console.log(
+          `[timeouts] 3 attempts × ${TIMEOUT_MS} ms against a hanging provider: kit ${kitRead.ms} ms (${kitSim.requests.length} requests), apollo ${apolloRead.ms} ms (${apolloSim.requests.length} requests)`
+        )
+        for (const { result, ms } of [kitRead, apolloRead]) {
+          expect(result._tag).toBe("Left")
+          if (result._tag === "Left") expect(result.left._tag).toBe("ProviderUnavailable")
+          expect(ms).toBeGreaterThanOrEqual(3 * TIMEOUT_MS - 20)
+          expect(ms).toBeLessThan(3 * TIMEOUT_MS + 200 + SLACK_MS)
+        }
+        expect(kitSim.requests).toHaveLength(3)
+        expect(apolloSim.requests.filter((r) => r.operation === "getCampaign")).toHaveLength(3)
+      }).pipe(Effect.scoped)
+  )
+})
