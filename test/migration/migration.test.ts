@@ -1,0 +1,382 @@
+/**
+ * Migrations between Kit and Apollo over the simulators (real HTTP): every warning kind in both
+ * directions, and a run killed after each of its write requests in turn, resumed from its journal.
+ */
+import { FetchHttpClient, HttpClient } from "@effect/platform"
+import { Apollo } from "@unisequence/apollo"
+import { Journal, Migration, type Sequences } from "@unisequence/core"
+import { Kit, KitClient } from "@unisequence/kit"
+import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
+import { describe, expect, layer } from "@effect/vitest"
+import { Effect, Exit, Redacted } from "effect"
+
+const fast = { baseDelay: "5 millis", maxDelay: "50 millis" } as const
+
+/** Interrupts the run right after the `killAt`-th write request has been answered, as a SIGKILL would. */
+const killAfter =
+  (killAt: number | undefined, counter: { writes: number }) => (client: HttpClient.HttpClient) =>
+    HttpClient.transformResponse(client, (response) =>
+      Effect.tap(response, (res) =>
+        res.request.method === "GET"
+          ? Effect.void
+          : ++counter.writes === killAt
+            ? Effect.interrupt
+            : Effect.void
+      )
+    )
+
+const kitOn = (
+  sim: KitSimulator.KitSimulator,
+  transformClient?: (c: HttpClient.HttpClient) => HttpClient.HttpClient
+) =>
+  Kit.make({
+    credential: KitClient.apiKey(Redacted.make("kit_test_key")),
+    baseUrl: sim.url,
+    rateLimit: false,
+    retry: fast,
+    ...(transformClient === undefined ? {} : { transformClient })
+  }).pipe(Effect.map(({ sequences }) => sequences))
+
+const apolloOn = (
+  sim: ApolloSimulator.ApolloSimulator,
+  transformClient?: (c: HttpClient.HttpClient) => HttpClient.HttpClient
+) =>
+  Apollo.make({
+    apiKey: Redacted.make("apollo_master_key"),
+    baseUrl: sim.url,
+    retry: fast,
+    ...(transformClient === undefined ? {} : { transformClient })
+  }).pipe(Effect.map(({ sequences }) => sequences))
+
+const kitSeed: KitSimulator.Seed = {
+  sequences: [
+    {
+      name: "Evergreen course",
+      hold: true,
+      repeat: true,
+      email_address: "teacher@example.com",
+      email_template_id: 7,
+      send_days: ["monday", "tuesday", "wednesday", "thursday", "friday"],
+      send_hour: 9,
+      time_zone: "America/New_York",
+      exclude_subscriber_sources: [{ type: "tag", ids: [12] }],
+      emails: [
+        {
+          subject: "Lesson 1",
+          content: "<p>One</p>",
+          preview_text: "Start here",
+          delay_value: 0,
+          delay_unit: "days",
+          published: true
+        },
+        {
+          subject: "Lesson 2",
+          content: "<p>Two</p>",
+          delay_value: 2,
+          delay_unit: "days",
+          send_days: ["tuesday", "thursday"]
+        },
+        { subject: "Reminder", content: "<p>Soon</p>", delay_value: 6, delay_unit: "hours", published: true }
+      ]
+    },
+    {
+      name: "Webinar follow-up",
+      send_days: ["monday", "tuesday", "wednesday", "thursday", "friday"],
+      send_hour: 9,
+      time_zone: "America/New_York",
+      emails: [
+        { subject: "Thanks for coming", content: "<p>Slides</p>", delay_value: 0, delay_unit: "days" },
+        { subject: "Recording", content: "<p>Video</p>", delay_value: 1, delay_unit: "days" }
+      ]
+    }
+  ]
+}
+
+/** Kit → Apollo; every sequence lands verified, then a second run writes nothing. */
+const kitToApollo = (
+  kitSim: KitSimulator.KitSimulator,
+  apolloSim: ApolloSimulator.ApolloSimulator,
+  killAt?: number
+) =>
+  Effect.gen(function* () {
+    const source = yield* kitOn(kitSim)
+    const counter = { writes: 0 }
+    const target = yield* apolloOn(apolloSim, killAfter(killAt, counter))
+    return { source, target, counter }
+  })
+
+const run = (source: Sequences.Sequences, target: Sequences.Sequences, journal: Journal.Journal) =>
+  Migration.plan({ source, target, journal }).pipe(
+    Effect.flatMap((plan) => Migration.apply(plan, { target, journal, concurrency: 1 }))
+  )
+
+/** What the target holds, in a form two runs can be compared by: no ids, no timestamps. */
+const apolloState = (sim: ApolloSimulator.ApolloSimulator) =>
+  sim
+    .state()
+    .sequences.filter((s) => !s.archived)
+    .map((s) => ({
+      name: s.name,
+      active: s.active,
+      steps: s.emailer_steps.map((step) => ({
+        type: step.type,
+        wait: [step.wait_time, step.wait_mode],
+        touches: step.emailer_touches.map((t) => [
+          t.type,
+          t.status,
+          t.emailer_template?.subject,
+          t.emailer_template?.body_html
+        ])
+      }))
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name))
+
+const kitState = (sim: KitSimulator.KitSimulator) =>
+  sim
+    .state()
+    .sequences.map((s) => ({
+      name: s.name,
+      active: s.active,
+      schedule: [s.send_days, s.send_hour, s.time_zone],
+      emails: s.emails.map((e) => [
+        e.subject,
+        e.content,
+        e.delay_value,
+        e.delay_unit,
+        e.published,
+        e.send_days
+      ])
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name))
+
+const apolloSeed: ApolloSimulator.Seed = {
+  sequences: [
+    {
+      name: "Outbound Q3",
+      label_names: ["outbound"],
+      cc_emails: "boss@example.com",
+      max_emails_per_day: 50,
+      emailer_steps: [
+        {
+          type: "auto_email",
+          wait_time: 0,
+          wait_mode: "day",
+          emailer_touches: [
+            {
+              type: "new_thread",
+              status: "approved",
+              emailer_template: { subject: "Quick question", body_html: "<p>Hi</p>" }
+            },
+            {
+              type: "new_thread",
+              status: "to_be_reviewed",
+              emailer_template: { subject: "A question", body_html: "<p>Hey</p>" }
+            }
+          ]
+        },
+        {
+          type: "auto_email",
+          wait_time: 90,
+          wait_mode: "minute",
+          priority: "high",
+          emailer_touches: [
+            {
+              type: "reply_to_thread",
+              status: "approved",
+              emailer_template: { subject: "", body_html: "<p>Bump</p>" }
+            }
+          ]
+        },
+        {
+          type: "auto_email",
+          wait_time: 3,
+          wait_mode: "day",
+          emailer_touches: [
+            {
+              type: "new_thread",
+              status: "to_be_reviewed",
+              emailer_template: { subject: "Last try", body_html: "<p>Bye</p>" }
+            }
+          ]
+        }
+      ]
+    },
+    {
+      name: "Call cadence",
+      emailer_steps: [{ type: "call", wait_time: 1, wait_mode: "day", note: "Call them" }]
+    }
+  ]
+}
+
+layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
+  describe("Kit → Apollo", () => {
+    it.scoped(
+      "plans every warning in words, applies inactive and unapproved, verifies, then has nothing to do",
+      () =>
+        Effect.gen(function* () {
+          const kitSim = yield* KitSimulator.start({ rateLimit: false, seed: kitSeed })
+          const apolloSim = yield* ApolloSimulator.start({ rateLimit: false })
+          const { source, target } = yield* kitToApollo(kitSim, apolloSim)
+          const journal = Journal.memory()
+          const plan = yield* Migration.plan({ source, target, journal })
+          const evergreen = plan.sequences.find((s) => s.name === "Evergreen course")!
+          const byPath = new Map(evergreen.warnings.map((w) => [w.path, w]))
+          for (const [path, kind] of [
+            ["sender", "dropped"],
+            ["templateId", "dropped"],
+            ["reentry", "dropped"],
+            ["holdAfterLastStep", "dropped"],
+            ["exclusions", "dropped"],
+            ["schedule", "approximated"],
+            ["steps[0].email.previewText", "dropped"],
+            ["steps[1].sendDays", "dropped"]
+          ] as const) {
+            expect(byPath.get(path)?.kind, path).toBe(kind)
+            expect(byPath.get(path)?.detail.length).toBeGreaterThan(20)
+          }
+          expect(apolloSim.requests.filter((r) => r.method !== "GET" && r.operation !== "search")).toEqual([])
+
+          const result = yield* Migration.apply(plan, { target, journal })
+          expect(result.outcomes.map((o) => o.verification)).toEqual(["verified", "verified"])
+          const state = apolloState(apolloSim)
+          expect(state.map((s) => s.name)).toEqual(["Evergreen course", "Webinar follow-up"])
+          expect(state.every((s) => !s.active)).toBe(true)
+          expect(state.flatMap((s) => s.steps.flatMap((st) => st.touches.map((t) => t[1])))).not.toContain(
+            "approved"
+          )
+          expect(state[0]?.steps.map((s) => s.wait)).toEqual([
+            [0, "day"],
+            [2, "day"],
+            [6, "hour"]
+          ])
+
+          apolloSim.clearLog()
+          const again = yield* Migration.plan({ source, target, journal })
+          expect(again.sequences.map((s) => s.action)).toEqual(["unchanged", "unchanged"])
+          yield* Migration.apply(again, { target, journal })
+          expect(apolloSim.requests.filter((r) => r.method !== "GET" && r.operation !== "search")).toEqual([])
+        })
+    )
+
+    it.scoped(
+      "killed after each of its write requests in turn, resumes to the uninterrupted result with no duplicate",
+      () =>
+        Effect.gen(function* () {
+          const kitSim = yield* KitSimulator.start({ rateLimit: false, seed: kitSeed })
+          const reference = yield* ApolloSimulator.start({ rateLimit: false })
+          const whole = yield* kitToApollo(kitSim, reference)
+          yield* run(whole.source, whole.target, Journal.memory())
+          const expected = apolloState(reference)
+          const writes = whole.counter.writes
+          expect(writes).toBeGreaterThanOrEqual(4)
+
+          const apolloSim = yield* ApolloSimulator.start({ rateLimit: false })
+          for (let killAt = 1; killAt <= writes; killAt++) {
+            apolloSim.reset()
+            const journal = Journal.memory()
+            const killed = yield* kitToApollo(kitSim, apolloSim, killAt)
+            expect(
+              Exit.isInterrupted(yield* Effect.exit(run(killed.source, killed.target, journal))),
+              `kill ${killAt}`
+            ).toBe(true)
+            const resumed = yield* kitToApollo(kitSim, apolloSim)
+            const result = yield* run(resumed.source, resumed.target, journal)
+            expect(
+              result.outcomes.every((o) => o.verification === "verified"),
+              `kill ${killAt}`
+            ).toBe(true)
+            expect(apolloState(apolloSim), `kill ${killAt}`).toEqual(expected)
+          }
+          console.log(
+            `Kit → Apollo: killed after each of ${writes} write requests; every resume matched, 0 duplicates`
+          )
+        })
+    )
+  })
+
+  describe("Apollo → Kit", () => {
+    it.scoped(
+      "approximates minutes, replies and schedules, drops what Kit cannot hold, blocks call steps",
+      () =>
+        Effect.gen(function* () {
+          const apolloSim = yield* ApolloSimulator.start({ rateLimit: false, seed: apolloSeed })
+          const kitSim = yield* KitSimulator.start({ rateLimit: false })
+          const source = yield* apolloOn(apolloSim)
+          const target = yield* kitOn(kitSim)
+          const journal = Journal.memory()
+          const plan = yield* Migration.plan({ source, target, journal })
+          expect(plan.blocked.map((b) => [b.name, b.error._tag])).toEqual([["Call cadence", "Unsupported"]])
+          const outbound = plan.sequences[0]!
+          const byPath = new Map(outbound.warnings.map((w) => [w.path, w]))
+          for (const [path, kind] of [
+            ["labels", "dropped"],
+            ["cc", "dropped"],
+            ["limits.maxEmailsPerDay", "dropped"],
+            ["schedule", "approximated"],
+            ["steps[0].variants", "dropped"],
+            ["steps[1].delay", "approximated"],
+            ["steps[1].email.thread", "approximated"],
+            ["steps[1].email.subject", "approximated"],
+            ["steps[1].providerOptions.apollo.priority", "dropped"]
+          ] as const) {
+            expect(byPath.get(path)?.kind, path).toBe(kind)
+          }
+          expect(kitSim.requests.filter((r) => r.method !== "GET")).toEqual([])
+
+          const result = yield* Migration.apply(plan, { target, journal })
+          expect(result.outcomes.map((o) => o.verification)).toEqual(["verified"])
+          const [kit] = kitState(kitSim)
+          expect(kit?.name).toBe("Outbound Q3")
+          expect(kit?.active).toBe(false)
+          // Business hours, Monday to Friday from 9 in New York: Kit's weekly schedule at 9.
+          expect(kit?.schedule).toEqual([
+            ["monday", "tuesday", "wednesday", "thursday", "friday"],
+            9,
+            "America/New_York"
+          ])
+          expect(kit?.emails.map((e) => [e[0], e[2], e[3], e[4]])).toEqual([
+            ["Quick question", 0, "days", false],
+            ["Re: Quick question", 2, "hours", false],
+            ["Last try", 3, "days", false]
+          ])
+
+          kitSim.clearLog()
+          const again = yield* Migration.plan({ source, target, journal })
+          yield* Migration.apply(again, { target, journal })
+          expect(kitSim.requests.filter((r) => r.method !== "GET")).toEqual([])
+        })
+    )
+
+    it.scoped("killed after each of its write requests in turn, resumes with no duplicate email", () =>
+      Effect.gen(function* () {
+        const apolloSim = yield* ApolloSimulator.start({ rateLimit: false, seed: apolloSeed })
+        const source = yield* apolloOn(apolloSim)
+        const reference = yield* KitSimulator.start({ rateLimit: false })
+        const counter = { writes: 0 }
+        yield* run(source, yield* kitOn(reference, killAfter(undefined, counter)), Journal.memory())
+        const expected = kitState(reference)
+        const writes = counter.writes
+        expect(writes).toBeGreaterThanOrEqual(4)
+
+        const kitSim = yield* KitSimulator.start({ rateLimit: false })
+        for (let killAt = 1; killAt <= writes; killAt++) {
+          kitSim.reset()
+          const journal = Journal.memory()
+          const killed = yield* kitOn(kitSim, killAfter(killAt, { writes: 0 }))
+          expect(Exit.isInterrupted(yield* Effect.exit(run(source, killed, journal))), `kill ${killAt}`).toBe(
+            true
+          )
+          const result = yield* run(source, yield* kitOn(kitSim), journal)
+          expect(
+            result.outcomes.every((o) => o.verification === "verified"),
+            `kill ${killAt}`
+          ).toBe(true)
+          expect(kitState(kitSim), `kill ${killAt}`).toEqual(expected)
+        }
+        console.log(
+          `Apollo → Kit: killed after each of ${writes} write requests; every resume matched, 0 duplicates`
+        )
+      })
+    )
+  })
+})
