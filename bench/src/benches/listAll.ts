@@ -1,0 +1,132 @@
+/**
+ * 2. `list` streaming every Kit sequence (pages of 1,000) vs raw `fetch` + `JSON.parse` of the same
+ * pages; and the peak RSS growth of the adapter's run, which must stay flat (a stream, not a list).
+ */
+import { Effect, Stream } from "effect"
+import * as Adapters from "../adapters.js"
+import { type Bench, sized } from "../bench.js"
+import { atMost, fixed } from "../figures.js"
+import { interleaved, MB, median, peakRssGrowth } from "../measure.js"
+import { startKit } from "../simulators/host.js"
+
+const RATIO_TARGET = 1.5
+const RSS_TARGET_MB = 64
+const PER_PAGE = 1_000
+
+interface Page {
+  readonly sequences: ReadonlyArray<unknown>
+  readonly pagination: { readonly has_next_page: boolean; readonly end_cursor: string | null }
+}
+
+const isPage = (u: unknown): u is Page =>
+  typeof u === "object" &&
+  u !== null &&
+  "sequences" in u &&
+  Array.isArray(u.sequences) &&
+  "pagination" in u &&
+  typeof u.pagination === "object" &&
+  u.pagination !== null
+
+export const bench: Bench = {
+  id: 2,
+  title: "list streaming, adapter vs raw fetch",
+  run: async ({ host, size, progress }) => {
+    const total = sized(size, 3_000, 100_000)
+    const rounds = sized(size, 2, 3)
+    const sim = await startKit(host, { rateLimit: false, seed: { spec: { sequences: total, emails: 0 } } })
+    try {
+      const { sequences, client } = await Adapters.kit(sim.url, { rateLimit: false, perPage: PER_PAGE })
+      const headers = { "x-kit-api-key": Adapters.KIT_KEY, accept: "application/json" }
+      /** Follows the cursors, parses each page, counts the items: what a hand-written loop does. */
+      const raw = async (): Promise<number> => {
+        let count = 0
+        let after: string | null = null
+        for (;;) {
+          const url = `${sim.url}/v4/sequences?per_page=${PER_PAGE}${after === null ? "" : `&after=${encodeURIComponent(after)}`}`
+          const response = await fetch(url, { headers })
+          const page: unknown = JSON.parse(await response.text())
+          if (!response.ok || !isPage(page)) throw new Error(`raw list failed (${response.status})`)
+          count += page.sequences.length
+          if (!page.pagination.has_next_page || page.pagination.end_cursor === null) return count
+          after = page.pagination.end_cursor
+        }
+      }
+      const adapter = () => Effect.runPromise(Stream.runCount(sequences.list()))
+      // The wire decoding alone, without the neutral mapping: where the overhead sits.
+      const wire = () => Effect.runPromise(Stream.runCount(client.listSequences()))
+
+      // Warm both paths, and check they see every sequence.
+      const [rawCount, adapterCount] = [await raw(), await adapter()]
+      if (rawCount !== total || adapterCount !== total)
+        throw new Error(`listed ${rawCount} (raw) and ${adapterCount} (adapter) of ${total}`)
+
+      const growth: Array<number> = []
+      const rawGrowth: Array<number> = []
+      const timed = await interleaved(
+        rounds,
+        async () => {
+          const { growthBytes } = await peakRssGrowth(raw)
+          rawGrowth.push(growthBytes)
+        },
+        async () => {
+          const { value, growthBytes } = await peakRssGrowth(adapter)
+          if (value !== total) throw new Error(`adapter listed ${value} of ${total}`)
+          growth.push(growthBytes)
+        }
+      )
+      const wireTimed = await interleaved(rounds, raw, wire)
+      const rawRate = (total / median(timed.a)) * 1000
+      const adapterRate = (total / median(timed.b)) * 1000
+      const peak = Math.max(...growth) / MB
+      progress(
+        `  [2] raw ${timed.a.map((t) => t.toFixed(0)).join("/")} ms, adapter ${timed.b.map((t) => t.toFixed(0)).join("/")} ms; RSS growth adapter ${growth.map((g) => (g / MB).toFixed(1)).join("/")} MB, raw ${rawGrowth.map((g) => (g / MB).toFixed(1)).join("/")} MB`
+      )
+      const log = await sim.log()
+      const pages = Math.ceil(total / PER_PAGE)
+      const requestsPerRun = log.length / (2 + 4 * rounds)
+      return [
+        {
+          bench: 2,
+          benchmark: `list ${total.toLocaleString("en")} sequences`,
+          figure: "time adapter / raw (= raw items/s ÷ adapter items/s)",
+          value: timed.ratio,
+          shown: fixed(timed.ratio),
+          target: `≤ ${RATIO_TARGET}`,
+          met: atMost(timed.ratio, RATIO_TARGET),
+          note: `median ${Math.round(adapterRate).toLocaleString("en")} items/s (adapter) vs ${Math.round(rawRate).toLocaleString("en")} items/s (raw), ${rounds} rounds`
+        },
+        {
+          bench: 2,
+          benchmark: `list ${total.toLocaleString("en")} sequences`,
+          figure: "breakdown: KitClient.listSequences (no neutral mapping) / raw",
+          value: wireTimed.ratio,
+          shown: fixed(wireTimed.ratio),
+          target: "report",
+          met: undefined
+        },
+        {
+          bench: 2,
+          benchmark: `list ${total.toLocaleString("en")} sequences`,
+          figure: "peak RSS growth while listing (adapter)",
+          value: peak,
+          shown: `${fixed(peak, 1)} MB`,
+          target: `< ${RSS_TARGET_MB} MB`,
+          met: peak < RSS_TARGET_MB,
+          note: `largest of ${rounds} rounds, sampled every 5 ms; raw loop: ${fixed(Math.max(...rawGrowth) / MB, 1)} MB`
+        },
+        {
+          bench: 2,
+          benchmark: `list ${total.toLocaleString("en")} sequences`,
+          figure: "requests per listing (pages of 1,000)",
+          value: requestsPerRun,
+          shown: fixed(requestsPerRun, 1),
+          target: `= ${pages}`,
+          met: requestsPerRun === pages,
+          exact: { expected: pages }
+        }
+      ]
+    } finally {
+      await sim.close()
+    }
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * Every benchmark once at its tiny size, so none rots: each must produce its figures, and the
+ * correctness figures (call counts, failed calls) must have their exact values. Speed figures are
+ * printed by `pnpm bench`, never asserted here.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { all } from "../src/benches/index.js"
+import type { Figure } from "../src/figures.js"
+import { operations } from "../src/benches/callCounts.js"
+import { summarise } from "../src/profile.js"
+import * as Host from "../src/simulators/host.js"
+
+let host: Host.Host
+
+beforeAll(async () => {
+  host = await Host.start("child")
+})
+
+afterAll(async () => {
+  await host.close()
+})
+
+const runBench = async (id: number): Promise<ReadonlyArray<Figure>> => {
+  const bench = all.find((b) => b.id === id)
+  if (bench === undefined) throw new Error(`no benchmark ${id}`)
+  return bench.run({ host, size: "tiny", progress: () => {} })
+}
+
+const exactOnes = (figures: ReadonlyArray<Figure>) => figures.filter((f) => f.exact !== undefined)
+
+const expectExact = (figures: ReadonlyArray<Figure>) => {
+  for (const figure of exactOnes(figures)) {
+    expect({ benchmark: figure.benchmark, figure: figure.figure, value: figure.value }).toEqual({
+      benchmark: figure.benchmark,
+      figure: figure.figure,
+      value: figure.exact?.expected
+    })
+    expect(figure.met, `${figure.benchmark}: ${figure.figure} = ${figure.shown}`).toBe(true)
+  }
+}
+
+const finite = (figure: Figure) => Number.isFinite(figure.value) && figure.value >= 0
+
+describe("benchmarks at tiny size", () => {
+  it("1: adapter / raw ratios for sequential and concurrent gets, 2 requests per get", async () => {
+    const figures = await runBench(1)
+    const ratios = figures.filter((f) => f.figure === "wall time adapter / raw")
+    expect(ratios.map((f) => f.benchmark)).toEqual(["get ×20 (sequential)", "get ×20 (concurrency 16)"])
+    expect(ratios.every(finite)).toBe(true)
+    expect(figures.filter((f) => f.figure.startsWith("breakdown")).length).toBe(4)
+    expect(exactOnes(figures).length).toBe(2)
+    expectExact(figures)
+  })
+
+  it("2: list ratio, RSS growth, one request per page", async () => {
+    const figures = await runBench(2)
+    expect(figures.map((f) => f.figure)).toEqual([
+      "time adapter / raw (= raw items/s ÷ adapter items/s)",
+      "breakdown: KitClient.listSequences (no neutral mapping) / raw",
+      "peak RSS growth while listing (adapter)",
+      "requests per listing (pages of 1,000)"
+    ])
+    expect(figures.every(finite)).toBe(true)
+    expectExact(figures)
+  })
+
+  it("3: every neutral operation makes exactly the calls counted for it", async () => {
+    const figures = await runBench(3)
+    expect(figures.length).toBe(operations("kit").length + operations("apollo").length)
+    // Every operation ran; its count is what the simulator logged.
+    for (const figure of figures) expect(figure.shown.startsWith("failed"), figure.shown).toBe(false)
+    const counts = Object.fromEntries(figures.map((f) => [f.benchmark, f.value]))
+    // Equal to the provider's minimum, except where README.md reports a finding (one extra read).
+    expect(counts).toEqual({
+      "Kit get": 2,
+      "Kit create, 0 steps": 1,
+      "Kit create, 3 steps": 4,
+      "Kit update: rename": 1,
+      "Kit update: empty patch": 0,
+      "Kit addStep: append": 1,
+      "Kit addStep: insert at index 1 of 5": 6,
+      "Kit updateStep: subject": 1,
+      "Kit removeStep": 1,
+      "Kit moveStep: 2nd to last": 3,
+      "Kit replaceSteps: no-op": 2,
+      "Kit replaceSteps: reverse 5": 6,
+      "Kit setActive: activate": 1,
+      "Kit remove": 1,
+      "Kit enroll 1": 1,
+      "Apollo get": 1,
+      "Apollo create, 0 steps": 1,
+      "Apollo create, 3 steps": 1,
+      "Apollo update: rename": 1,
+      "Apollo update: empty patch": 0,
+      "Apollo addStep: append": 2,
+      "Apollo addStep: insert at index 1 of 5": 2,
+      "Apollo updateStep: subject": 2,
+      "Apollo removeStep": 2,
+      "Apollo moveStep: 2nd to last": 2,
+      "Apollo replaceSteps: no-op": 1,
+      "Apollo replaceSteps: reverse 5": 2,
+      "Apollo setActive: activate": 1,
+      "Apollo remove": 1,
+      "Apollo enroll 1": 1,
+      "Apollo enroll 1, no sendFrom": 2
+    })
+    // `met` is exactly "equal to the minimum".
+    for (const figure of figures) expect(figure.met).toBe(figure.value === figure.exact?.expected)
+  })
+
+  it("4: migration into rate-limited Kit: a rate ratio, a 429 share, no failed call", async () => {
+    const figures = await runBench(4)
+    expect(figures.map((f) => f.figure)).toEqual([
+      "achieved rate / allowed rate",
+      "429s / requests",
+      "failed calls; sequences verified"
+    ])
+    expect(figures.every(finite)).toBe(true)
+    expectExact(figures)
+  })
+
+  it("5: migration into rate-limited Apollo: a rate ratio, a 429 share, no failed call", async () => {
+    const figures = await runBench(5)
+    expect(figures.map((f) => f.figure)).toEqual([
+      "achieved rate / allowed rate",
+      "429s / requests",
+      "failed calls; sequences verified"
+    ])
+    expect(figures.every(finite)).toBe(true)
+    expectExact(figures)
+  })
+
+  it("6: Kit → Apollo migration rates, the concurrency chosen, nothing failed", async () => {
+    const figures = await runBench(6)
+    const rates = figures.filter((f) => f.figure.startsWith("sequences/s"))
+    expect(rates.length).toBe(2)
+    expect(rates.every((f) => f.value > 0)).toBe(true)
+    const chosen = figures.find((f) => f.figure === "concurrency chosen")
+    expect([1, 8]).toContain(chosen?.value)
+    expectExact(figures)
+  })
+})
+
+describe("profile summary", () => {
+  it("adds self time per function and per package", () => {
+    const node = (id: number, functionName: string, url: string) => ({
+      id,
+      callFrame: { functionName, url, lineNumber: 0 }
+    })
+    const summary = summarise({
+      nodes: [
+        node(
+          1,
+          "decode",
+          "file:///x/node_modules/.pnpm/effect@3.22.4/node_modules/effect/dist/esm/ParseResult.js"
+        ),
+        node(2, "toSummary", "file:///work/main/packages/kit/src/internal/mapping.ts"),
+        node(3, "", "")
+      ],
+      samples: [1, 1, 2, 3],
+      timeDeltas: [1000, 3000, 2000, 4000]
+    })
+    expect(summary.total).toBe(10)
+    expect(summary.packages.map((p) => [p.name, p.selfMs])).toEqual([
+      ["effect", 4],
+      ["(native / vm)", 4],
+      ["packages/kit (ours)", 2]
+    ])
+    expect(summary.functions[0]).toMatchObject({ selfMs: 4 })
+  })
+})
