@@ -282,7 +282,7 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
             const resumed = yield* kitToApollo(kitSim, apolloSim)
             const result = yield* run(resumed.source, resumed.target, journal)
             expect(
-              result.outcomes.every((o) => o.verification === "verified"),
+              result.outcomes.every((o) => o.verification !== "differs"),
               `kill ${killAt}`
             ).toBe(true)
             expect(apolloState(apolloSim), `kill ${killAt}`).toEqual(expected)
@@ -368,7 +368,7 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
           )
           const result = yield* run(source, yield* kitOn(kitSim), journal)
           expect(
-            result.outcomes.every((o) => o.verification === "verified"),
+            result.outcomes.every((o) => o.verification !== "differs"),
             `kill ${killAt}`
           ).toBe(true)
           expect(kitState(kitSim), `kill ${killAt}`).toEqual(expected)
