@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { all } from "../src/benches/index.js"
 import type { Figure } from "../src/figures.js"
 import { operations } from "../src/benches/callCounts.js"
+import { measure } from "../src/micro.js"
 import { summarise } from "../src/profile.js"
 import * as Host from "../src/simulators/host.js"
 
@@ -167,5 +168,14 @@ describe("profile summary", () => {
       ["packages/kit (ours)", 2]
     ])
     expect(summary.functions[0]).toMatchObject({ selfMs: 4 })
+  })
+})
+
+describe("micro stages", () => {
+  it("times every stage of a read on real simulator bodies", async () => {
+    const stages = await measure(0.1)
+    expect(stages.map((s) => s.stage)).toContain("list item: new SequenceSummary (validated)")
+    expect(stages.length).toBe(10)
+    for (const stage of stages) expect(stage.micros, stage.stage).toBeGreaterThan(0)
   })
 })

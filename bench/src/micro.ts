@@ -1,0 +1,164 @@
+/**
+ * `tsx src/micro.ts`: CPU cost of each stage of an adapter read, without the network, to explain the
+ * ratios of benchmarks 1 and 2. Bodies are real simulator answers; each stage runs on them in a loop:
+ * JSON.parse (what the raw baseline does), wire decoding as KitClient does it, and the construction of
+ * the neutral model (`Schema.Class` instances, validated or not).
+ */
+import { performance } from "node:perf_hooks"
+import { Sequence as Model } from "@unisequence/core"
+import { KitClient } from "@unisequence/kit"
+import { Either, Schema } from "effect"
+import * as Adapters from "./adapters.js"
+import * as Host from "./simulators/host.js"
+
+/** Microseconds per call of `f`, the median of 5 batches after a warm-up. */
+const perCallAt =
+  (scale: number) =>
+  (f: () => unknown, size: number): number => {
+    const batch = Math.max(1, Math.round(size * scale))
+    for (let i = 0; i < batch; i++) f()
+    const times: Array<number> = []
+    for (let r = 0; r < 5; r++) {
+      const start = performance.now()
+      for (let i = 0; i < batch; i++) f()
+      times.push(((performance.now() - start) * 1000) / batch)
+    }
+    return times.sort((a, b) => a - b)[2]!
+  }
+
+export interface Stage {
+  readonly stage: string
+  readonly micros: number
+}
+
+/** `scale` shrinks the loops (the tests run it at 0.1, only to keep it working). */
+export const measure = async (scale = 1): Promise<ReadonlyArray<Stage>> => {
+  const host = await Host.start("in-process")
+  const sim = await Host.startKit(host, {
+    rateLimit: false,
+    seed: { spec: { sequences: 1_000, emails: 0 } }
+  })
+  const emailsSim = await Host.startKit(host, {
+    rateLimit: false,
+    seed: { spec: { sequences: 1, emails: 5, contentBytes: 1_000 } }
+  })
+  const perCall = perCallAt(scale)
+  try {
+    const headers = { "x-kit-api-key": Adapters.KIT_KEY }
+    const pageText = await (await fetch(`${sim.url}/v4/sequences?per_page=1000`, { headers })).text()
+    const sequenceText = await (await fetch(`${emailsSim.url}/v4/sequences/1`, { headers })).text()
+    const emailsText = await (
+      await fetch(`${emailsSim.url}/v4/sequences/1/emails?per_page=1000&include_content=true`, { headers })
+    ).text()
+    const { Wire } = KitClient
+    const decodePage = Schema.decodeUnknownEither(Schema.parseJson(Wire.SequencesPage))
+    const page = Either.getOrThrow(decodePage(pageText))
+    const item = page.sequences[0]!
+    const summaryProps = {
+      id: String(item.id),
+      name: item.name,
+      reentry: item.repeat,
+      holdAfterLastStep: item.hold,
+      createdAt: item.created_at,
+      schedule: new Model.Weekly({ days: item.send_days ?? [], hour: item.send_hour ?? 0, timeZone: "UTC" }),
+      raw: item
+    }
+    const sequence = Either.getOrThrow(
+      Schema.decodeUnknownEither(Schema.parseJson(Wire.SequenceEnvelope))(sequenceText)
+    ).sequence
+    const emails = Either.getOrThrow(
+      Schema.decodeUnknownEither(Schema.parseJson(Wire.EmailsPage))(emailsText)
+    ).emails
+    const stepProps = emails.map((email) => ({
+      id: String(email.id),
+      delay: { value: email.delay_value, unit: email.delay_unit },
+      type: "email" as const,
+      email: { subject: email.subject, html: email.content ?? "" },
+      published: email.published,
+      raw: email
+    }))
+    const sequenceProps = (steps: ReadonlyArray<Model.Step>) => ({
+      id: String(sequence.id),
+      name: sequence.name,
+      active: sequence.active ?? false,
+      schedule: new Model.Weekly(
+        { days: sequence.send_days ?? [], hour: sequence.send_hour ?? 0, timeZone: "UTC" },
+        true
+      ),
+      steps,
+      raw: sequence
+    })
+    const items = page.sequences.length
+    const decodeSequence = Schema.decodeUnknownEither(Schema.parseJson(Wire.SequenceEnvelope))
+    const decodeEmails = Schema.decodeUnknownEither(Schema.parseJson(Wire.EmailsPage))
+    return [
+      {
+        stage: "list item: JSON.parse (raw baseline)",
+        micros: perCall(() => JSON.parse(pageText), 20) / items
+      },
+      {
+        stage: "list item: KitClient wire decode (parseJson made per call)",
+        micros:
+          perCall(() => Schema.decodeUnknownEither(Schema.parseJson(Wire.SequencesPage))(pageText), 10) /
+          items
+      },
+      {
+        stage: "list item: wire decode, decoder made once",
+        micros: perCall(() => decodePage(pageText), 10) / items
+      },
+      {
+        stage: "list item: new SequenceSummary (validated)",
+        micros: perCall(() => new Model.SequenceSummary(summaryProps), 500)
+      },
+      {
+        stage: "list item: new SequenceSummary (validation disabled)",
+        micros: perCall(() => new Model.SequenceSummary(summaryProps, true), 5_000)
+      },
+      {
+        stage: "get: JSON.parse of both bodies (raw baseline)",
+        micros: perCall(() => [JSON.parse(sequenceText), JSON.parse(emailsText)], 2_000)
+      },
+      {
+        stage: "get: KitClient wire decode of both bodies",
+        micros: perCall(
+          () => [
+            Schema.decodeUnknownEither(Schema.parseJson(Wire.SequenceEnvelope))(sequenceText),
+            Schema.decodeUnknownEither(Schema.parseJson(Wire.EmailsPage))(emailsText)
+          ],
+          500
+        )
+      },
+      {
+        stage: "get: wire decode of both bodies, decoders made once",
+        micros: perCall(() => [decodeSequence(sequenceText), decodeEmails(emailsText)], 2_000)
+      },
+      {
+        stage: "get: new Sequence + 5 Steps (validated)",
+        micros: perCall(() => new Model.Sequence(sequenceProps(stepProps.map((p) => new Model.Step(p)))), 100)
+      },
+      {
+        stage: "get: new Sequence + 5 Steps (validation disabled)",
+        micros: perCall(
+          () => new Model.Sequence(sequenceProps(stepProps.map((p) => new Model.Step(p, true))), true),
+          5_000
+        )
+      }
+    ]
+  } finally {
+    await sim.close()
+    await emailsSim.close()
+    await host.close()
+  }
+}
+
+if (process.argv[1]?.endsWith("micro.ts")) {
+  measure().then(
+    (stages) => {
+      for (const s of stages) console.log(`${s.micros.toFixed(2).padStart(10)} µs  ${s.stage}`)
+    },
+    (error: unknown) => {
+      console.error(error)
+      process.exitCode = 1
+    }
+  )
+}
