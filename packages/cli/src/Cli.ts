@@ -457,16 +457,19 @@ const checkOne = (settings: Settings) =>
       })
     }
     const verification = yield* connected.client.verify()
-    const denied = verification.probes.filter((p) => p.status === "denied" || p.status === "failed")
+    // A denied probe is a key without that scope; a failed one could not tell (reported, not fatal).
+    const denied = verification.probes.filter((p) => p.status === "denied")
+    const unclear = verification.probes.filter((p) => p.status === "failed")
     return check({
       provider: "apollo",
       baseUrl: settings.baseUrl,
       ok: denied.length === 0,
       keyKind: verification.keyKind,
-      detail:
-        verification.keyKind === "master"
-          ? "master key: every probed sequence endpoint is reachable"
-          : `scoped key: ${denied.length} sequence endpoint(s) not reachable`,
+      detail: `${verification.keyKind} key: ${
+        denied.length === 0
+          ? "every probed sequence endpoint is reachable"
+          : `${denied.length} sequence endpoint(s) refused: ${denied.map((p) => p.scope).join(", ")}`
+      }${unclear.length === 0 ? "" : `; ${unclear.length} probe(s) inconclusive`}`,
       probes: verification.probes.map((p) => ({
         operation: p.operation,
         scope: p.scope,
@@ -478,7 +481,7 @@ const checkOne = (settings: Settings) =>
         : {
             error: {
               _tag: "PermissionDenied",
-              message: `apollo key lacks ${denied.map((p) => p.scope).join(", ")} (a master key reaches them all)`,
+              message: `apollo: the key cannot reach ${denied.map((p) => p.scope).join(", ")}; use a master key or add these scopes`,
               exitCode: ExitCode.auth
             }
           })
@@ -515,7 +518,7 @@ const verify = Command.make("verify", { ...common, provider: verifyProvider }, (
         yield* out(`${check.provider}  ${check.ok ? "ok  " : "FAIL"}  ${check.baseUrl}  ${check.detail}`)
         for (const p of check.probes ?? [])
           yield* out(
-            `    ${p.status === "reachable" ? "✓" : p.status === "unprobed" ? "·" : "✗"} ${p.operation} (${p.scope}): ${p.status}`
+            `    ${p.status === "reachable" ? "✓" : p.status === "unprobed" ? "·" : p.status === "failed" ? "?" : "✗"} ${p.scope}: ${p.status}${p.status === "failed" || p.status === "denied" ? ` (${p.detail})` : ""}`
           )
       }
       for (const skipped of all.filter((s) => !configured.includes(s)))
@@ -584,7 +587,8 @@ export const run = (
         for (const line of fileIssueLines(failure.value)) context.err(`error: ${line}`)
       } else context.err(`error: ${rendered.message}`)
       if (rendered.unexpected) context.err(Cause.pretty(exit.cause))
-      if (wantsJson)
+      // An incomplete run already printed its document, which says what was left undone.
+      if (wantsJson && rendered.tag !== "Incomplete")
         context.out(
           JSON.stringify({
             error: { _tag: rendered.tag, message: rendered.message, exitCode: rendered.code }

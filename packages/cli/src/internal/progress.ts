@@ -13,7 +13,7 @@ export interface Sink {
 
 export const stderrSink = (): Sink => ({
   isTTY: process.stderr.isTTY === true,
-  columns: process.stderr.columns ?? 80,
+  columns: process.stderr.columns || 80,
   write: (text) => {
     process.stderr.write(text)
   }

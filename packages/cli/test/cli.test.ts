@@ -1,0 +1,356 @@
+/**
+ * The `unisequence` command end to end: spawned as a process (`node --import tsx src/bin.ts`),
+ * pointed at Kit and Apollo simulators over real HTTP through `KIT_BASE_URL` / `APOLLO_BASE_URL`.
+ */
+import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
+import * as ChildProcess from "node:child_process"
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { kitSeed } from "../src/demo/seed.js"
+
+const packageDir = NodePath.resolve(import.meta.dirname, "..")
+const kitKey = "kit_secret_key_5f1c9a"
+const kitBadKey = "kit_wrong_key_77d3e0"
+const apolloKey = "apollo_secret_key_2b8e41"
+const secrets = [kitKey, kitBadKey, apolloKey]
+
+interface Ran {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+const transcripts: Array<Ran> = []
+
+const cli = (args: ReadonlyArray<string>, env: Record<string, string>): Promise<Ran> =>
+  new Promise((resolve, reject) => {
+    const child = ChildProcess.spawn(process.execPath, ["--import", "tsx", "src/bin.ts", ...args], {
+      cwd: packageDir,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk) => {
+      stdout += String(chunk)
+    })
+    child.stderr.on("data", (chunk) => {
+      stderr += String(chunk)
+    })
+    child.on("error", reject)
+    child.on("close", (code) => {
+      const ran = { code, stdout, stderr }
+      transcripts.push(ran)
+      resolve(ran)
+    })
+  })
+
+// biome-ignore lint/suspicious/noExplicitAny: the command's JSON documents, asserted field by field
+const json = (ran: Ran): any => {
+  try {
+    return JSON.parse(ran.stdout)
+  } catch {
+    throw new Error(`not JSON (exit ${ran.code}):\n${ran.stdout}\n${ran.stderr}`)
+  }
+}
+
+const envFor = (kit: KitSimulator.KitSimulator, apollo: ApolloSimulator.ApolloSimulator) => ({
+  KIT_BASE_URL: kit.url,
+  APOLLO_BASE_URL: apollo.url,
+  KIT_API_KEY: kitKey,
+  APOLLO_API_KEY: apolloKey
+})
+
+const startKit = (seed: KitSimulator.Seed = {}) => KitSimulator.startAsync({ apiKeys: [kitKey], seed })
+const startApollo = (seed: ApolloSimulator.Seed = {}) =>
+  ApolloSimulator.startAsync({ masterKeys: [apolloKey], seed })
+
+const writes = (requests: ReadonlyArray<{ readonly method: string; readonly path: string }>) =>
+  requests.filter((r) => r.method !== "GET" && !r.path.endsWith("/emailer_campaigns/search"))
+
+let tmp: string
+const sims: Array<{ close(): Promise<void> }> = []
+
+beforeAll(() => {
+  tmp = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "unisequence-cli-"))
+})
+
+afterAll(async () => {
+  await Promise.all(sims.map((s) => s.close()))
+  NodeFs.rmSync(tmp, { recursive: true, force: true })
+})
+
+const track = <A extends { close(): Promise<void> }>(sim: A): A => {
+  sims.push(sim)
+  return sim
+}
+
+describe.concurrent("reading", () => {
+  let kit: KitSimulator.KitSimulator
+  let apollo: ApolloSimulator.ApolloSimulator
+  beforeAll(async () => {
+    kit = track(await startKit(kitSeed))
+    apollo = track(await startApollo())
+  })
+
+  it("list prints a table, and --json the summaries", async () => {
+    const [text, doc] = await Promise.all([
+      cli(["list", "--provider", "kit"], envFor(kit, apollo)),
+      cli(["list", "--provider", "kit", "--json"], envFor(kit, apollo))
+    ])
+    expect(text.code).toBe(0)
+    expect(text.stdout).toMatch(/ID\s+NAME\s+ACTIVE\s+STEPS/)
+    expect(text.stdout).toContain("Evergreen newsletter")
+    expect(doc.code).toBe(0)
+    const listed = json(doc)
+    expect(listed.provider).toBe("kit")
+    expect(listed.sequences.map((s: { name: string }) => s.name)).toEqual([
+      "Welcome series",
+      "Trial nurture (hourly)",
+      "Evergreen newsletter",
+      "Win-back"
+    ])
+  })
+
+  it("show prints one sequence with its steps; an unknown id exits 4 with one error line", async () => {
+    const [shown, missing] = await Promise.all([
+      cli(["show", "1", "--provider", "kit", "--json"], envFor(kit, apollo)),
+      cli(["show", "999", "--provider", "kit"], envFor(kit, apollo))
+    ])
+    expect(shown.code).toBe(0)
+    const { sequence } = json(shown)
+    expect(sequence.name).toBe("Welcome series")
+    expect(sequence.steps).toHaveLength(4)
+    expect(sequence.steps[2].sendDays).toEqual(["tuesday", "thursday"])
+    expect(sequence.steps[3].published).toBe(false)
+    expect(sequence.raw).toBeUndefined()
+    expect(missing.code).toBe(4)
+    expect(missing.stdout).toBe("")
+    expect(missing.stderr.trim().split("\n")).toEqual(["error: kit getSequence: sequence 999 was not found"])
+  })
+
+  it("a refused key exits 3, a missing key exits 3, a bad flag exits 2", async () => {
+    const [badKey, noKey, badFlag] = await Promise.all([
+      cli(["list", "--provider", "kit", "--json"], { ...envFor(kit, apollo), KIT_API_KEY: kitBadKey }),
+      cli(["list", "--provider", "apollo"], { KIT_BASE_URL: kit.url, APOLLO_BASE_URL: apollo.url }),
+      cli(["list", "--provider", "mailchimp"], envFor(kit, apollo))
+    ])
+    expect(badKey.code).toBe(3)
+    expect(json(badKey).error._tag).toBe("AuthenticationFailed")
+    expect(badKey.stderr).toMatch(/^error: kit \w+: the credentials were refused/)
+    expect(badKey.stderr).not.toMatch(/\n\s+at /)
+    expect(noKey.code).toBe(3)
+    expect(noKey.stderr.trim()).toBe("error: no apollo credentials: set APOLLO_API_KEY")
+    expect(badFlag.code).toBe(2)
+    expect(badFlag.stderr).toMatch(/^error: /m)
+  })
+
+  it("export writes the neutral file", async () => {
+    const path = NodePath.join(tmp, "kit-export.json")
+    const ran = await cli(["export", "--provider", "kit", "-o", path, "--json"], envFor(kit, apollo))
+    expect(ran.code).toBe(0)
+    expect(json(ran).sequences).toHaveLength(4)
+    const file = JSON.parse(NodeFs.readFileSync(path, "utf8"))
+    expect(file.version).toBe(1)
+    expect(file.sequences.map((s: { name: string }) => s.name)).toContain("Win-back")
+    const welcome = file.sequences.find((s: { name: string }) => s.name === "Welcome series")
+    expect(welcome.steps[1].delay).toEqual({ value: 2, unit: "days" })
+  })
+
+  it("verify checks both providers; for Apollo it tells the key kind", async () => {
+    const ran = await cli(["verify", "--json"], envFor(kit, apollo))
+    const doc = json(ran)
+    const byProvider = Object.fromEntries(doc.providers.map((p: { provider: string }) => [p.provider, p]))
+    expect(byProvider.kit.ok).toBe(true)
+    expect(["master", "scoped"]).toContain(byProvider.apollo.keyKind)
+    expect(byProvider.apollo.probes.length).toBeGreaterThan(3)
+    expect(ran.code).toBe(byProvider.apollo.ok && byProvider.kit.ok ? 0 : 3)
+  })
+})
+
+describe("sequences as code", () => {
+  it("plan, apply, a rerun with nothing to do, then --prune; an invalid file exits 2", async () => {
+    const kit = track(
+      await startKit({
+        sequences: [{ name: "Old promo", emails: [{ subject: "Sale", delay_value: 0, delay_unit: "days" }] }]
+      })
+    )
+    const apollo = track(await startApollo())
+    const env = envFor(kit, apollo)
+    const path = NodePath.join(tmp, "sequences.json")
+    NodeFs.writeFileSync(
+      path,
+      JSON.stringify({
+        version: 1,
+        sequences: [
+          {
+            name: "Onboarding",
+            schedule: { days: ["monday", "wednesday"], hour: 10, timeZone: "Europe/Paris" },
+            steps: [
+              { delay: "0 days", email: { subject: "Hello", html: "<p>Hi</p>" } },
+              { delay: "2 days", sendDays: ["friday"], email: { subject: "Tips", html: "<p>Tips</p>" } },
+              { delay: "6 hours", email: { subject: "Reminder", html: "<p>Psst</p>" } }
+            ]
+          }
+        ]
+      })
+    )
+    const planned = await cli(["plan", "-f", path, "--provider", "kit", "--json"], env)
+    expect(planned.code).toBe(0)
+    const plan = json(planned).plan
+    expect(plan.sequences.map((s: { action: string }) => s.action)).toEqual(["create"])
+    expect(writes(kit.requests)).toEqual([])
+
+    const applied = await cli(["apply", "-f", path, "--provider", "kit", "--json"], env)
+    expect(applied.code).toBe(0)
+    expect(json(applied).result.counts).toMatchObject({ created: 1, verified: 1 })
+    const onboarding = kit.state().sequences.find((s) => s.name === "Onboarding")
+    expect(onboarding?.emails.map((e) => e.subject)).toEqual(["Hello", "Tips", "Reminder"])
+    expect(onboarding?.emails[1]?.send_days).toEqual(["friday"])
+    expect(onboarding?.active).toBe(false)
+
+    const again = await cli(["apply", "-f", path, "--provider", "kit"], env)
+    expect(again.code).toBe(0)
+    expect(again.stdout).toContain("nothing to do")
+
+    kit.clearLog()
+    const pruned = await cli(["apply", "-f", path, "--provider", "kit", "--prune", "--json"], env)
+    expect(pruned.code).toBe(0)
+    expect(json(pruned).result.counts).toMatchObject({ removed: 1, unchanged: 1 })
+    expect(kit.state().sequences.map((s) => s.name)).toEqual(["Onboarding"])
+    expect(writes(kit.requests).map((r) => r.method)).toEqual(["DELETE"])
+
+    const invalid = NodePath.join(tmp, "invalid.json")
+    NodeFs.writeFileSync(invalid, '{\n  "version": 1,\n  "sequences": [{ "steps": [] }]\n}\n')
+    const refused = await cli(["apply", "-f", invalid, "--provider", "kit"], env)
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toMatch(/^error: .*invalid\.json:3:\d+: sequences\[0\]/m)
+  })
+})
+
+describe("migrate", () => {
+  it("kit → apollo: --dry-run writes nothing, no --yes without a terminal writes nothing, --yes migrates and verifies, a rerun has nothing to do", async () => {
+    const kit = track(await startKit(kitSeed))
+    const apollo = track(await startApollo())
+    const env = envFor(kit, apollo)
+    const journal = NodePath.join(tmp, "kit-to-apollo.jsonl")
+    const args = ["migrate", "--from", "kit", "--to", "apollo", "--journal", journal]
+
+    const dry = await cli([...args, "--dry-run", "--json"], env)
+    expect(dry.code).toBe(0)
+    const dryDoc = json(dry)
+    expect(dryDoc.applied).toBe(false)
+    expect(dryDoc.plan.sequences.map((s: { action: string }) => s.action)).toEqual([
+      "create",
+      "create",
+      "create",
+      "create"
+    ])
+    const welcome = dryDoc.plan.sequences.find((s: { name: string }) => s.name === "Welcome series")
+    expect(welcome.warnings.map((w: { path: string }) => w.path)).toContain("steps[2].sendDays")
+    expect(writes(apollo.requests)).toEqual([])
+    expect(writes(kit.requests)).toEqual([])
+
+    const text = await cli([...args, "--dry-run"], env)
+    expect(text.stdout).toMatch(/SEQUENCE\s+ACTION\s+STEPS\s+CALLS\s+WARNINGS/)
+    expect(text.stdout).toContain("step 3, send days: dropped")
+
+    const unconfirmed = await cli(args, env)
+    expect(unconfirmed.code).toBe(2)
+    expect(unconfirmed.stderr).toContain("error: refusing to write without confirmation")
+    expect(writes(apollo.requests)).toEqual([])
+
+    const applied = await cli([...args, "--yes", "--json"], env)
+    expect(applied.code).toBe(0)
+    const doc = json(applied)
+    expect(doc.result.counts).toMatchObject({ created: 4, verified: 4, differs: 0 })
+    expect(doc.calls.apollo).toBeGreaterThan(0)
+    expect(applied.stderr).toContain("[4/4]")
+    const campaigns = apollo.state().sequences
+    expect(campaigns.map((c) => c.name).sort()).toEqual(
+      ["Evergreen newsletter", "Trial nurture (hourly)", "Welcome series", "Win-back"].sort()
+    )
+    expect(campaigns.every((c) => !c.active)).toBe(true)
+
+    apollo.clearLog()
+    const rerun = await cli([...args, "--yes", "--json"], env)
+    expect(rerun.code).toBe(0)
+    const rerunDoc = json(rerun)
+    expect(rerunDoc.applied).toBe(false)
+    expect(rerunDoc.plan.sequences.every((s: { action: string }) => s.action === "unchanged")).toBe(true)
+    expect(writes(apollo.requests)).toEqual([])
+  })
+
+  it("apollo → kit with --json; a call step is blocked (exit 6)", async () => {
+    const kit = track(await startKit())
+    const apollo = track(
+      await startApollo({
+        sequences: [
+          {
+            name: "Outbound founders",
+            emailer_steps: [
+              {
+                type: "auto_email",
+                wait_time: 0,
+                wait_mode: "day",
+                emailer_touches: [{ emailer_template: { subject: "Quick question", body_html: "<p>Hi</p>" } }]
+              },
+              {
+                type: "auto_email",
+                wait_time: 90,
+                wait_mode: "minute",
+                emailer_touches: [
+                  {
+                    type: "reply_to_thread",
+                    emailer_template: { subject: "Re: Quick question", body_html: "<p>Bump</p>" }
+                  }
+                ]
+              }
+            ]
+          },
+          {
+            name: "Call cadence",
+            emailer_steps: [{ type: "call", wait_time: 1, wait_mode: "day", note: "Call them" }]
+          }
+        ]
+      })
+    )
+    const ran = await cli(
+      [
+        "migrate",
+        "--from",
+        "apollo",
+        "--to",
+        "kit",
+        "--yes",
+        "--json",
+        "--journal",
+        NodePath.join(tmp, "a2k.jsonl")
+      ],
+      envFor(kit, apollo)
+    )
+    expect(ran.code).toBe(6)
+    const doc = json(ran)
+    expect(doc.plan.blocked.map((b: { name: string }) => b.name)).toEqual(["Call cadence"])
+    expect(doc.result.counts).toMatchObject({ created: 1, verified: 1, blocked: 1 })
+    const migrated = kit.state().sequences.find((s) => s.name === "Outbound founders")
+    expect(migrated?.emails.map((e) => [e.delay_value, e.delay_unit])).toEqual([
+      [0, "days"],
+      [2, "hours"]
+    ])
+    expect(ran.stderr).toMatch(/^error: 1 sequence\(s\) blocked/m)
+  })
+})
+
+describe("secrets", () => {
+  it("no output of any run contains a key", () => {
+    expect(transcripts.length).toBeGreaterThan(10)
+    for (const ran of transcripts)
+      for (const secret of secrets) {
+        expect(ran.stdout).not.toContain(secret)
+        expect(ran.stderr).not.toContain(secret)
+      }
+  })
+})
