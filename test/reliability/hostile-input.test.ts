@@ -350,7 +350,7 @@ describe("hostile input", () => {
       `[hostile input] sequence files: ${cases} broken files; the ${strict} broken in the file's shape each a SequenceFileError at the broken path with a line, the others break rules the service checks`
     )
     expect(cases).toBeGreaterThanOrEqual(RUNS)
-    expect(strict).toBeGreaterThan(RUNS / 2)
+    expect(strict).toBeGreaterThan(RUNS / 4)
   })
 
   it("sequence files: any text — cut, garbled or random — parses or fails with SequenceFileError, never throws", () => {
