@@ -123,3 +123,32 @@ export const windowEfficiency = (
   const actualMs = times[n - 1]! - t0
   return { ratio: actualMs === 0 ? 1 : bestMs / actualMs, requests: n, actualMs, bestMs }
 }
+
+/**
+ * Achieved / allowed rate in the steady state: requests the provider accepted per unit of time in
+ * the windows between the first and the last (both partial by nature), over `limit / window`.
+ * Windows are the simulator's: Kit's open at the first request after the previous one expired (so
+ * a client that idles between windows stretches them and loses rate); Apollo's are aligned to its
+ * clock. `requests` is every request of the budget, refused ones included (they count in Kit's).
+ */
+export const steadyRate = (
+  requests: ReadonlyArray<Logged>,
+  limit: number,
+  windowMs: number,
+  aligned: boolean
+): { readonly ratio: number; readonly windows: number; readonly accepted: number } => {
+  const sorted = [...requests].sort((a, b) => a.at - b.at)
+  const starts: Array<number> = []
+  for (const r of sorted) {
+    const last = starts[starts.length - 1]
+    if (aligned) {
+      const start = Math.floor(r.at / windowMs) * windowMs
+      if (last === undefined || start > last) starts.push(start)
+    } else if (last === undefined || r.at - last >= windowMs) starts.push(r.at)
+  }
+  if (starts.length < 3) return { ratio: Number.NaN, windows: 0, accepted: 0 }
+  const from = starts[1]!
+  const to = starts[starts.length - 1]!
+  const accepted = sorted.filter((r) => r.status !== 429 && r.at >= from && r.at < to).length
+  return { ratio: accepted / (to - from) / (limit / windowMs), windows: starts.length - 2, accepted }
+}
