@@ -1,0 +1,34 @@
+/**
+ * Sequences as code: the desired sequences in `sequences.json`, planned against Kit (reads only) and
+ * applied with the migration engine; a second plan finds nothing to do. Like `unisequence plan` /
+ * `unisequence apply -f examples/sequences.json --provider kit`.
+ *
+ *   pnpm tsx examples/sequences-as-code.ts
+ */
+import { FetchHttpClient } from "@effect/platform"
+import { Journal, Migration, SequenceFile } from "@unisequence/core"
+import { Kit } from "@unisequence/kit"
+import { Console, Effect } from "effect"
+import * as NodePath from "node:path"
+import { kitOptions } from "./support.js"
+
+const program = Effect.gen(function* () {
+  const file = yield* SequenceFile.load(NodePath.join(import.meta.dirname, "sequences.json"))
+  const kit = yield* Kit.make(yield* kitOptions())
+  const journal = Journal.memory()
+
+  const plan = yield* SequenceFile.plan({ file, target: kit.sequences, journal })
+  for (const s of plan.sequences) yield* Console.log(`plan: ${s.action} "${s.name}" (${s.calls} calls)`)
+
+  const result = yield* Migration.apply(plan, { target: kit.sequences, journal })
+  for (const o of result.outcomes)
+    yield* Console.log(`applied: "${o.name}" ${o.outcome} as ${o.targetId}, ${o.verification}`)
+
+  const again = yield* SequenceFile.plan({ file, target: kit.sequences, journal })
+  yield* Console.log(`second plan: ${again.sequences.map((s) => `${s.name}: ${s.action}`).join("; ")}`)
+})
+
+Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer))).catch((error) => {
+  console.error(error)
+  process.exitCode = 1
+})

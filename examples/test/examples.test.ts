@@ -1,0 +1,87 @@
+/**
+ * Every example runs as a user would run it (`tsx examples/<name>.ts`), on the simulators (no keys in
+ * its environment), and prints what it promises.
+ */
+import * as ChildProcess from "node:child_process"
+import * as NodePath from "node:path"
+import { describe, expect, it } from "vitest"
+
+const dir = NodePath.resolve(import.meta.dirname, "..")
+const secrets = ["kit_test_key", "apollo_master_key", "kit_not_a_real_key"]
+
+const runExample = (file: string): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+  new Promise((resolve, reject) => {
+    const child = ChildProcess.spawn(process.execPath, ["--import", "tsx", file], {
+      cwd: dir,
+      // No keys: the examples start their own simulators.
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk) => {
+      stdout += String(chunk)
+    })
+    child.stderr.on("data", (chunk) => {
+      stderr += String(chunk)
+    })
+    child.on("error", reject)
+    child.on("close", (code) => resolve({ code, stdout, stderr }))
+  })
+
+const expectRun = async (file: string, patterns: ReadonlyArray<RegExp>) => {
+  const ran = await runExample(file)
+  expect(ran.stderr, ran.stderr).toBe("")
+  expect(ran.code).toBe(0)
+  for (const pattern of patterns) expect(ran.stdout).toMatch(pattern)
+  for (const secret of secrets) expect(ran.stdout + ran.stderr).not.toContain(secret)
+  return ran.stdout
+}
+
+describe.concurrent("examples", () => {
+  it("switch-provider.ts runs the same code on memory, Kit and Apollo", async () => {
+    const out = await expectRun("switch-provider.ts", [
+      /^\[memory\] "Onboarding \(switch-provider example\)" .*: 3 steps, active false/m,
+      /^\[kit\] .*: 3 steps, active false: 0 days "Welcome!", 2 days "Your first project", 3 days "Tips from the team"$/m,
+      /^\[apollo\] .*: 3 steps, active false: 0 days "Welcome!", 2 days "Your first project", 3 days "Tips from the team"$/m,
+      /^same code, three providers$/m
+    ])
+    expect(out.trim().split("\n")).toHaveLength(4)
+  })
+
+  it("migrate-kit-to-apollo.ts plans with warnings, applies, verifies, and a rerun is unchanged", async () => {
+    await expectRun("migrate-kit-to-apollo.ts", [
+      /^plan: create "Welcome series" \(2 steps, \d+ calls\)$/m,
+      /^ {2}warning: steps\[1\]\.sendDays dropped: /m,
+      /^applied: "Welcome series" created, verified$/m,
+      /^migrated 1, verified 1$/m,
+      /^rerun: unchanged$/m
+    ])
+  })
+
+  it("sequences-as-code.ts applies sequences.json and a second plan has nothing to do", async () => {
+    await expectRun("sequences-as-code.ts", [
+      /^plan: create "Onboarding \(as code\)"/m,
+      /^plan: create "Trial ending \(as code\)"/m,
+      /^applied: "Onboarding \(as code\)" created as \S+, verified$/m,
+      /^second plan: Onboarding \(as code\): unchanged; Trial ending \(as code\): unchanged$/m
+    ])
+  })
+
+  it("enroll.ts enrols a Kit subscriber (once) and an Apollo contact", async () => {
+    await expectRun("enroll.ts", [
+      /^kit: ada@example\.com in "Newsletter welcome": added 1; enrolling again: added 0, already enrolled 1$/m,
+      /^apollo: contact 66e34b81740c50074e3d1bd4 in "Outbound: founders": added 1$/m
+    ])
+  })
+
+  it("errors.ts handles each failure by its tag", async () => {
+    await expectRun("errors.ts", [
+      /^get an unknown id: SequenceNotFound: no sequence 987654321$/m,
+      /^get with a wrong key: AuthenticationFailed: check the kit key$/m,
+      /^create with an hour of 25: InvalidInput: schedule\.hour: /m,
+      /^a call step on Kit: Unsupported: /m,
+      /^list the first sequence: ok$/m
+    ])
+  })
+})
