@@ -20,6 +20,7 @@ export const bench: Bench = {
   run: async ({ host, size, progress }) => {
     const n = sized(size, 20, 2_000)
     const rounds = sized(size, 2, 5)
+    const breakdownRounds = sized(size, 2, 3)
     const warmup = sized(size, 5, 300)
     const sim = await startKit(host, {
       rateLimit: false,
@@ -101,7 +102,7 @@ export const bench: Bench = {
             ["@effect/platform HttpClient alone / raw", platformGet],
             ["KitClient (no neutral mapping) / raw", clientGet]
           ] as const) {
-            const part = await interleaved(rounds, raw, runAll(effect))
+            const part = await interleaved(breakdownRounds, raw, runAll(effect))
             figures.push({
               bench: 1,
               benchmark: `get ×${n} (${label})`,

@@ -40,6 +40,8 @@ export type Command =
   | { readonly cmd: "apolloState"; readonly handle: number }
   | { readonly cmd: "kitState"; readonly handle: number }
   | { readonly cmd: "close"; readonly handle: number }
+  /** CPU time the simulator process has used so far, in microseconds. */
+  | { readonly cmd: "cpu" }
 
 export interface Started {
   readonly handle: number
@@ -115,6 +117,10 @@ export const makeDispatcher = () => {
         return apollo(command.handle).state()
       case "kitState":
         return kit(command.handle).state()
+      case "cpu": {
+        const usage = process.cpuUsage()
+        return usage.user + usage.system
+      }
       case "close": {
         const entry = get(command.handle)
         running.delete(command.handle)

@@ -113,6 +113,12 @@ const remote = (host: Host, started: Started): RemoteSimulator => ({
   }
 })
 
+/** CPU microseconds used by the simulators' process (this one, in-process). */
+export const simulatorCpu = async (host: Host): Promise<number> => {
+  const value = await host.call({ cmd: "cpu" })
+  return typeof value === "number" ? value : Number.NaN
+}
+
 export const startKit = async (host: Host, options: KitStart = {}): Promise<RemoteKit> => {
   const started = (await host.call({ cmd: "startKit", options })) as Started
   return {
