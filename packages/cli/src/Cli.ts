@@ -236,7 +236,7 @@ const planCommand = Command.make(
     Effect.gen(function* () {
       const { plan } = yield* planFile(args)
       if (args.json) yield* outJson({ command: "plan", file: args.file, plan: Render.planJson(plan) })
-      else yield* out(...Render.planLines(plan))
+      else yield* out(...Render.planLines(plan, args.file))
       yield* incompleteIf(plan.blocked.length, 0)
     })
 ).pipe(
@@ -252,7 +252,7 @@ const applyCommand = Command.make(
     Effect.gen(function* () {
       const run = yield* RunContext
       const { plan, connected, journal } = yield* planFile(args)
-      if (!args.json) yield* out(...Render.planLines(plan), "")
+      if (!args.json) yield* out(...Render.planLines(plan, args.file), "")
       const result = Render.hasWork(plan)
         ? yield* applyPlan(plan, connected, journal, {})
         : {

@@ -170,8 +170,8 @@ describe.concurrent("reading", () => {
   })
 })
 
-describe("sequences as code", () => {
-  it("plan, apply, a rerun with nothing to do, then --prune; an invalid file exits 2", async () => {
+describe.concurrent("writing", () => {
+  it("sequences as code: plan, apply, a rerun with nothing to do, then --prune; an invalid file exits 2", async () => {
     const kit = track(
       await startKit({
         sequences: [{ name: "Old promo", emails: [{ subject: "Sale", delay_value: 0, delay_unit: "days" }] }]
@@ -228,10 +228,8 @@ describe("sequences as code", () => {
     expect(refused.code).toBe(2)
     expect(refused.stderr).toMatch(/^error: .*invalid\.json:3:\d+: sequences\[0\]/m)
   })
-})
 
-describe("migrate", () => {
-  it("kit → apollo: --dry-run writes nothing, no --yes without a terminal writes nothing, --yes migrates and verifies, a rerun has nothing to do", async () => {
+  it("migrate kit → apollo: --dry-run writes nothing, no --yes without a terminal writes nothing, --yes migrates and verifies, a rerun has nothing to do", async () => {
     const kit = track(await startKit(kitSeed))
     const apollo = track(await startApollo())
     const env = envFor(kit, apollo)
@@ -283,7 +281,7 @@ describe("migrate", () => {
     expect(writes(apollo.requests)).toEqual([])
   })
 
-  it("apollo → kit with --json; a call step is blocked (exit 6)", async () => {
+  it("migrate apollo → kit with --json; a call step is blocked (exit 6)", async () => {
     const kit = track(await startKit())
     const apollo = track(
       await startApollo({

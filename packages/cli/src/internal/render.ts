@@ -158,8 +158,8 @@ export const planSummary = (plan: Plan.Plan): string => {
 
 export const hasWork = (plan: Plan.Plan) => plan.sequences.some((s) => s.action !== "unchanged")
 
-export const planLines = (plan: Plan.Plan): ReadonlyArray<string> => {
-  const from = plan.source === "file" ? "the file" : plan.source
+export const planLines = (plan: Plan.Plan, file?: string): ReadonlyArray<string> => {
+  const from = plan.source === "file" ? (file ?? "the file") : plan.source
   const head = `Plan: ${from} → ${plan.target}, ${plural(plan.sequences.length + plan.blocked.length, "sequence")}`
   const safety = plan.activate
     ? "targets keep the source's active and published flags (--activate)"
