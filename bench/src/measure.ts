@@ -77,8 +77,15 @@ export const collectGarbage = (): void => {
 export const peakRssGrowth = async <A>(
   run: () => Promise<A>,
   everyMs = 5
-): Promise<{ readonly value: A; readonly growthBytes: number; readonly baselineBytes: number }> => {
+): Promise<{
+  readonly value: A
+  readonly growthBytes: number
+  readonly baselineBytes: number
+  /** Heap still in use after the run once garbage is collected, over the heap before it. */
+  readonly retainedBytes: number
+}> => {
   collectGarbage()
+  const heapBefore = process.memoryUsage().heapUsed
   const baseline = process.memoryUsage.rss()
   let peak = baseline
   const timer = setInterval(() => {
@@ -88,7 +95,9 @@ export const peakRssGrowth = async <A>(
   try {
     const value = await run()
     peak = Math.max(peak, process.memoryUsage.rss())
-    return { value, growthBytes: peak - baseline, baselineBytes: baseline }
+    collectGarbage()
+    const retainedBytes = process.memoryUsage().heapUsed - heapBefore
+    return { value, growthBytes: peak - baseline, baselineBytes: baseline, retainedBytes }
   } finally {
     clearInterval(timer)
   }

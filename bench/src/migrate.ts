@@ -136,19 +136,38 @@ export const steadyRate = (
   limit: number,
   windowMs: number,
   aligned: boolean
-): { readonly ratio: number; readonly windows: number; readonly accepted: number } => {
+): {
+  readonly ratio: number
+  readonly windows: number
+  readonly accepted: number
+  /** Accepted requests in each window, in order (the evidence behind the ratio). */
+  readonly perWindow: ReadonlyArray<number>
+} => {
   const sorted = [...requests].sort((a, b) => a.at - b.at)
   const starts: Array<number> = []
+  const perWindow: Array<number> = []
   for (const r of sorted) {
     const last = starts[starts.length - 1]
     if (aligned) {
       const start = Math.floor(r.at / windowMs) * windowMs
-      if (last === undefined || start > last) starts.push(start)
-    } else if (last === undefined || r.at - last >= windowMs) starts.push(r.at)
+      if (last === undefined || start > last) {
+        starts.push(start)
+        perWindow.push(0)
+      }
+    } else if (last === undefined || r.at - last >= windowMs) {
+      starts.push(r.at)
+      perWindow.push(0)
+    }
+    if (r.status !== 429) perWindow[perWindow.length - 1]! += 1
   }
-  if (starts.length < 3) return { ratio: Number.NaN, windows: 0, accepted: 0 }
+  if (starts.length < 3) return { ratio: Number.NaN, windows: 0, accepted: 0, perWindow }
   const from = starts[1]!
   const to = starts[starts.length - 1]!
   const accepted = sorted.filter((r) => r.status !== 429 && r.at >= from && r.at < to).length
-  return { ratio: accepted / (to - from) / (limit / windowMs), windows: starts.length - 2, accepted }
+  return {
+    ratio: accepted / (to - from) / (limit / windowMs),
+    windows: starts.length - 2,
+    accepted,
+    perWindow
+  }
 }

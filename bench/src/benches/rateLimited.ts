@@ -53,7 +53,7 @@ const figuresOf = (options: {
   const budgets = options.budgets
     .map(
       (b) =>
-        `${b.name}: ${fixed(b.steady.ratio)} over ${b.steady.windows} full windows; whole run ${b.whole.requests} accepted in ${fixed(b.whole.actualMs / options.scale / 1000, 1)} s, the limit allowing ${fixed(b.whole.bestMs / options.scale / 1000, 1)} s`
+        `${b.name}: ${fixed(b.steady.ratio)} over ${b.steady.windows} full windows (accepted per window: ${b.steady.perWindow.join(", ")}); whole run ${b.whole.requests} accepted in ${fixed(b.whole.actualMs / options.scale / 1000, 1)} s, the limit allowing ${fixed(b.whole.bestMs / options.scale / 1000, 1)} s`
     )
     .join("; ")
   return [
