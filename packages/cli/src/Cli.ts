@@ -161,6 +161,10 @@ const format = Options.choice("format", ["yaml", "json"]).pipe(
   Options.withDescription("File format (default: from the file's extension, else yaml)")
 )
 
+const portable = Options.boolean("portable").pipe(
+  Options.withDescription("Leave provider ids out, to plan the file against another provider or account")
+)
+
 const formatOf = (path: string, chosen: Option.Option<"yaml" | "json">): "yaml" | "json" =>
   Option.getOrElse(chosen, () => (path.toLowerCase().endsWith(".json") ? "json" : "yaml"))
 
@@ -175,7 +179,7 @@ const writeText = (path: string, text: string) =>
 
 const exportCommand = Command.make(
   "export",
-  { ...common, provider, output, format, name: nameFilter },
+  { ...common, provider, output, format, portable, name: nameFilter },
   (args) =>
     Effect.gen(function* () {
       const connected = yield* connectTo(args.provider, args)
@@ -186,7 +190,10 @@ const exportCommand = Command.make(
         concurrency: 4
       })
       const fileFormat = formatOf(args.output, args.format)
-      const text = SequenceFile.stringify(SequenceFile.fromSequences(sequences), fileFormat)
+      const text = SequenceFile.stringify(
+        SequenceFile.fromSequences(sequences, { ids: !args.portable }),
+        fileFormat
+      )
       if (args.output === "-") return yield* out(text.trimEnd())
       yield* writeText(args.output, text)
       if (args.json)

@@ -34,6 +34,8 @@ export interface Capabilities {
   readonly removal: "delete" | "archive"
   /** A sequence and its steps are created and read in one request (Apollo) rather than one per step. */
   readonly stepsInline: boolean
+  /** The adapter reads the team's schedule list once per session (to map and name schedules). */
+  readonly readsSchedules: boolean
   readonly enrollment: { readonly byEmail: boolean; readonly byId: boolean; readonly sendFrom: boolean }
 }
 
@@ -58,6 +60,7 @@ export const kit: Capabilities = {
   labels: false,
   removal: "delete",
   stepsInline: false,
+  readsSchedules: false,
   enrollment: { byEmail: true, byId: true, sendFrom: false }
 }
 
@@ -92,6 +95,7 @@ export const apollo: Capabilities = {
   labels: true,
   removal: "archive",
   stepsInline: true,
+  readsSchedules: true,
   enrollment: { byEmail: false, byId: true, sendFrom: true }
 }
 
@@ -117,6 +121,7 @@ export const memory: Capabilities = {
   labels: true,
   removal: "delete",
   stepsInline: true,
+  readsSchedules: false,
   enrollment: { byEmail: true, byId: true, sendFrom: true }
 }
 

@@ -304,7 +304,7 @@ export const plan = (options: PlanOptions): Effect.Effect<Plan.Plan, SequenceErr
       activate,
       sequences,
       blocked,
-      calls: sequences.reduce((n, s) => n + s.calls, 0)
+      calls: Plan.totalCalls(sequences, target.capabilities)
     }
   }).pipe(
     Effect.withSpan("Migration.plan", {

@@ -79,6 +79,12 @@ export interface Plan {
   readonly calls: number
 }
 
+/** All the calls of a plan: its sequences', plus the adapter's one-off reads (Apollo's schedule list). */
+export const totalCalls = (sequences: ReadonlyArray<SequencePlan>, capabilities: Capabilities): number => {
+  const calls = sequences.reduce((n, s) => n + s.calls, 0)
+  return calls > 0 && capabilities.readsSchedules ? calls + 1 : calls
+}
+
 /** HTTP calls each write takes on a provider, from its capabilities (no network needed). */
 export const callsOf = (capabilities: Capabilities) => ({
   // Apollo creates a sequence with its steps in one request; Kit takes one per email.

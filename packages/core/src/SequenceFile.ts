@@ -28,7 +28,7 @@ import { LineCounter, parseDocument, stringify as toYaml } from "yaml"
 import { translate } from "./Capabilities.js"
 import * as Journal from "./Journal.js"
 import { planSequence } from "./Migration.js"
-import type * as Plan from "./Plan.js"
+import * as Plan from "./Plan.js"
 import {
   DelayUnit,
   Named,
@@ -209,8 +209,14 @@ export const toNewSequence = (entry: FileSequence): NewSequence => {
   }
 }
 
-/** Writes a provider's sequences as a file (what `export` produces). */
-export const fromSequences = (sequences: ReadonlyArray<Sequence>): SequenceFile => ({
+/**
+ * Writes a provider's sequences as a file (what `export` produces). With `ids: false` the file names
+ * no provider id, so it can be planned against another provider or account (matched by name).
+ */
+export const fromSequences = (
+  sequences: ReadonlyArray<Sequence>,
+  options: { readonly ids?: boolean } = {}
+): SequenceFile => ({
   version: 1,
   sequences: sequences.map((sequence): FileSequence => {
     const {
@@ -223,9 +229,10 @@ export const fromSequences = (sequences: ReadonlyArray<Sequence>): SequenceFile 
       archived: _a,
       ...settings
     } = sequence
+    const withIds = options.ids ?? true
     return {
       ...settings,
-      id,
+      ...(withIds ? { id } : {}),
       ...(schedule === undefined
         ? {}
         : {
@@ -237,7 +244,7 @@ export const fromSequences = (sequences: ReadonlyArray<Sequence>): SequenceFile 
                     ...(schedule.name === undefined ? {} : { name: schedule.name })
                   }
           }),
-      steps: steps.map(({ raw: _stepRaw, ...step }) => ({ ...step }))
+      steps: steps.map(({ raw: _stepRaw, id: stepId, ...step }) => (withIds ? { ...step, id: stepId } : step))
     }
   })
 })
@@ -375,7 +382,7 @@ export const plan = (options: PlanOptions): Effect.Effect<Plan.Plan, SequenceErr
       activate,
       sequences,
       blocked,
-      calls: sequences.reduce((n, s) => n + s.calls, 0)
+      calls: Plan.totalCalls(sequences, target.capabilities)
     }
   }).pipe(
     Effect.withSpan("SequenceFile.plan", { attributes: { "unisequence.target": options.target.provider } })

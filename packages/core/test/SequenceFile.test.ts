@@ -98,3 +98,20 @@ describe("SequenceFile", () => {
       expect(Either.isRight(SequenceFile.parse(json))).toBe(true)
     }).pipe(Effect.runPromise))
 })
+
+describe("portable export", () => {
+  it.effect("names no provider id, so another provider plans it by name", () =>
+    Effect.gen(function* () {
+      const source = yield* Memory.make()
+      const made = yield* source.create(
+        SequenceFile.toNewSequence(Either.getOrThrow(SequenceFile.parse(yaml)).sequences[0]!)
+      )
+      const file = SequenceFile.fromSequences([made], { ids: false })
+      expect(file.sequences[0]?.id).toBeUndefined()
+      expect(file.sequences[0]?.steps.every((s) => s.id === undefined)).toBe(true)
+      const other = yield* Memory.make()
+      const plan = yield* SequenceFile.plan({ file, target: other })
+      expect(plan.sequences.map((s) => s.action)).toEqual(["create"])
+    })
+  )
+})
