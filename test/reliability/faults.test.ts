@@ -60,9 +60,9 @@ const apolloFaults = (seed: number, malformed: boolean): ApolloSimulator.FaultOp
   afterCommit: 0.03
 })
 
-/** Kit's documented 120 / 60 s, scaled to 100 / 500 ms; the client believes 110, so 429s happen. */
-const kitLimits = { apiKey: { limit: 100, windowMs: 500 } }
-const kitClientLimit = { limit: 110, window: "500 millis" } as const
+/** Kit's documented 120 / 60 s, scaled to 100 / 250 ms; the client believes 110, so 429s happen. */
+const kitLimits = { apiKey: { limit: 100, windowMs: 250 } }
+const kitClientLimit = { limit: 110, window: "250 millis" } as const
 /** Apollo's per-endpoint windows scaled 60×: 40 calls per one-second "minute" per endpoint. */
 const apolloLimits: ApolloSimulator.RateLimitOptions = {
   default: { perMinute: 40 },
@@ -92,7 +92,7 @@ const migrate = (source: Parameters<typeof Migration.plan>[0]["source"], target:
       runs++
       const exit = yield* Effect.exit(
         Migration.plan({ source, target, journal }).pipe(
-          Effect.flatMap((plan) => Migration.apply(plan, { target, journal, concurrency: 16 }))
+          Effect.flatMap((plan) => Migration.apply(plan, { target, journal, concurrency: 32 }))
         )
       ).pipe(Effect.provide(logs.layer))
       if (Exit.isSuccess(exit)) result = exit.value
