@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { all } from "../src/benches/index.js"
 import type { Figure } from "../src/figures.js"
 import { operations } from "../src/benches/callCounts.js"
+import { measure as ablation } from "../src/ablation.js"
 import { measure } from "../src/micro.js"
 import { summarise } from "../src/profile.js"
 import * as Host from "../src/simulators/host.js"
@@ -177,5 +178,15 @@ describe("micro stages", () => {
     expect(stages.map((s) => s.stage)).toContain("list item: new SequenceSummary (validated)")
     expect(stages.length).toBe(12)
     for (const stage of stages) expect(stage.micros, stage.stage).toBeGreaterThan(0)
+  })
+})
+
+describe("ablation of KitClient's layers", () => {
+  it("times a request with each layer added", async () => {
+    const layers = await ablation(20, 1)
+    expect(layers.map((l) => l.layer)).toContain("+ Effect.timeoutFail per attempt")
+    expect(layers.length).toBe(8)
+    expect(layers[0]?.added).toBe(0)
+    for (const layer of layers) expect(layer.micros, layer.layer).toBeGreaterThan(0)
   })
 })
