@@ -198,14 +198,14 @@ export const make = (options: Options): Effect.Effect<KitClient, never, HttpClie
     const pauseAfter429 = budget === undefined ? Duration.seconds(60) : Duration.decode(budget.window)
     const retryOptions = options.retry === false ? undefined : (options.retry ?? {})
 
-    const authenticate = (request: HttpClientRequest.HttpClientRequest) =>
+    const authenticate = (request: HttpClientRequest.HttpClientRequest, secret: string) =>
       credential._tag === "ApiKey"
-        ? secretOf(credential.key).pipe(
-            Effect.map((key) => HttpClientRequest.setHeader(request, "X-Kit-Api-Key", Redacted.value(key)))
-          )
-        : secretOf(credential.token).pipe(
-            Effect.map((token) => HttpClientRequest.bearerToken(request, Redacted.value(token)))
-          )
+        ? HttpClientRequest.setHeader(request, "X-Kit-Api-Key", secret)
+        : HttpClientRequest.bearerToken(request, secret)
+
+    // A hostile or broken server may echo the credential back: no body text reaches an error with it.
+    const scrubber = (secret: string) => (text: string) =>
+      secret.length >= 4 ? text.split(secret).join("<redacted>") : text
 
     /** One attempt: limiter slot, request, status, body, decode. */
     const attempt = <A, I>(
@@ -224,7 +224,11 @@ export const make = (options: Options): Effect.Effect<KitClient, never, HttpClie
           headers: { "user-agent": userAgent, accept: "application/json" }
         })
         if (call.body !== undefined) request = HttpClientRequest.bodyUnsafeJson(request, call.body)
-        request = yield* authenticate(request)
+        const secret = Redacted.value(
+          yield* secretOf(credential._tag === "ApiKey" ? credential.key : credential.token)
+        )
+        const scrub = scrubber(secret)
+        request = authenticate(request, secret)
         const { status, text } = yield* http.execute(request).pipe(
           Effect.flatMap((response) =>
             Effect.map(response.text, (text) => ({ status: response.status, text }))
@@ -247,7 +251,9 @@ export const make = (options: Options): Effect.Effect<KitClient, never, HttpClie
         )
         if (status === 429) yield* limiter.pause(pauseAfter429)
         if (status < 200 || status >= 300) {
-          return yield* Effect.fail(fromStatus({ operation, status, body: text, notFound: call.notFound }))
+          return yield* Effect.fail(
+            fromStatus({ operation, status, body: scrub(text), notFound: call.notFound })
+          )
         }
         if (call.response === undefined) return { status, value: undefined as never }
         const decoded = Schema.decodeUnknownEither(Schema.parseJson(call.response))(text)
@@ -257,7 +263,12 @@ export const make = (options: Options): Effect.Effect<KitClient, never, HttpClie
             .slice(0, 6)
             .join(" ")
           return yield* Effect.fail(
-            malformed(operation, `not the documented shape: ${reason.slice(0, 300)}`, status, text)
+            malformed(
+              operation,
+              scrub(`not the documented shape: ${reason.slice(0, 300)}`),
+              status,
+              scrub(text)
+            )
           )
         }
         return { status, value: decoded.right }
