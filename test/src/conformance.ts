@@ -44,11 +44,6 @@ export class ConformanceProbe extends Context.Tag("@unisequence/conformance/Conf
 export interface ConformanceOptions {
   /** The page size handed to `makeLayer`, small so that paging is exercised (default 3). */
   readonly pageSize?: number
-  /**
-   * Checks to skip, by test title, each with the reason it cannot hold for this provider. Reasons
-   * are printed in the test title; keep this empty unless the provider truly cannot.
-   */
-  readonly skip?: Readonly<Record<string, string>>
 }
 
 type Env = Sequences.Sequences | ConformanceProbe
@@ -211,18 +206,12 @@ export const conformance = (
   options: ConformanceOptions = {}
 ): void => {
   const pageSize = options.pageSize ?? 3
-  const skip = options.skip ?? {}
 
   /** One test on a fresh provider, on the live clock (HTTP adapters wait for real sockets). */
   const test = (
     title: string,
     body: (sequences: Sequences.Sequences, probe: ConformanceProbeService) => Effect.Effect<void, unknown>
   ) => {
-    const skipped = skip[title]
-    if (skipped !== undefined) {
-      it.skip(`${title} (skipped: ${skipped})`, () => {})
-      return
-    }
     it.live(title, () =>
       Effect.gen(function* () {
         const sequences = yield* Sequences.Sequences

@@ -47,8 +47,15 @@ const cli = (args: ReadonlyArray<string>, env: Record<string, string>): Promise<
     })
   })
 
-// biome-ignore lint/suspicious/noExplicitAny: the command's JSON documents, asserted field by field
-const json = (ran: Ran): any => {
+/** Reads a field path of a JSON document (`undefined` when absent), for field-by-field assertions. */
+const at = (value: unknown, ...path: ReadonlyArray<string | number>): unknown =>
+  path.reduce<unknown>(
+    (v, key) => (typeof v === "object" && v !== null ? Reflect.get(v, key) : undefined),
+    value
+  )
+const list = (value: unknown): ReadonlyArray<unknown> => (Array.isArray(value) ? value : [])
+
+const json = (ran: Ran): unknown => {
   try {
     return JSON.parse(ran.stdout)
   } catch {
@@ -105,8 +112,8 @@ describe.concurrent("reading", () => {
     expect(text.stdout).toContain("Evergreen newsletter")
     expect(doc.code).toBe(0)
     const listed = json(doc)
-    expect(listed.provider).toBe("kit")
-    expect(listed.sequences.map((s: { name: string }) => s.name)).toEqual([
+    expect(at(listed, "provider")).toBe("kit")
+    expect(list(at(listed, "sequences")).map((s) => at(s, "name"))).toEqual([
       "Welcome series",
       "Trial nurture (hourly)",
       "Evergreen newsletter",
@@ -120,12 +127,12 @@ describe.concurrent("reading", () => {
       cli(["show", "999", "--provider", "kit"], envFor(kit, apollo))
     ])
     expect(shown.code).toBe(0)
-    const { sequence } = json(shown)
-    expect(sequence.name).toBe("Welcome series")
-    expect(sequence.steps).toHaveLength(4)
-    expect(sequence.steps[2].sendDays).toEqual(["tuesday", "thursday"])
-    expect(sequence.steps[3].published).toBe(false)
-    expect(sequence.raw).toBeUndefined()
+    const sequence = at(json(shown), "sequence")
+    expect(at(sequence, "name")).toBe("Welcome series")
+    expect(list(at(sequence, "steps"))).toHaveLength(4)
+    expect(at(sequence, "steps", 2, "sendDays")).toEqual(["tuesday", "thursday"])
+    expect(at(sequence, "steps", 3, "published")).toBe(false)
+    expect(at(sequence, "raw")).toBeUndefined()
     expect(missing.code).toBe(4)
     expect(missing.stdout).toBe("")
     expect(missing.stderr.trim().split("\n")).toEqual(["error: kit getSequence: sequence 999 was not found"])
@@ -138,7 +145,7 @@ describe.concurrent("reading", () => {
       cli(["list", "--provider", "mailchimp"], envFor(kit, apollo))
     ])
     expect(badKey.code).toBe(3)
-    expect(json(badKey).error._tag).toBe("AuthenticationFailed")
+    expect(at(json(badKey), "error", "_tag")).toBe("AuthenticationFailed")
     expect(badKey.stderr).toMatch(/^error: kit \w+: the credentials were refused/)
     expect(badKey.stderr).not.toMatch(/\n\s+at /)
     expect(noKey.code).toBe(3)
@@ -151,7 +158,7 @@ describe.concurrent("reading", () => {
     const path = NodePath.join(tmp, "kit-export.json")
     const ran = await cli(["export", "--provider", "kit", "-o", path, "--json"], envFor(kit, apollo))
     expect(ran.code).toBe(0)
-    expect(json(ran).sequences).toHaveLength(4)
+    expect(list(at(json(ran), "sequences"))).toHaveLength(4)
     const file = JSON.parse(NodeFs.readFileSync(path, "utf8"))
     expect(file.version).toBe(1)
     expect(file.sequences.map((s: { name: string }) => s.name)).toContain("Win-back")
@@ -162,11 +169,11 @@ describe.concurrent("reading", () => {
   it("verify checks both providers; for Apollo it tells the key kind", async () => {
     const ran = await cli(["verify", "--json"], envFor(kit, apollo))
     const doc = json(ran)
-    const byProvider = Object.fromEntries(doc.providers.map((p: { provider: string }) => [p.provider, p]))
-    expect(byProvider.kit.ok).toBe(true)
-    expect(["master", "scoped"]).toContain(byProvider.apollo.keyKind)
-    expect(byProvider.apollo.probes.length).toBeGreaterThan(3)
-    expect(ran.code).toBe(byProvider.apollo.ok && byProvider.kit.ok ? 0 : 3)
+    const of = (name: string) => list(at(doc, "providers")).find((p) => at(p, "provider") === name)
+    expect(at(of("kit"), "ok")).toBe(true)
+    expect(["master", "scoped"]).toContain(at(of("apollo"), "keyKind"))
+    expect(list(at(of("apollo"), "probes")).length).toBeGreaterThan(3)
+    expect(ran.code).toBe(at(of("apollo"), "ok") === true && at(of("kit"), "ok") === true ? 0 : 3)
   })
 })
 
@@ -199,13 +206,13 @@ describe.concurrent("writing", () => {
     )
     const planned = await cli(["plan", "-f", path, "--provider", "kit", "--json"], env)
     expect(planned.code).toBe(0)
-    const plan = json(planned).plan
-    expect(plan.sequences.map((s: { action: string }) => s.action)).toEqual(["create"])
+    const plan = at(json(planned), "plan")
+    expect(list(at(plan, "sequences")).map((s) => at(s, "action"))).toEqual(["create"])
     expect(writes(kit.requests)).toEqual([])
 
     const applied = await cli(["apply", "-f", path, "--provider", "kit", "--json"], env)
     expect(applied.code).toBe(0)
-    expect(json(applied).result.counts).toMatchObject({ created: 1, verified: 1 })
+    expect(at(json(applied), "result", "counts")).toMatchObject({ created: 1, verified: 1 })
     const onboarding = kit.state().sequences.find((s) => s.name === "Onboarding")
     expect(onboarding?.emails.map((e) => e.subject)).toEqual(["Hello", "Tips", "Reminder"])
     expect(onboarding?.emails[1]?.send_days).toEqual(["friday"])
@@ -218,7 +225,7 @@ describe.concurrent("writing", () => {
     kit.clearLog()
     const pruned = await cli(["apply", "-f", path, "--provider", "kit", "--prune", "--json"], env)
     expect(pruned.code).toBe(0)
-    expect(json(pruned).result.counts).toMatchObject({ removed: 1, unchanged: 1 })
+    expect(at(json(pruned), "result", "counts")).toMatchObject({ removed: 1, unchanged: 1 })
     expect(kit.state().sequences.map((s) => s.name)).toEqual(["Onboarding"])
     expect(writes(kit.requests).map((r) => r.method)).toEqual(["DELETE"])
 
@@ -239,15 +246,15 @@ describe.concurrent("writing", () => {
     const dry = await cli([...args, "--dry-run", "--json"], env)
     expect(dry.code).toBe(0)
     const dryDoc = json(dry)
-    expect(dryDoc.applied).toBe(false)
-    expect(dryDoc.plan.sequences.map((s: { action: string }) => s.action)).toEqual([
+    expect(at(dryDoc, "applied")).toBe(false)
+    expect(list(at(dryDoc, "plan", "sequences")).map((s) => at(s, "action"))).toEqual([
       "create",
       "create",
       "create",
       "create"
     ])
-    const welcome = dryDoc.plan.sequences.find((s: { name: string }) => s.name === "Welcome series")
-    expect(welcome.warnings.map((w: { path: string }) => w.path)).toContain("steps[2].sendDays")
+    const welcome = list(at(dryDoc, "plan", "sequences")).find((s) => at(s, "name") === "Welcome series")
+    expect(list(at(welcome, "warnings")).map((w) => at(w, "path"))).toContain("steps[2].sendDays")
     expect(writes(apollo.requests)).toEqual([])
     expect(writes(kit.requests)).toEqual([])
 
@@ -263,8 +270,8 @@ describe.concurrent("writing", () => {
     const applied = await cli([...args, "--yes", "--json"], env)
     expect(applied.code).toBe(0)
     const doc = json(applied)
-    expect(doc.result.counts).toMatchObject({ created: 4, verified: 4, differs: 0 })
-    expect(doc.calls.apollo).toBeGreaterThan(0)
+    expect(at(doc, "result", "counts")).toMatchObject({ created: 4, verified: 4, differs: 0 })
+    expect(at(doc, "calls", "apollo")).toBeGreaterThan(0)
     expect(applied.stderr).toContain("[4/4]")
     const campaigns = apollo.state().sequences
     expect(campaigns.map((c) => c.name).sort()).toEqual(
@@ -276,8 +283,8 @@ describe.concurrent("writing", () => {
     const rerun = await cli([...args, "--yes", "--json"], env)
     expect(rerun.code).toBe(0)
     const rerunDoc = json(rerun)
-    expect(rerunDoc.applied).toBe(false)
-    expect(rerunDoc.plan.sequences.every((s: { action: string }) => s.action === "unchanged")).toBe(true)
+    expect(at(rerunDoc, "applied")).toBe(false)
+    expect(list(at(rerunDoc, "plan", "sequences")).every((s) => at(s, "action") === "unchanged")).toBe(true)
     expect(writes(apollo.requests)).toEqual([])
   })
 
@@ -331,8 +338,8 @@ describe.concurrent("writing", () => {
     )
     expect(ran.code).toBe(6)
     const doc = json(ran)
-    expect(doc.plan.blocked.map((b: { name: string }) => b.name)).toEqual(["Call cadence"])
-    expect(doc.result.counts).toMatchObject({ created: 1, verified: 1, blocked: 1 })
+    expect(list(at(doc, "plan", "blocked")).map((b) => at(b, "name"))).toEqual(["Call cadence"])
+    expect(at(doc, "result", "counts")).toMatchObject({ created: 1, verified: 1, blocked: 1 })
     const migrated = kit.state().sequences.find((s) => s.name === "Outbound founders")
     expect(migrated?.emails.map((e) => [e.delay_value, e.delay_unit])).toEqual([
       [0, "days"],
