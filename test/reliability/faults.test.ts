@@ -216,7 +216,7 @@ describe("faults survived", () => {
           yield* Migration.apply(again, { target: apollo.sequences, journal })
           expect(apolloSim.requests).toEqual([])
         }).pipe(Effect.scoped),
-      120_000
+      180_000
     )
 
     it.live(
@@ -299,7 +299,7 @@ describe("faults survived", () => {
           yield* Migration.apply(again, { target: kit.sequences, journal })
           expect(kitSim.requests).toEqual([])
         }).pipe(Effect.scoped),
-      120_000
+      180_000
     )
   }
 })
