@@ -12,13 +12,11 @@ import { apolloOn, apolloSeed, KIT_KEY, kitOn, kitSeed } from "./support.js"
 
 /** What could send: per sequence, whether it is active and which steps would send. */
 const kitLive = (sim: KitSimulator.KitSimulator) =>
-  sim
-    .state()
-    .sequences.map((s) => ({
-      name: s.name,
-      active: s.active,
-      published: s.emails.filter((e) => e.published).length
-    }))
+  sim.state().sequences.map((s) => ({
+    name: s.name,
+    active: s.active,
+    published: s.emails.filter((e) => e.published).length
+  }))
 
 const apolloLive = (sim: ApolloSimulator.ApolloSimulator) =>
   sim
