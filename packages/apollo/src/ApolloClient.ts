@@ -252,6 +252,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       const outer = base.while
       return Resilience.retry({
         ...base,
+        ...(idempotent.has(operation) ? { retryable: Resilience.retryableIfSafe } : {}),
         while: (error) => (narrow === undefined || narrow(error)) && (outer === undefined || outer(error))
       })
     }

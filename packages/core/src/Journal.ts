@@ -127,7 +127,14 @@ export const file = (path: string): Journal => {
       Effect.try({
         try: () => {
           NodeFs.mkdirSync(NodePath.dirname(path), { recursive: true })
-          NodeFs.appendFileSync(path, line(entry))
+          const fd = NodeFs.openSync(path, "a")
+          try {
+            NodeFs.writeSync(fd, line(entry))
+            // A lost `creating` line would mean a second create after a power loss: that one is synced.
+            if (entry.state === "creating") NodeFs.fsyncSync(fd)
+          } finally {
+            NodeFs.closeSync(fd)
+          }
         },
         catch: fail
       })

@@ -7,12 +7,13 @@
  * The same engine carries out sequences-as-code plans (`SequenceFile`).
  */
 import * as NodeCrypto from "node:crypto"
-import { Chunk, Effect, Stream } from "effect"
+import { Chunk, Effect, Either, Stream } from "effect"
 import { translate, type Warning } from "./Capabilities.js"
 import * as Journal from "./Journal.js"
 import * as Plan from "./Plan.js"
 import type { DesiredStep, NewSequence, Sequence, SequencePatch } from "./Sequence.js"
 import type { SequenceError } from "./SequenceError.js"
+import { retryableIfSafe } from "./Resilience.js"
 import type { Sequences } from "./Sequences.js"
 import { diffSteps, isNoop, type StepDiff } from "./StepDiff.js"
 
@@ -54,7 +55,7 @@ export interface ApplyOptions {
   /** Sequences written at once (default 4). */
   readonly concurrency?: number
   readonly onEvent?: (event: Event) => Effect.Effect<void>
-  /** Attempts per sequence when the provider fails retryably (default 5); each resumes from the journal. */
+  /** Attempts per sequence when the provider fails retryably (default 8); each resumes from the journal. */
   readonly maxAttempts?: number
 }
 
@@ -481,7 +482,7 @@ export const apply = (
         )
     }
     const total = plan.sequences.length
-    const maxAttempts = Math.max(1, options.maxAttempts ?? 5)
+    const maxAttempts = Math.max(1, options.maxAttempts ?? 8)
 
     const attempt = (
       planned: Plan.SequencePlan,
@@ -507,7 +508,8 @@ export const apply = (
       return runOne(effective, entry, { ...options, journal, activate }).pipe(
         // A failed write may or may not have happened: never repeat it blindly, resume from the journal.
         Effect.catchIf(
-          (error) => n < maxAttempts && error._tag !== "JournalError" && error.isRetryable,
+          // A garbled answer is resumed from too: every resume reads the target back first.
+          (error) => n < maxAttempts && error._tag !== "JournalError" && retryableIfSafe(error),
           (error) =>
             Effect.logWarning(`${planned.name}: ${error.message}; resuming from the journal`).pipe(
               Effect.zipRight(Effect.sleep(`${Math.min(8000, 250 * 2 ** n)} millis`)),
@@ -533,10 +535,13 @@ export const apply = (
               verification: outcome.verification
             })
           return outcome
-        }),
+        }).pipe(Effect.either),
       { concurrency: options.concurrency ?? 4 }
     )
-    return { outcomes, blocked: plan.blocked }
+    // One sequence failing does not interrupt the others: each finishes or stops at a journalled point.
+    const failure = outcomes.find(Either.isLeft)
+    if (failure !== undefined) return yield* Effect.fail(failure.left)
+    return { outcomes: outcomes.filter(Either.isRight).map((o) => o.right), blocked: plan.blocked }
   }).pipe(
     Effect.withSpan("Migration.apply", { attributes: { "unisequence.target": options.target.provider } })
   )

@@ -14,7 +14,16 @@ export interface RetryOptions {
   readonly maxDelay?: Duration.DurationInput
   /** Further narrows which retryable errors are retried (e.g. never after an ambiguous create). */
   readonly while?: (error: SequenceError) => boolean
+  /**
+   * Which errors are worth another attempt (default: `isRetryable`). Safe requests also retry a
+   * garbled answer (`retryableIfSafe`): a proxy page or a cut body says nothing about the next one.
+   */
+  readonly retryable?: (error: SequenceError) => boolean
 }
+
+/** For requests that change nothing, or the same thing each time: a garbled answer is retried too. */
+export const retryableIfSafe = (error: SequenceError): boolean =>
+  error.isRetryable || error._tag === "MalformedResponse"
 
 /** Every retry taken, by provider and error tag: the figure fault tests and benchmarks print. */
 export const retries = Metric.counter("unisequence_retries", {
@@ -45,7 +54,7 @@ export const retry =
         (error) =>
           n < maxAttempts &&
           isSequenceError(error) &&
-          error.isRetryable &&
+          (options.retryable === undefined ? error.isRetryable : options.retryable(error)) &&
           (options.while === undefined || options.while(error)),
         (error) =>
           Effect.gen(function* () {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Exit, Stream } from "effect"
+import { SequenceError } from "../src/index.js"
 import { Journal, Memory, Migration, Plan, type Sequences } from "../src/index.js"
 
 type Service = Sequences.Sequences
@@ -153,6 +154,34 @@ describe("Migration", () => {
       // memory: create inline (1) + rename (1) + read back (1)
       expect(plan.sequences[0]?.calls).toBe(3)
       expect(yield* target.writeCount).toBe(0)
+    })
+  )
+
+  it.effect("one sequence failing lets the others finish, then the run fails with its error", () =>
+    Effect.gen(function* () {
+      const source = yield* seedSource
+      const target = yield* Memory.make()
+      const refusing: Sequences.Sequences = {
+        ...target,
+        create: (input) =>
+          input.name.startsWith("Onboarding 2")
+            ? Effect.fail(
+                new SequenceError.PermissionDenied({
+                  provider: "memory",
+                  operation: "create",
+                  reason: "not this one"
+                })
+              )
+            : target.create(input)
+      }
+      const journal = Journal.memory()
+      const plan = yield* Migration.plan({ source, target, journal })
+      const error = yield* Effect.flip(Migration.apply(plan, { target: refusing, journal, concurrency: 3 }))
+      expect(error._tag).toBe("PermissionDenied")
+      const names = (yield* snapshot(target)).map((s) => s.name)
+      expect(names).toEqual(["Onboarding 1", "Onboarding 3"])
+      const states = [...Journal.latest(Journal.parse(journal.text()).entries).values()].map((e) => e.state)
+      expect(states.filter((s) => s === "verified")).toHaveLength(2)
     })
   )
 })

@@ -255,7 +255,13 @@ export const make = (options: Options): Effect.Effect<KitClient, never, HttpClie
             fromStatus({ operation, status, body: scrub(text), notFound: call.notFound })
           )
         }
-        if (call.response === undefined) return { status, value: undefined as never }
+        if (call.response === undefined) {
+          // A delete answers 204 and nothing else: a 200 with a body is not Kit's answer.
+          if (status !== 204 && text.trim() !== "") {
+            return yield* Effect.fail(malformed(operation, "expected 204 No Content", status, scrub(text)))
+          }
+          return { status, value: undefined as never }
+        }
         const decoded = Schema.decodeUnknownEither(Schema.parseJson(call.response))(text)
         if (Either.isLeft(decoded)) {
           const reason = ParseResult.TreeFormatter.formatErrorSync(decoded.left)
@@ -277,7 +283,13 @@ export const make = (options: Options): Effect.Effect<KitClient, never, HttpClie
     const send = <A, I>(
       call: Call<A, I>
     ): Effect.Effect<{ readonly status: number; readonly value: A }, Error> => {
-      const once = attempt(call)
+      // A delete retried after an answer that got lost finds nothing to delete: that is done, not missing.
+      let failedBefore = false
+      const once = Effect.tapError(attempt(call), (error) =>
+        Effect.sync(() => {
+          if (Resilience.retryableIfSafe(error)) failedBefore = true
+        })
+      )
       // Creates are retried only after a 429: Kit refuses those before doing anything. Any other
       // failure of a POST may have happened after the write, and a blind retry could duplicate it.
       const retried =
@@ -285,11 +297,19 @@ export const make = (options: Options): Effect.Effect<KitClient, never, HttpClie
           ? once
           : Resilience.retry({
               ...retryOptions,
+              ...(call.method === "POST" ? {} : { retryable: Resilience.retryableIfSafe }),
               while: (error) =>
                 (call.method !== "POST" || error._tag === "RateLimited") &&
                 (retryOptions.while === undefined || retryOptions.while(error))
             })(once)
       return retried.pipe(
+        Effect.catchIf(
+          (error) =>
+            call.method === "DELETE" &&
+            failedBefore &&
+            (error._tag === "SequenceNotFound" || error._tag === "StepNotFound"),
+          () => Effect.succeed({ status: 204, value: undefined as never })
+        ),
         Effect.withSpan(`KitClient.${call.operation}`, {
           kind: "client",
           attributes: {
