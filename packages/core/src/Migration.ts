@@ -323,6 +323,20 @@ const findByToken = (target: Sequences, token: string) =>
     Effect.map(Chunk.head)
   )
 
+/** Removes every target sequence marked with `token` except `keep`: the strays of lost creates. */
+export const sweep = (target: Sequences, token: string, keep: string) =>
+  target.list({ nameContains: token }).pipe(
+    Stream.filter(
+      (summary) => summary.name.includes(token) && summary.id !== keep && summary.archived !== true
+    ),
+    Stream.runForEach((stray) =>
+      Effect.logWarning(`removing ${stray.id}, a duplicate left by a create whose answer was lost`).pipe(
+        Effect.zipRight(target.remove(stray.id)),
+        Effect.catchTag("SequenceNotFound", () => Effect.void)
+      )
+    )
+  )
+
 /** Makes the target's steps exactly the planned ones, keeping what a previous run already wrote. */
 const reconcileSteps = (target: Sequences, targetId: string, desired: NewSequence) =>
   target.get(targetId).pipe(
@@ -437,7 +451,11 @@ const runOne = (
       if (current.active && !sequence.active) yield* target.setActive(id, false)
     }
 
-    // 4. Read back and compare with the plan.
+    // 4. A create whose answer was lost may still land after we created again: remove such strays,
+    // which carry our token and nothing anyone else wrote, before reading back.
+    if (entry?.state === "creating" && entry.token !== undefined) yield* sweep(target, entry.token, id)
+
+    // 5. Read back and compare with the plan.
     const actual = yield* target.get(id)
     const found = Plan.differences(sequence, actual, target.capabilities)
     yield* record(found.length === 0 ? "verified" : "differs", { targetId: id })
@@ -482,6 +500,8 @@ export const apply = (
         )
     }
     const total = plan.sequences.length
+    /** Sequences whose create was attempted with an unknown outcome, by key: their token. */
+    const ambiguous = new Map<string, string>()
     const maxAttempts = Math.max(1, options.maxAttempts ?? 8)
 
     const attempt = (
@@ -489,6 +509,7 @@ export const apply = (
       n: number
     ): Effect.Effect<Outcome, SequenceError | Journal.JournalError> => {
       const entry = latest.get(planned.key)
+      if (entry?.state === "creating" && entry.token !== undefined) ambiguous.set(planned.key, entry.token)
       const target = Plan.withSafeDefaults(planned.translated, activate)
       const current =
         activate === plan.activate ? planned : { ...planned, target, fingerprint: Plan.fingerprint(target) }
@@ -537,6 +558,18 @@ export const apply = (
           return outcome
         }).pipe(Effect.either),
       { concurrency: options.concurrency ?? 4 }
+    )
+    // A lost create can land later still: one more look for strays once everything else is done.
+    yield* Effect.forEach(
+      [...ambiguous].flatMap(([key, token]) => {
+        const keep = latest.get(key)?.targetId
+        return keep === undefined ? [] : [{ token, keep }]
+      }),
+      ({ token, keep }) =>
+        sweep(options.target, token, keep).pipe(
+          Effect.catchAll((error) => Effect.logWarning(`could not look for duplicates: ${error.message}`))
+        ),
+      { discard: true }
     )
     // One sequence failing does not interrupt the others: each finishes or stops at a journalled point.
     const failure = outcomes.find(Either.isLeft)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Exit, Stream } from "effect"
+import { Chunk, Deferred, Effect, Exit, Fiber, Stream } from "effect"
 import { SequenceError } from "../src/index.js"
 import { Journal, Memory, Migration, Plan, type Sequences } from "../src/index.js"
 
@@ -182,6 +182,45 @@ describe("Migration", () => {
       expect(names).toEqual(["Onboarding 1", "Onboarding 3"])
       const states = [...Journal.latest(Journal.parse(journal.text()).entries).values()].map((e) => e.state)
       expect(states.filter((s) => s === "verified")).toHaveLength(2)
+    })
+  )
+
+  it.live("a create whose answer was lost and that lands after the retry leaves no duplicate", () =>
+    Effect.gen(function* () {
+      const source = yield* Memory.make()
+      yield* source.create({ name: "Late", steps: [] })
+      const target = yield* Memory.make()
+      const landed = yield* Deferred.make<void>()
+      let creates = 0
+      let late: Fiber.RuntimeFiber<unknown, unknown> | undefined
+      const lossy: Sequences.Sequences = {
+        ...target,
+        create: (input) => {
+          creates++
+          if (creates === 1) {
+            // The provider got it, but the answer is lost; it is carried out only after the retry.
+            return Effect.gen(function* () {
+              late = yield* Effect.fork(Deferred.await(landed).pipe(Effect.zipRight(target.create(input))))
+              return yield* new SequenceError.ProviderUnavailable({
+                provider: "memory",
+                operation: "create",
+                reason: "connection reset"
+              })
+            })
+          }
+          return target.create(input).pipe(
+            Effect.tap(() => Deferred.succeed(landed, undefined)),
+            Effect.tap(() => (late === undefined ? Effect.void : Fiber.join(late)))
+          )
+        }
+      }
+      const journal = Journal.memory()
+      const plan = yield* Migration.plan({ source, target, journal })
+      const result = yield* Migration.apply(plan, { target: lossy, journal })
+      expect(creates).toBe(2)
+      expect(result.outcomes.map((o) => o.verification)).toEqual(["verified"])
+      const names = (yield* snapshot(target)).map((s) => s.name)
+      expect(names).toEqual(["Late"])
     })
   )
 })
