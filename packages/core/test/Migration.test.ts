@@ -210,7 +210,7 @@ describe("Migration", () => {
           }
           return target.create(input).pipe(
             Effect.tap(() => Deferred.succeed(landed, undefined)),
-            Effect.tap(() => (late === undefined ? Effect.void : Fiber.join(late)))
+            Effect.tap(() => (late === undefined ? Effect.void : Fiber.await(late)))
           )
         }
       }
