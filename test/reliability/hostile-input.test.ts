@@ -353,7 +353,7 @@ describe("hostile input", () => {
     expect(strict).toBeGreaterThan(RUNS / 4)
   })
 
-  it("sequence files: any text — cut, garbled or random — parses or fails with SequenceFileError, never throws", () => {
+  it("sequence files: every text — cut, garbled or random — parses or fails with SequenceFileError, never throws", () => {
     const valid = JSON.stringify(
       {
         version: 1,
