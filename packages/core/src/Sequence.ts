@@ -240,19 +240,9 @@ export type NewSequenceInput = typeof NewSequence.Encoded
 
 /** Settings patch: absent = unchanged, `null` = clear (where the provider allows it). */
 export const SequencePatch = Schema.Struct({
+  ...settingsFields,
   name: Schema.optional(Schema.String),
-  active: Schema.optional(Schema.Boolean),
-  schedule: Schema.optional(Schedule),
-  sender: Schema.optional(Schema.NullOr(Schema.String)),
-  templateId: Schema.optional(Schema.NullOr(Schema.String)),
-  reentry: Schema.optional(Schema.Boolean),
-  holdAfterLastStep: Schema.optional(Schema.Boolean),
-  exclusions: Schema.optional(Schema.Array(Exclusion)),
-  limits: Schema.optional(Limits),
-  cc: Schema.optional(Schema.Array(Schema.String)),
-  bcc: Schema.optional(Schema.Array(Schema.String)),
-  labels: Schema.optional(Schema.Array(Schema.String)),
-  providerOptions: Schema.optional(ProviderOptions)
+  active: Schema.optional(Schema.Boolean)
 })
 export type SequencePatch = typeof SequencePatch.Type
 
