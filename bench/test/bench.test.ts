@@ -83,9 +83,9 @@ describe("benchmarks at tiny size", () => {
       "Kit addStep: insert at index 1 of 5": 6,
       "Kit updateStep: subject": 1,
       "Kit removeStep": 1,
-      "Kit moveStep: 2nd to last": 3,
-      "Kit replaceSteps: no-op": 2,
-      "Kit replaceSteps: reverse 5": 6,
+      "Kit moveStep: 2nd to last": 2,
+      "Kit replaceSteps: no-op": 1,
+      "Kit replaceSteps: reverse 5": 5,
       "Kit setActive: activate": 1,
       "Kit remove": 1,
       "Kit enroll 1": 1,
@@ -156,7 +156,7 @@ describe("profile summary", () => {
           "decode",
           "file:///x/node_modules/.pnpm/effect@3.22.4/node_modules/effect/dist/esm/ParseResult.js"
         ),
-        node(2, "toSummary", "file:///work/main/packages/kit/src/internal/mapping.ts"),
+        node(2, "toSummary", "file:///home/dev/unisequence/packages/kit/src/internal/mapping.ts"),
         node(3, "", "")
       ],
       samples: [1, 1, 2, 3],

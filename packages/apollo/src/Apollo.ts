@@ -141,26 +141,29 @@ export const fromClient = (client: ApolloClient.Service): Effect.Effect<Sequence
         if (after !== undefined) yield* client.updateSequence(id, after)
         if (input.active) yield* client.approve(id)
         const sequence = yield* toSequence("create", 200)(created)
-        return new S.Sequence({
-          ...sequence,
-          active: input.active,
-          ...(after === undefined
-            ? {}
-            : {
-                providerOptions: {
-                  ...sequence.providerOptions,
-                  apollo: {
-                    ...sequence.providerOptions?.apollo,
-                    ...(input.providerOptions?.apollo?.userId === undefined
-                      ? {}
-                      : { userId: input.providerOptions.apollo.userId }),
-                    ...(input.providerOptions?.apollo?.sharingPermission === undefined
-                      ? {}
-                      : { sharingPermission: input.providerOptions.apollo.sharingPermission })
+        return new S.Sequence(
+          {
+            ...sequence,
+            active: input.active,
+            ...(after === undefined
+              ? {}
+              : {
+                  providerOptions: {
+                    ...sequence.providerOptions,
+                    apollo: {
+                      ...sequence.providerOptions?.apollo,
+                      ...(input.providerOptions?.apollo?.userId === undefined
+                        ? {}
+                        : { userId: input.providerOptions.apollo.userId }),
+                      ...(input.providerOptions?.apollo?.sharingPermission === undefined
+                        ? {}
+                        : { sharingPermission: input.providerOptions.apollo.sharingPermission })
+                    }
                   }
-                }
-              })
-        })
+                })
+          },
+          true
+        )
       })
 
     const update = (id: string, patch: S.SequencePatch) =>
@@ -175,7 +178,7 @@ export const fromClient = (client: ApolloClient.Service): Effect.Effect<Sequence
         yield* client.updateSequence(id, body)
       })
 
-    const writeSteps = (current: S.Sequence, diff: StepDiff.StepDiff) =>
+    const writeSteps = (current: Sequences.StepList, diff: StepDiff.StepDiff) =>
       Effect.gen(function* () {
         const planned = yield* Either.match(Mapping.planSteps(current, diff, StepDiff.applyStepPatch), {
           onLeft: (reason) => Effect.fail(invalid("writeSteps", [{ path: "steps", message: reason }])),

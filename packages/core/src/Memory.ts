@@ -112,7 +112,7 @@ export const make = (options: Options = {}): Effect.Effect<MemorySequences> =>
         }),
       update: (id, patch) =>
         lookup(id, "update").pipe(Effect.flatMap((sequence) => save(applyPatch(sequence, patch)))),
-      writeSteps: (current: Sequence, diff: StepDiff) =>
+      writeSteps: (current: Sequences.StepList, diff: StepDiff) =>
         Effect.gen(function* () {
           const latest = yield* lookup(current.id, "writeSteps")
           const created = yield* ids(diff.creates.length)

@@ -8,7 +8,7 @@
  */
 import type { HttpClient } from "@effect/platform"
 import { Capabilities, Sequence as Model, SequenceError, Sequences, type StepDiff } from "@unisequence/core"
-import { Chunk, type Config, type ConfigError, Context, Effect, Either, Layer, Stream } from "effect"
+import { type Config, type ConfigError, Context, Effect, Either, Layer, Stream } from "effect"
 import * as KitClient from "./KitClient.js"
 import * as Mapping from "./internal/mapping.js"
 import * as Positions from "./internal/positions.js"
@@ -43,8 +43,18 @@ export const primitives = (client: KitClient.KitClient): Sequences.Primitives =>
       )
     )
 
+  /** All emails of a sequence: one page holds up to 1,000, so cursors are followed only past that. */
   const readEmails = (id: string, includeContent: boolean) =>
-    Stream.runCollect(client.listEmails(id, { includeContent })).pipe(Effect.map(Chunk.toReadonlyArray))
+    Effect.gen(function* () {
+      let page = yield* client.listEmailsPage(id, { perPage: client.perPage, includeContent })
+      const emails = [...page.emails]
+      while (page.pagination.has_next_page && page.pagination.end_cursor !== null) {
+        const after = page.pagination.end_cursor
+        page = yield* client.listEmailsPage(id, { after, perPage: client.perPage, includeContent })
+        emails.push(...page.emails)
+      }
+      return emails
+    })
 
   const get = (id: string) =>
     Effect.gen(function* () {
@@ -78,7 +88,7 @@ export const primitives = (client: KitClient.KitClient): Sequences.Primitives =>
       yield* client.updateSequence(id, body)
     })
 
-  const writeSteps = (current: Model.Sequence, diff: StepDiff.StepDiff) =>
+  const writeSteps = (current: Sequences.StepList, diff: StepDiff.StepDiff) =>
     Effect.gen(function* () {
       const sequenceId = current.id
       const byId = new Map(current.steps.map((step, i) => [step.id, { step, index: i }]))
@@ -160,7 +170,10 @@ export const primitives = (client: KitClient.KitClient): Sequences.Primitives =>
         const email = written.get(ref.id)
         if (email !== undefined) return Mapping.toStep({ ...email, position }, position)
         const step = byId.get(ref.id)!.step
-        return new Model.Step({ ...step, providerOptions: { ...step.providerOptions, kit: { position } } })
+        return new Model.Step(
+          { ...step, providerOptions: { ...step.providerOptions, kit: { position } } },
+          true
+        )
       })
     }).pipe(
       (effect) => whichNotFound(current.id, effect),
@@ -307,6 +320,14 @@ export const primitives = (client: KitClient.KitClient): Sequences.Primitives =>
     create,
     update,
     writeSteps,
+    // A step edit needs the emails only: one request, where `get` takes two.
+    readSteps: (id: string) =>
+      Effect.map(readEmails(id, true), (emails) => ({
+        id,
+        steps: [...emails]
+          .sort((a, b) => (a.position ?? 0) - (b.position ?? 0))
+          .map((email) => Mapping.toStep(email))
+      })),
     setActive,
     remove,
     enroll,

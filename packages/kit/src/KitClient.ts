@@ -262,7 +262,13 @@ export const make = (options: Options): Effect.Effect<KitClient, never, HttpClie
           }
           return { status, value: undefined as never }
         }
-        const decoded = Schema.decodeUnknownEither(Schema.parseJson(call.response))(text)
+        const json = Either.try((): unknown => JSON.parse(text))
+        if (Either.isLeft(json)) {
+          return yield* Effect.fail(malformed(operation, "the body is not JSON", status, scrub(text)))
+        }
+        // Decoding against the call's own schema (not a per-call `parseJson` wrapper) reuses the
+        // parser Effect caches per schema: building one per response cost more than the decode.
+        const decoded = Schema.decodeUnknownEither(call.response)(json.right)
         if (Either.isLeft(decoded)) {
           const reason = ParseResult.TreeFormatter.formatErrorSync(decoded.left)
             .split("\n")

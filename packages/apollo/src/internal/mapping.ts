@@ -6,6 +6,9 @@ import { Either } from "effect"
 import { Sequence as S, type StepDiff } from "@unisequence/core"
 import type * as W from "./wire.js"
 
+// Read results are built from decoded wire data, so the model classes are constructed without
+// validating again (`new X(props, true)`): validation recompiles a class schema per instance.
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
 // ---------------------------------------------------------------- small conversions
@@ -73,7 +76,7 @@ export const weeklyOf = (schedule: W.EmailerSchedule): S.Weekly | undefined => {
   const hour = days[0]?.start
   if (zone == null || hour === undefined || days.some((d) => d.start !== hour)) return undefined
   if (!Number.isInteger(hour) || hour < 0 || hour > 23) return undefined
-  return new S.Weekly({ days: days.map((d) => d.day), hour, timeZone: zone })
+  return new S.Weekly({ days: days.map((d) => d.day), hour, timeZone: zone }, true)
 }
 
 /** The team schedule sending on exactly these days, each starting at the hour, in the same zone. */
@@ -111,11 +114,14 @@ export const namedSchedule = (
 ): S.Named => {
   const found = schedules?.find((s) => s.id === scheduleId)
   const weekly = found === undefined ? undefined : weeklyOf(found)
-  return new S.Named({
-    scheduleId,
-    ...(found?.name == null ? {} : { name: found.name }),
-    ...(weekly === undefined ? {} : { weekly })
-  })
+  return new S.Named(
+    {
+      scheduleId,
+      ...(found?.name == null ? {} : { name: found.name }),
+      ...(weekly === undefined ? {} : { weekly })
+    },
+    true
+  )
 }
 
 // ---------------------------------------------------------------- reading
@@ -218,12 +224,15 @@ export const summaryFromWire = (
   rawCampaign: unknown,
   schedules?: ReadonlyArray<W.EmailerSchedule>
 ): S.SequenceSummary =>
-  new S.SequenceSummary({
-    ...settingsFromWire(campaign, rawCampaign, schedules),
-    ...(campaign.active == null ? {} : { active: campaign.active }),
-    ...(typeof campaign.num_steps === "number" ? { stepCount: campaign.num_steps } : {}),
-    raw: rawCampaign
-  })
+  new S.SequenceSummary(
+    {
+      ...settingsFromWire(campaign, rawCampaign, schedules),
+      ...(campaign.active == null ? {} : { active: campaign.active }),
+      ...(typeof campaign.num_steps === "number" ? { stepCount: campaign.num_steps } : {}),
+      raw: rawCampaign
+    },
+    true
+  )
 
 const emailFromTouch = (touch: W.Touch, templates: ReadonlyMap<string, W.Template>): S.StepEmail => {
   const template =
@@ -268,24 +277,27 @@ export const stepFromWire = (
   if (first !== undefined) apollo.touchId = first.id
   const raw: StepRaw = { step, touches }
   return Either.right(
-    new S.Step({
-      id: step.id,
-      delay,
-      type,
-      ...(first === undefined ? {} : { email: emailFromTouch(first, templates) }),
-      ...(rest.length === 0
-        ? {}
-        : {
-            variants: rest.map((touch) => ({
-              id: touch.id,
-              email: emailFromTouch(touch, templates),
-              published: touch.status === "approved"
-            }))
-          }),
-      published: first?.status === "approved",
-      ...(Object.keys(apollo).length === 0 ? {} : { providerOptions: { apollo } }),
-      raw
-    })
+    new S.Step(
+      {
+        id: step.id,
+        delay,
+        type,
+        ...(first === undefined ? {} : { email: emailFromTouch(first, templates) }),
+        ...(rest.length === 0
+          ? {}
+          : {
+              variants: rest.map((touch) => ({
+                id: touch.id,
+                email: emailFromTouch(touch, templates),
+                published: touch.status === "approved"
+              }))
+            }),
+        published: first?.status === "approved",
+        ...(Object.keys(apollo).length === 0 ? {} : { providerOptions: { apollo } }),
+        raw
+      },
+      true
+    )
   )
 }
 
@@ -320,12 +332,15 @@ export const sequenceFromWire = (
   return Either.map(
     stepsFromWire(detail.emailer_steps ?? [], detail.emailer_touches ?? [], detail.emailer_templates ?? []),
     (steps) =>
-      new S.Sequence({
-        ...settingsFromWire(detail.emailer_campaign, rawCampaign, schedules),
-        active: detail.emailer_campaign.active ?? false,
-        steps,
-        raw
-      })
+      new S.Sequence(
+        {
+          ...settingsFromWire(detail.emailer_campaign, rawCampaign, schedules),
+          active: detail.emailer_campaign.active ?? false,
+          steps,
+          raw
+        },
+        true
+      )
   )
 }
 
@@ -485,7 +500,7 @@ export interface Planned {
  * leaves the list only when the diff removes it.
  */
 export const planSteps = (
-  current: S.Sequence,
+  current: { readonly steps: ReadonlyArray<S.Step> },
   diff: StepDiff.StepDiff,
   applyPatch: (step: S.Step, patch: S.StepPatch) => S.Step
 ): Either.Either<ReadonlyArray<Planned>, string> => {
@@ -537,25 +552,28 @@ export const stepsAfterWrite = (
     if (primaryId !== undefined) apollo.touchId = primaryId
     else delete apollo.touchId
     const { id: _id, raw: _raw, ...fields } = step as S.Step
-    return new S.Step({
-      ...fields,
-      id,
-      ...(step.variants === undefined
-        ? {}
-        : {
-            variants: step.variants.map((v, k) => {
-              const variantId = variantIds[k]
-              return { ...v, ...(variantId === undefined ? {} : { id: variantId }) }
-            })
-          }),
-      ...(Object.keys(apollo).length === 0 ? {} : { providerOptions: { ...step.providerOptions, apollo } }),
-      raw: {
-        step: wireStep ?? { id },
-        touches: touchIds.flatMap((touchId, k) =>
-          touchId === undefined ? [] : [{ ...touchesOf(sentTouches[k]), id: touchId, emailer_step_id: id }]
-        )
-      } satisfies StepRaw
-    })
+    return new S.Step(
+      {
+        ...fields,
+        id,
+        ...(step.variants === undefined
+          ? {}
+          : {
+              variants: step.variants.map((v, k) => {
+                const variantId = variantIds[k]
+                return { ...v, ...(variantId === undefined ? {} : { id: variantId }) }
+              })
+            }),
+        ...(Object.keys(apollo).length === 0 ? {} : { providerOptions: { ...step.providerOptions, apollo } }),
+        raw: {
+          step: wireStep ?? { id },
+          touches: touchIds.flatMap((touchId, k) =>
+            touchId === undefined ? [] : [{ ...touchesOf(sentTouches[k]), id: touchId, emailer_step_id: id }]
+          )
+        } satisfies StepRaw
+      },
+      true
+    )
   })
 }
 

@@ -7,6 +7,9 @@ import { Sequence as Model, SequenceError } from "@unisequence/core"
 import { Either } from "effect"
 import type * as Wire from "./wire.js"
 
+// Read results are built from decoded wire data, so the model classes are constructed without
+// validating again (`new X(props, true)`): validation recompiles a class schema per instance.
+
 const { Sequence, SequenceSummary, Step, Weekly } = Model
 const { InvalidInput, Unsupported } = SequenceError
 type Sequence = Model.Sequence
@@ -39,7 +42,7 @@ export const toSendDays = (
 
 export const toSchedule = (wire: Wire.SequenceItem): Model.Weekly | undefined =>
   wire.send_days !== undefined && wire.send_hour !== undefined && wire.time_zone !== undefined
-    ? new Weekly({ days: wire.send_days, hour: wire.send_hour, timeZone: wire.time_zone })
+    ? new Weekly({ days: wire.send_days, hour: wire.send_hour, timeZone: wire.time_zone }, true)
     : undefined
 
 export const toExclusions = (sources: ReadonlyArray<Wire.ExcludeSource>): ReadonlyArray<Model.Exclusion> =>
@@ -77,11 +80,14 @@ const settings = (wire: Wire.SequenceItem) => {
 }
 
 export const toSummary = (wire: Wire.SequenceItem): SequenceSummary =>
-  new SequenceSummary({
-    ...settings(wire),
-    ...(wire.active === undefined ? {} : { active: wire.active }),
-    ...(wire.email_count === undefined ? {} : { stepCount: wire.email_count })
-  })
+  new SequenceSummary(
+    {
+      ...settings(wire),
+      ...(wire.active === undefined ? {} : { active: wire.active }),
+      ...(wire.email_count === undefined ? {} : { stepCount: wire.email_count })
+    },
+    true
+  )
 
 /**
  * A sequence email as a step. The email's `email_address` is always its sequence's (Kit has no
@@ -91,29 +97,35 @@ export const toSummary = (wire: Wire.SequenceItem): SequenceSummary =>
 export const toStep = (email: Wire.Email, knownPosition?: number): Step => {
   const sendDays = toSendDays(email.send_days)
   const position = email.position ?? knownPosition
-  return new Step({
-    id: String(email.id),
-    delay: { value: email.delay_value, unit: email.delay_unit },
-    ...(sendDays === undefined ? {} : { sendDays }),
-    type: "email",
-    email: {
-      subject: email.subject,
-      html: email.content ?? "",
-      ...(email.preview_text === null ? {} : { previewText: email.preview_text }),
-      ...(email.email_template_id === null ? {} : { templateId: String(email.email_template_id) })
+  return new Step(
+    {
+      id: String(email.id),
+      delay: { value: email.delay_value, unit: email.delay_unit },
+      ...(sendDays === undefined ? {} : { sendDays }),
+      type: "email",
+      email: {
+        subject: email.subject,
+        html: email.content ?? "",
+        ...(email.preview_text === null ? {} : { previewText: email.preview_text }),
+        ...(email.email_template_id === null ? {} : { templateId: String(email.email_template_id) })
+      },
+      published: email.published,
+      ...(position === undefined ? {} : { providerOptions: { kit: { position } } }),
+      raw: email
     },
-    published: email.published,
-    ...(position === undefined ? {} : { providerOptions: { kit: { position } } }),
-    raw: email
-  })
+    true
+  )
 }
 
 export const toSequence = (wire: Wire.Sequence, emails: ReadonlyArray<Wire.Email>): Sequence =>
-  new Sequence({
-    ...settings(wire),
-    active: wire.active,
-    steps: [...emails].sort((a, b) => (a.position ?? 0) - (b.position ?? 0)).map((email) => toStep(email))
-  })
+  new Sequence(
+    {
+      ...settings(wire),
+      active: wire.active,
+      steps: [...emails].sort((a, b) => (a.position ?? 0) - (b.position ?? 0)).map((email) => toStep(email))
+    },
+    true
+  )
 
 // ---- writing ----
 
