@@ -89,3 +89,23 @@ export const runCli = (bin: string, args: ReadonlyArray<string>, options: RunOpt
       resolve({ code, signal, stdout, stderr, ms: Date.now() - started })
     })
   })
+
+/** `unisequence migrate … --journal FILE --yes`, the command the reliability tests drive. */
+export const migrateArgs = (
+  journal: string,
+  options: { readonly from?: "kit" | "apollo"; readonly json?: boolean } = {}
+): ReadonlyArray<string> => {
+  const from = options.from ?? "kit"
+  const to = from === "kit" ? "apollo" : "kit"
+  return [
+    "migrate",
+    "--from",
+    from,
+    "--to",
+    to,
+    "--journal",
+    journal,
+    "--yes",
+    ...(options.json ? ["--json"] : [])
+  ]
+}

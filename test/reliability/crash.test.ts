@@ -13,7 +13,7 @@ import * as NodePath from "node:path"
 import { Journal } from "@unisequence/core"
 import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { buildCli, runCli } from "./cli.js"
+import { buildCli, migrateArgs, runCli } from "./cli.js"
 import { APOLLO_KEY, KIT_KEY, kitSeed } from "./support.js"
 
 const SEQUENCES = 8
@@ -100,16 +100,7 @@ afterAll(async () => {
   if (bin !== "") NodeFs.rmSync(NodePath.dirname(bin), { recursive: true, force: true })
 })
 
-const migrate = (journal: string) => [
-  "migrate",
-  "--from",
-  "kit",
-  "--to",
-  "apollo",
-  "--journal",
-  journal,
-  "--yes"
-]
+const migrate = (journal: string) => migrateArgs(journal)
 
 const fresh = (lane: Lane) => {
   lane.kit.reset()

@@ -15,7 +15,7 @@ import { Apollo } from "@unisequence/apollo"
 import { Kit, KitClient } from "@unisequence/kit"
 import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
 import { Cause, ConfigProvider, Duration, Effect, Exit, Layer, Redacted, Stream } from "effect"
-import { buildCli, runCli } from "./cli.js"
+import { buildCli, migrateArgs, runCli } from "./cli.js"
 import { apolloSeed, captureLogs, captureSpans, kitSeed, replacer } from "./support.js"
 
 const MARK = "SECRETMARKER"
@@ -335,27 +335,8 @@ describe("secrets", () => {
           await go("echo 401", ["list", "-p", "kit"], { KIT_BASE_URL: echo.url })
           await go("echo 401 apollo", ["list", "-p", "apollo", "--json"], { APOLLO_BASE_URL: echo.url })
         } else {
-          await go("migrate ok", [
-            "migrate",
-            "--from",
-            "kit",
-            "--to",
-            "apollo",
-            "--journal",
-            journal,
-            "--yes"
-          ])
-          await go("migrate --json", [
-            "migrate",
-            "--from",
-            "kit",
-            "--to",
-            "apollo",
-            "--journal",
-            journal,
-            "--yes",
-            "--json"
-          ])
+          await go("migrate ok", migrateArgs(journal))
+          await go("migrate --json", migrateArgs(journal, { json: true }))
           await go("kit 401", ["list", "-p", "kit"], { KIT_API_KEY: `${KIT_MARK}_wrong` })
           await go("apollo 401", ["list", "-p", "apollo"], { APOLLO_API_KEY: `${APOLLO_MARK}_wrong` })
           await go("apollo 403", ["show", "-p", "apollo", apolloSim.state().sequences[0]!.id], {
@@ -371,27 +352,9 @@ describe("secrets", () => {
           await go("kit malformed", ["list", "-p", "kit"])
           kitSim.setFaults({ all: { serverError: { rate: 1, statuses: [503] } }, limit: 20 })
           apolloSim.setFaults({ malformed: 1, malformedKinds: ["html"] })
-          await go("migrate failing", [
-            "migrate",
-            "--from",
-            "kit",
-            "--to",
-            "apollo",
-            "--journal",
-            journal,
-            "--yes"
-          ])
+          await go("migrate failing", migrateArgs(journal))
           kitSim.setFaults(undefined)
-          await go("migrate apollo garbled", [
-            "migrate",
-            "--from",
-            "apollo",
-            "--to",
-            "kit",
-            "--journal",
-            journal,
-            "--yes"
-          ])
+          await go("migrate apollo garbled", migrateArgs(journal, { from: "apollo" }))
           apolloSim.setFaults(undefined)
           await go("bad base URL", ["list", "-p", "kit"], { KIT_BASE_URL: "::not a url::" })
           await go("no apollo key", ["list", "-p", "apollo"], { APOLLO_API_KEY: "" })

@@ -82,6 +82,12 @@ export const latest = (entries: ReadonlyArray<Entry>): ReadonlyMap<string, Entry
   return byKey
 }
 
+/** Where each key stands in `journal` (an empty map without one): what planning and applying start from. */
+export const readLatest = (
+  journal: Journal | undefined
+): Effect.Effect<ReadonlyMap<string, Entry>, JournalError> =>
+  journal === undefined ? Effect.succeed(new Map()) : Effect.map(journal.read, latest)
+
 const decodeLine = Schema.decodeUnknownEither(Schema.parseJson(Entry))
 
 /** Parses journal text; returns the entries and how many lines were unreadable (cut short). */

@@ -258,10 +258,7 @@ export const plan = (options: PlanOptions): Effect.Effect<Plan.Plan, SequenceErr
   Effect.gen(function* () {
     const { source, target } = options
     const activate = options.activate ?? false
-    const journal =
-      options.journal === undefined
-        ? new Map<string, Journal.Entry>()
-        : Journal.latest(yield* options.journal.read)
+    const journal = yield* Journal.readLatest(options.journal)
     const sequences: Array<Plan.SequencePlan> = []
     const blocked: Array<Plan.Blocked> = []
     yield* selected(source, options.select ?? Plan.all).pipe(
@@ -479,7 +476,7 @@ export const apply = (
 ): Effect.Effect<Result, SequenceError | Journal.JournalError> =>
   Effect.gen(function* () {
     const activate = options.activate ?? plan.activate
-    const latest = new Map(Journal.latest(yield* options.journal.read))
+    const latest = new Map(yield* Journal.readLatest(options.journal))
     // Keeps `latest` current, so a retried sequence resumes from its last journalled operation.
     const journal: Journal.Journal = {
       ...options.journal,

@@ -289,10 +289,7 @@ export const plan = (options: PlanOptions): Effect.Effect<Plan.Plan, SequenceErr
   Effect.gen(function* () {
     const { file, target } = options
     const activate = options.activate ?? false
-    const journal =
-      options.journal === undefined
-        ? new Map<string, Journal.Entry>()
-        : Journal.latest(yield* options.journal.read)
+    const journal = yield* Journal.readLatest(options.journal)
     const existing = Chunk.toReadonlyArray(yield* Stream.runCollect(target.list())).filter(
       (s) => s.archived !== true
     )

@@ -1,17 +1,6 @@
 /** Deterministic fault injection: a seeded PRNG decides, per request, whether and how to misbehave. */
 import type { FaultCounts, FaultKind, FaultOptions, FaultRates, MalformedKind, Operation } from "./types.js"
-
-/** mulberry32: tiny, fast, good enough to spread faults; never Math.random, so runs repeat. */
-export const mulberry32 = (seed: number): (() => number) => {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { mulberry32 } from "../prng.js"
 
 export type FaultDecision =
   | { readonly kind: "status5xx"; readonly status: 500 | 502 | 503 }

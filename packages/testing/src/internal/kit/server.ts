@@ -1,15 +1,8 @@
 /** The HTTP side of the Kit simulator: auth, rate limit, routing, logging and fault delivery. */
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
-import {
-  decide,
-  emptyCounts,
-  htmlPage,
-  mulberry32,
-  specFor,
-  withWrongTypes,
-  type Decision
-} from "./faults.js"
+import { decide, emptyCounts, htmlPage, specFor, withWrongTypes, type Decision } from "./faults.js"
+import { mulberry32 } from "../prng.js"
 import { handle, notFound, type Plan, type Quirks, route } from "./handlers.js"
 import { parseJson } from "./json.js"
 import { type Limit, RateLimiter } from "./rateLimit.js"
