@@ -10,6 +10,7 @@ const workspaces = [
   "packages/kit",
   "packages/apollo",
   "packages/cli",
+  "packages/client",
   "test",
   "examples",
   "bench"
