@@ -84,4 +84,15 @@ describe.concurrent("examples", () => {
       /^list the first sequence: ok$/m
     ])
   })
+
+  it("promise-api.mjs uses the Promise API from plain JavaScript", async () => {
+    const out = await expectRun("promise-api.mjs", [
+      /^created "Welcome \(promise example\)" with 2 steps$/m,
+      /^listed: Welcome \(promise example\)$/m,
+      /^caught SequenceNotFound: no sequence 987654321$/m,
+      /^migrated "Welcome \(promise example\)": created, verified$/m,
+      /^done: 1 migrated, 0 blocked$/m
+    ])
+    expect(out.trim().split("\n")).toHaveLength(5)
+  })
 })
