@@ -49,7 +49,8 @@ try {
   try {
     await from.get("987654321")
   } catch (error) {
-    if (error instanceof SequenceNotFound) console.log(`caught ${error._tag}: no sequence ${error.sequenceId}`)
+    if (error instanceof SequenceNotFound)
+      console.log(`caught ${error._tag}: no sequence ${error.sequenceId}`)
     else throw error
   }
 
@@ -61,7 +62,8 @@ try {
     journal: NodePath.join(dir, "kit-to-apollo.jsonl"),
     signal: controller.signal,
     onProgress: (event) => {
-      if (event._tag === "Finished") console.log(`migrated "${event.name}": ${event.outcome}, ${event.verification}`)
+      if (event._tag === "Finished")
+        console.log(`migrated "${event.name}": ${event.outcome}, ${event.verification}`)
     }
   })
   console.log(`done: ${result.outcomes.length} migrated, ${result.blocked.length} blocked`)
