@@ -6,8 +6,9 @@
  *   pnpm tsx examples/migrate-kit-to-apollo.ts
  */
 import { FetchHttpClient } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
 import { Apollo } from "@unisequence/apollo"
-import { Journal, Migration } from "@unisequence/core"
+import { Journal, Migration, type Sequences } from "@unisequence/core"
 import { Kit } from "@unisequence/kit"
 import { Console, Effect } from "effect"
 import * as NodeFs from "node:fs"
@@ -51,30 +52,37 @@ const program = Effect.gen(function* () {
 
   const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "unisequence-example-"))
   yield* Effect.addFinalizer(() => Effect.sync(() => NodeFs.rmSync(dir, { recursive: true, force: true })))
-  const journal = Journal.file(NodePath.join(dir, "kit-to-apollo.jsonl"))
-
-  const plan = yield* Migration.plan({ source: kit.sequences, target: apollo.sequences, journal })
-  for (const s of plan.sequences) {
-    yield* Console.log(`plan: ${s.action} "${s.name}" (${s.target.steps.length} steps, ${s.calls} calls)`)
-    for (const w of s.warnings) yield* Console.log(`  warning: ${w.path} ${w.kind}: ${w.detail}`)
-  }
-
-  const result = yield* Migration.apply(plan, {
-    target: apollo.sequences,
-    journal,
-    onEvent: (event) =>
-      event._tag === "Finished"
-        ? Console.log(`applied: "${event.name}" ${event.outcome}, ${event.verification}`)
-        : Effect.void
-  })
-  const verified = result.outcomes.filter((o) => o.verification === "verified").length
-  yield* Console.log(`migrated ${result.outcomes.length}, verified ${verified}`)
-
-  const again = yield* Migration.plan({ source: kit.sequences, target: apollo.sequences, journal })
-  yield* Console.log(`rerun: ${again.sequences.map((s) => s.action).join(", ")}`)
+  // The journal is a service: here a file; `Journal.layerMemory` or another backend works the same.
+  yield* migrate(kit.sequences, apollo.sequences).pipe(
+    Effect.provide(Journal.layerFile(NodePath.join(dir, "kit-to-apollo.jsonl")))
+  )
 })
 
-Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer))).catch((error) => {
+const migrate = (source: Sequences.Sequences, target: Sequences.Sequences) =>
+  Effect.gen(function* () {
+    const plan = yield* Migration.plan({ source, target })
+    for (const s of plan.sequences) {
+      yield* Console.log(`plan: ${s.action} "${s.name}" (${s.target.steps.length} steps, ${s.calls} calls)`)
+      for (const w of s.warnings) yield* Console.log(`  warning: ${w.path} ${w.kind}: ${w.detail}`)
+    }
+
+    const result = yield* Migration.apply(plan, {
+      target,
+      onEvent: (event) =>
+        event._tag === "Finished"
+          ? Console.log(`applied: "${event.name}" ${event.outcome}, ${event.verification}`)
+          : Effect.void
+    })
+    const verified = result.outcomes.filter((o) => o.verification === "verified").length
+    yield* Console.log(`migrated ${result.outcomes.length}, verified ${verified}`)
+
+    const again = yield* Migration.plan({ source, target })
+    yield* Console.log(`rerun: ${again.sequences.map((s) => s.action).join(", ")}`)
+  })
+
+Effect.runPromise(
+  program.pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer), Effect.provide(NodeContext.layer))
+).catch((error) => {
   console.error(error)
   process.exitCode = 1
 })

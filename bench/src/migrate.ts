@@ -74,16 +74,24 @@ export const migrate = async (options: {
 }): Promise<MigrationRun> => {
   const wrap = options.wrap ?? (<A, E>(effect: Effect.Effect<A, E>) => effect)
   const target = counting(options.target)
-  const journal = Journal.memory()
+  const journal = Effect.runSync(Journal.makeMemory())
   const t0 = performance.now()
   const plan = await Effect.runPromise(
     wrap(
-      Migration.plan({ source: options.source, target: target.sequences, concurrency: options.concurrency })
+      Migration.plan({
+        source: options.source,
+        target: target.sequences,
+        concurrency: options.concurrency
+      }).pipe(Effect.provideService(Journal.Journal, journal))
     )
   )
   const t1 = performance.now()
   const result = await Effect.runPromise(
-    wrap(Migration.apply(plan, { target: target.sequences, journal, concurrency: options.concurrency }))
+    wrap(
+      Migration.apply(plan, { target: target.sequences, concurrency: options.concurrency }).pipe(
+        Effect.provideService(Journal.Journal, journal)
+      )
+    )
   )
   const t2 = performance.now()
   return {

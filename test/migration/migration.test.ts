@@ -106,8 +106,9 @@ const kitToApollo = (
   })
 
 const run = (source: Sequences.Sequences, target: Sequences.Sequences, journal: Journal.Journal) =>
-  Migration.plan({ source, target, journal }).pipe(
-    Effect.flatMap((plan) => Migration.apply(plan, { target, journal, concurrency: 1 }))
+  Migration.plan({ source, target }).pipe(
+    Effect.flatMap((plan) => Migration.apply(plan, { target, concurrency: 1 })),
+    Effect.provideService(Journal.Journal, journal)
   )
 
 /** What the target holds, in a form two runs can be compared by: no ids, no timestamps. */
@@ -217,8 +218,10 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
           const kitSim = yield* KitSimulator.start({ rateLimit: false, seed: kitSeed })
           const apolloSim = yield* ApolloSimulator.start({ rateLimit: false })
           const { source, target } = yield* kitToApollo(kitSim, apolloSim)
-          const journal = Journal.memory()
-          const plan = yield* Migration.plan({ source, target, journal })
+          const journal = yield* Journal.makeMemory()
+          const plan = yield* Migration.plan({ source, target }).pipe(
+            Effect.provideService(Journal.Journal, journal)
+          )
           const evergreen = plan.sequences.find((s) => s.name === "Evergreen course")!
           const byPath = new Map(evergreen.warnings.map((w) => [w.path, w]))
           for (const [path, kind] of [
@@ -236,7 +239,9 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
           }
           expect(apolloSim.requests.filter((r) => r.method !== "GET" && r.operation !== "search")).toEqual([])
 
-          const result = yield* Migration.apply(plan, { target, journal })
+          const result = yield* Migration.apply(plan, { target }).pipe(
+            Effect.provideService(Journal.Journal, journal)
+          )
           expect(result.outcomes.map((o) => o.verification)).toEqual(["verified", "verified"])
           const state = apolloState(apolloSim)
           expect(state.map((s) => s.name)).toEqual(["Evergreen course", "Webinar follow-up"])
@@ -251,9 +256,11 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
           ])
 
           apolloSim.clearLog()
-          const again = yield* Migration.plan({ source, target, journal })
+          const again = yield* Migration.plan({ source, target }).pipe(
+            Effect.provideService(Journal.Journal, journal)
+          )
           expect(again.sequences.map((s) => s.action)).toEqual(["unchanged", "unchanged"])
-          yield* Migration.apply(again, { target, journal })
+          yield* Migration.apply(again, { target }).pipe(Effect.provideService(Journal.Journal, journal))
           expect(apolloSim.requests.filter((r) => r.method !== "GET" && r.operation !== "search")).toEqual([])
         })
     )
@@ -265,7 +272,7 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
           const kitSim = yield* KitSimulator.start({ rateLimit: false, seed: kitSeed })
           const reference = yield* ApolloSimulator.start({ rateLimit: false })
           const whole = yield* kitToApollo(kitSim, reference)
-          yield* run(whole.source, whole.target, Journal.memory())
+          yield* run(whole.source, whole.target, yield* Journal.makeMemory())
           const expected = apolloState(reference)
           const writes = whole.counter.writes
           expect(writes).toBeGreaterThanOrEqual(4)
@@ -273,7 +280,7 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
           const apolloSim = yield* ApolloSimulator.start({ rateLimit: false })
           for (let killAt = 1; killAt <= writes; killAt++) {
             apolloSim.reset()
-            const journal = Journal.memory()
+            const journal = yield* Journal.makeMemory()
             const killed = yield* kitToApollo(kitSim, apolloSim, killAt)
             expect(
               Exit.isInterrupted(yield* Effect.exit(run(killed.source, killed.target, journal))),
@@ -303,8 +310,10 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
           const kitSim = yield* KitSimulator.start({ rateLimit: false })
           const source = yield* apolloOn(apolloSim)
           const target = yield* kitOn(kitSim)
-          const journal = Journal.memory()
-          const plan = yield* Migration.plan({ source, target, journal })
+          const journal = yield* Journal.makeMemory()
+          const plan = yield* Migration.plan({ source, target }).pipe(
+            Effect.provideService(Journal.Journal, journal)
+          )
           expect(plan.blocked.map((b) => [b.name, b.error._tag])).toEqual([["Call cadence", "Unsupported"]])
           const outbound = plan.sequences[0]!
           const byPath = new Map(outbound.warnings.map((w) => [w.path, w]))
@@ -323,7 +332,9 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
           }
           expect(kitSim.requests.filter((r) => r.method !== "GET")).toEqual([])
 
-          const result = yield* Migration.apply(plan, { target, journal })
+          const result = yield* Migration.apply(plan, { target }).pipe(
+            Effect.provideService(Journal.Journal, journal)
+          )
           expect(result.outcomes.map((o) => o.verification)).toEqual(["verified"])
           const [kit] = kitState(kitSim)
           expect(kit?.name).toBe("Outbound Q3")
@@ -341,8 +352,10 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
           ])
 
           kitSim.clearLog()
-          const again = yield* Migration.plan({ source, target, journal })
-          yield* Migration.apply(again, { target, journal })
+          const again = yield* Migration.plan({ source, target }).pipe(
+            Effect.provideService(Journal.Journal, journal)
+          )
+          yield* Migration.apply(again, { target }).pipe(Effect.provideService(Journal.Journal, journal))
           expect(kitSim.requests.filter((r) => r.method !== "GET")).toEqual([])
         })
     )
@@ -353,7 +366,11 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
         const source = yield* apolloOn(apolloSim)
         const reference = yield* KitSimulator.start({ rateLimit: false })
         const counter = { writes: 0 }
-        yield* run(source, yield* kitOn(reference, killAfter(undefined, counter)), Journal.memory())
+        yield* run(
+          source,
+          yield* kitOn(reference, killAfter(undefined, counter)),
+          yield* Journal.makeMemory()
+        )
         const expected = kitState(reference)
         const writes = counter.writes
         expect(writes).toBeGreaterThanOrEqual(4)
@@ -361,7 +378,7 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
         const kitSim = yield* KitSimulator.start({ rateLimit: false })
         for (let killAt = 1; killAt <= writes; killAt++) {
           kitSim.reset()
-          const journal = Journal.memory()
+          const journal = yield* Journal.makeMemory()
           const killed = yield* kitOn(kitSim, killAfter(killAt, { writes: 0 }))
           expect(Exit.isInterrupted(yield* Effect.exit(run(source, killed, journal))), `kill ${killAt}`).toBe(
             true

@@ -10,7 +10,9 @@
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
+import { NodeContext } from "@effect/platform-node"
 import { Journal } from "@unisequence/core"
+import { Effect } from "effect"
 import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { buildCli, migrateArgs, runCli } from "./cli.js"
@@ -163,7 +165,14 @@ describe("crash and resume (CLI, SIGKILL)", () => {
       expect(actual, `kill point ${point}`).toEqual(expected)
       expect(duplicates).toBe(0)
       // The journal ends with every sequence verified.
-      const entries = Journal.latest(Journal.parse(NodeFs.readFileSync(journal, "utf8")).entries)
+      const entries = Journal.latest(
+        await Effect.runPromise(
+          Journal.makeFile(journal).pipe(
+            Effect.flatMap((file) => file.read),
+            Effect.provide(NodeContext.layer)
+          )
+        )
+      )
       expect([...entries.values()].filter((e) => e.state === "verified")).toHaveLength(SEQUENCES)
       outcomes.push({
         point,

@@ -81,7 +81,7 @@ interface Figures {
 /** Plan + apply with one journal until a run ends without error, like rerunning the command. */
 const migrate = (source: Parameters<typeof Migration.plan>[0]["source"], target: typeof source) =>
   Effect.gen(function* () {
-    const journal = Journal.memory()
+    const journal = yield* Journal.makeMemory()
     const logs = captureLogs()
     const before = yield* retriesSoFar
     const started = Date.now()
@@ -91,8 +91,9 @@ const migrate = (source: Parameters<typeof Migration.plan>[0]["source"], target:
     while (result === undefined && runs < MAX_RUNS) {
       runs++
       const exit = yield* Effect.exit(
-        Migration.plan({ source, target, journal }).pipe(
-          Effect.flatMap((plan) => Migration.apply(plan, { target, journal, concurrency: 32 }))
+        Migration.plan({ source, target }).pipe(
+          Effect.flatMap((plan) => Migration.apply(plan, { target, concurrency: 32 })),
+          Effect.provideService(Journal.Journal, journal)
         )
       ).pipe(Effect.provide(logs.layer))
       if (Exit.isSuccess(exit)) result = exit.value
@@ -212,9 +213,13 @@ describe("faults survived", () => {
           }
           // The same command once more: everything is unchanged and nothing is written.
           apolloSim.clearLog()
-          const again = yield* Migration.plan({ source: kit.sequences, target: apollo.sequences, journal })
+          const again = yield* Migration.plan({ source: kit.sequences, target: apollo.sequences }).pipe(
+            Effect.provideService(Journal.Journal, journal)
+          )
           expect(again.sequences.filter((s) => s.action !== "unchanged")).toEqual([])
-          yield* Migration.apply(again, { target: apollo.sequences, journal })
+          yield* Migration.apply(again, { target: apollo.sequences }).pipe(
+            Effect.provideService(Journal.Journal, journal)
+          )
           expect(apolloSim.requests).toEqual([])
         }).pipe(Effect.scoped),
       180_000
@@ -296,9 +301,13 @@ describe("faults survived", () => {
             )
           }
           kitSim.clearLog()
-          const again = yield* Migration.plan({ source: apollo.sequences, target: kit.sequences, journal })
+          const again = yield* Migration.plan({ source: apollo.sequences, target: kit.sequences }).pipe(
+            Effect.provideService(Journal.Journal, journal)
+          )
           expect(again.sequences.filter((s) => s.action !== "unchanged")).toEqual([])
-          yield* Migration.apply(again, { target: kit.sequences, journal })
+          yield* Migration.apply(again, { target: kit.sequences }).pipe(
+            Effect.provideService(Journal.Journal, journal)
+          )
           expect(kitSim.requests).toEqual([])
         }).pipe(Effect.scoped),
       180_000

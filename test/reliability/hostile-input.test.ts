@@ -4,7 +4,7 @@
  * path (or `SequenceFileError` for files), never a defect, and no request reaches either provider.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { Sequence as Model, SequenceFile } from "@unisequence/core"
+import { Journal, Sequence as Model, SequenceFile } from "@unisequence/core"
 import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
 import { Arbitrary, Cause, Effect, Either, Exit, FastCheck as fc, Schema } from "effect"
 import { type Adapter, apolloOn, apolloSeed, KIT_KEY, kitOn, kitSeed } from "./support.js"
@@ -405,7 +405,10 @@ describe("hostile input", () => {
           Effect.suspend(() =>
             Either.match(SequenceFile.parse("version: 1\nsequences:\n  - name: [not, a, name]\n"), {
               onLeft: (error) => Effect.fail<unknown>(error),
-              onRight: (file) => SequenceFile.plan({ file, target: adapter.sequences })
+              onRight: (file) =>
+                SequenceFile.plan({ file, target: adapter.sequences }).pipe(
+                  Effect.provide(Journal.layerMemory)
+                )
             })
           )
         )

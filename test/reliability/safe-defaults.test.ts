@@ -199,14 +199,15 @@ describe("safe defaults", () => {
           [kitIn, apolloOut],
           [apolloIn, kitOut]
         ] as const) {
-          const journal = Journal.memory()
+          const journal = yield* Journal.makeMemory()
           const plan = yield* Migration.plan({
             source: source.sequences,
             target: target.sequences,
-            journal,
             activate
-          })
-          yield* Migration.apply(plan, { target: target.sequences, journal })
+          }).pipe(Effect.provideService(Journal.Journal, journal))
+          yield* Migration.apply(plan, { target: target.sequences }).pipe(
+            Effect.provideService(Journal.Journal, journal)
+          )
         }
         const live = { apollo: apolloLive(apolloTarget), kit: kitLive(kitTarget) }
         figures.push(
@@ -249,12 +250,16 @@ describe("safe defaults", () => {
           const kit = yield* kitOn(kitSim.url)
           const apollo = yield* apolloOn(apolloSim.url)
           for (const target of [kit.sequences, apollo.sequences]) {
-            const journal = Journal.memory()
-            const plan = yield* SequenceFile.plan({ file, target, journal, activate })
-            yield* Migration.apply(plan, { target, journal })
+            const journal = yield* Journal.makeMemory()
+            const plan = yield* SequenceFile.plan({ file, target, activate }).pipe(
+              Effect.provideService(Journal.Journal, journal)
+            )
+            yield* Migration.apply(plan, { target }).pipe(Effect.provideService(Journal.Journal, journal))
             // Applying again changes nothing and still activates nothing.
-            const again = yield* SequenceFile.plan({ file, target, journal, activate })
-            yield* Migration.apply(again, { target, journal })
+            const again = yield* SequenceFile.plan({ file, target, activate }).pipe(
+              Effect.provideService(Journal.Journal, journal)
+            )
+            yield* Migration.apply(again, { target }).pipe(Effect.provideService(Journal.Journal, journal))
           }
           const live = { kit: kitLive(kitSim), apollo: apolloLive(apolloSim) }
           figures.push(

@@ -80,25 +80,20 @@ const connectTo = (name: ProviderName, flags: Common) =>
 const collect = <A, E, R>(stream: Stream.Stream<A, E, R>) =>
   Stream.runCollect(stream).pipe(Effect.map(Chunk.toReadonlyArray))
 
-const readJournal = (path: Option.Option<string>) =>
-  Option.isSome(path) ? Journal.file(path.value) : Journal.memory()
+/** The journal in `--journal`'s file, or in memory without one. */
+const journalLayer = (path: Option.Option<string>) =>
+  Option.isSome(path) ? Journal.layerFile(path.value) : Journal.layerMemory
 
 const callsLine = (counter: CallCounter, providers: ReadonlyArray<ProviderName>) =>
   `HTTP calls: ${providers.map((p) => `${p} ${counter.counts[p]}`).join(", ")}`
 
 /** Carries a plan out with progress on stderr; fails with `Incomplete` when anything was left undone. */
-const applyPlan = (
-  plan: Plan.Plan,
-  target: Connected,
-  journal: Journal.Journal,
-  options: { readonly activate?: boolean }
-) =>
+const applyPlan = (plan: Plan.Plan, target: Connected, options: { readonly activate?: boolean }) =>
   Effect.gen(function* () {
     const run = yield* RunContext
     const progress = Progress.make(run.progress, plan.sequences.length)
     return yield* Migration.apply(plan, {
       target: target.sequences,
-      journal,
       ...(options.activate === undefined ? {} : { activate: options.activate }),
       onEvent: progress.onEvent
     }).pipe(Effect.ensuring(progress.done))
@@ -225,15 +220,13 @@ const planFile = (
   Effect.gen(function* () {
     const sequenceFile = yield* loadFile(args.file)
     const connected = yield* connectTo(args.provider, args)
-    const journal = readJournal(args.journal)
     const plan = yield* SequenceFile.plan({
       file: sequenceFile,
       target: connected.sequences,
-      journal,
       prune: args.prune,
       activate: args.activate
     })
-    return { plan, connected, journal }
+    return { plan, connected }
   })
 
 const planCommand = Command.make(
@@ -245,7 +238,7 @@ const planCommand = Command.make(
       if (args.json) yield* outJson({ command: "plan", file: args.file, plan: Render.planJson(plan) })
       else yield* out(...Render.planLines(plan, args.file))
       yield* incompleteIf(plan.blocked.length, 0)
-    })
+    }).pipe(Effect.provide(journalLayer(args.journal)))
 ).pipe(
   Command.withDescription(
     "Compare a sequence file with the provider and show what apply would do (writes nothing)"
@@ -258,10 +251,10 @@ const applyCommand = Command.make(
   (args) =>
     Effect.gen(function* () {
       const run = yield* RunContext
-      const { plan, connected, journal } = yield* planFile(args)
+      const { plan, connected } = yield* planFile(args)
       if (!args.json) yield* out(...Render.planLines(plan, args.file), "")
       const result = Render.hasWork(plan)
-        ? yield* applyPlan(plan, connected, journal, {})
+        ? yield* applyPlan(plan, connected, {})
         : {
             outcomes: plan.sequences.map((s) => ({
               key: s.key,
@@ -291,7 +284,7 @@ const applyCommand = Command.make(
           `  ${Render.resultSummary(result)}; ${callsLine(run.counter, [args.provider])}`
         )
       yield* incompleteIf(counts.blocked, counts.differs)
-    })
+    }).pipe(Effect.provide(journalLayer(args.journal)))
 ).pipe(Command.withDescription("Make the provider match a sequence file"))
 
 // ---- migrate ----
@@ -353,66 +346,83 @@ const migrate = Command.make(
   { ...common, from, to, dryRun, journal: journalPath, activate, select, yes },
   (args) =>
     Effect.gen(function* () {
-      const run = yield* RunContext
       if (args.from === args.to)
         return yield* new UsageError({ message: `--from and --to are both ${args.from}: nothing to migrate` })
       const selection = yield* parseSelection(args.select)
       const source = yield* connectTo(args.from, args)
       const target = yield* connectTo(args.to, args)
       const path = Option.getOrElse(args.journal, () => defaultJournal(source.settings, target.settings))
-      const journal = Journal.file(path)
-      const plan = yield* Migration.plan({
-        source: source.sequences,
-        target: target.sequences,
-        select: selection,
-        activate: args.activate,
-        journal
-      })
-      const providers = [args.from, args.to]
-      const document = (result: Migration.Result | undefined, applied: boolean) => ({
-        command: "migrate",
-        from: args.from,
-        to: args.to,
-        dryRun: args.dryRun,
-        applied,
-        journal: path,
-        plan: Render.planJson(plan),
-        result: result === undefined ? null : Render.resultJson(result),
-        calls: { [args.from]: run.counter.counts[args.from], [args.to]: run.counter.counts[args.to] }
-      })
-      if (!args.json) yield* out(...Render.planLines(plan), "")
-      if (args.dryRun || !Render.hasWork(plan)) {
-        if (args.json) yield* outJson(document(undefined, false))
-        else if (args.dryRun)
-          yield* out(`dry run: nothing was written (${callsLine(run.counter, providers)})`)
-        else yield* out(`nothing to do: every selected sequence is already in ${args.to} as planned`)
-        return yield* incompleteIf(plan.blocked.length, 0)
-      }
-      if (!args.yes) {
-        const go = yield* confirm(
-          `Write ${plan.sequences.filter((s) => s.action !== "unchanged").length} sequence(s) to ${args.to}?`
-        )
-        if (!go) {
-          if (args.json) yield* outJson(document(undefined, false))
-          else yield* out("cancelled: nothing was written")
-          return
-        }
-      }
-      if (!args.json) yield* out(`Migrating (journal: ${path})`)
-      const result = yield* applyPlan(plan, target, journal, {})
-      const counts = Render.resultCounts(result)
-      if (args.json) yield* outJson(document(result, true))
-      else
-        yield* out(
-          "",
-          "Result:",
-          ...Render.resultLines(result),
-          "",
-          `  ${Render.resultSummary(result)}; ${callsLine(run.counter, providers)}`
-        )
-      yield* incompleteIf(counts.blocked, counts.differs)
+      return yield* migrateWith(args, source, target, selection, path).pipe(
+        Effect.provide(Journal.layerFile(path))
+      )
     })
 ).pipe(Command.withDescription("Copy sequences from one provider to the other: plan, confirm, apply, verify"))
+
+/** Plans and carries out a migration with the journal in the context. */
+const migrateWith = (
+  args: Common & {
+    readonly from: ProviderName
+    readonly to: ProviderName
+    readonly dryRun: boolean
+    readonly activate: boolean
+    readonly yes: boolean
+  },
+  source: Connected,
+  target: Connected,
+  selection: Plan.Selection,
+  path: string
+) =>
+  Effect.gen(function* () {
+    const run = yield* RunContext
+    const plan = yield* Migration.plan({
+      source: source.sequences,
+      target: target.sequences,
+      select: selection,
+      activate: args.activate
+    })
+    const providers = [args.from, args.to]
+    const document = (result: Migration.Result | undefined, applied: boolean) => ({
+      command: "migrate",
+      from: args.from,
+      to: args.to,
+      dryRun: args.dryRun,
+      applied,
+      journal: path,
+      plan: Render.planJson(plan),
+      result: result === undefined ? null : Render.resultJson(result),
+      calls: { [args.from]: run.counter.counts[args.from], [args.to]: run.counter.counts[args.to] }
+    })
+    if (!args.json) yield* out(...Render.planLines(plan), "")
+    if (args.dryRun || !Render.hasWork(plan)) {
+      if (args.json) yield* outJson(document(undefined, false))
+      else if (args.dryRun) yield* out(`dry run: nothing was written (${callsLine(run.counter, providers)})`)
+      else yield* out(`nothing to do: every selected sequence is already in ${args.to} as planned`)
+      return yield* incompleteIf(plan.blocked.length, 0)
+    }
+    if (!args.yes) {
+      const go = yield* confirm(
+        `Write ${plan.sequences.filter((s) => s.action !== "unchanged").length} sequence(s) to ${args.to}?`
+      )
+      if (!go) {
+        if (args.json) yield* outJson(document(undefined, false))
+        else yield* out("cancelled: nothing was written")
+        return
+      }
+    }
+    if (!args.json) yield* out(`Migrating (journal: ${path})`)
+    const result = yield* applyPlan(plan, target, {})
+    const counts = Render.resultCounts(result)
+    if (args.json) yield* outJson(document(result, true))
+    else
+      yield* out(
+        "",
+        "Result:",
+        ...Render.resultLines(result),
+        "",
+        `  ${Render.resultSummary(result)}; ${callsLine(run.counter, providers)}`
+      )
+    yield* incompleteIf(counts.blocked, counts.differs)
+  })
 
 // ---- verify ----
 

@@ -1,14 +1,17 @@
 /**
- * The journal of a migration or an apply: one JSON line per completed operation, so that a run
- * killed at any point and started again with the same journal finishes the work with no duplicate
- * and nothing lost, and a rerun after success writes nothing.
+ * The journal of a migration or an apply: one entry per completed operation, so that a run killed
+ * at any point and started again with the same journal finishes the work with no duplicate and
+ * nothing lost, and a rerun after success writes nothing.
  *
- * Lines are appended with one `write` each; a crash can leave at most the last line cut short,
- * which `read` skips (the operation it described is then reconciled against the target).
+ * `Journal` is a service: the engine takes it from the context. `layerFile` keeps it in a
+ * JSON-lines file (through `@effect/platform`'s `FileSystem`), `layerMemory` in memory; another
+ * backend implements the same three members. In the file, each line is appended with one write;
+ * a crash can leave at most the last line cut short, which `read` skips (the operation it
+ * described is then reconciled against the target).
  */
-import * as NodeFs from "node:fs"
-import * as NodePath from "node:path"
-import { Effect, Either, Schema } from "effect"
+import { FileSystem, Path } from "@effect/platform"
+import { Context, Effect, Layer, Ref, Schema } from "effect"
+import { line, parse, stamp } from "./internal/journalLines.js"
 
 export const State = Schema.Literal(
   /** About to create the target; `token` marks it so a crash right after can be reconciled. */
@@ -42,22 +45,32 @@ export const Entry = Schema.Struct({
 })
 export type Entry = typeof Entry.Type
 
+/** An entry as the engine appends it; the journal adds the version and the time. */
+export type NewEntry = Omit<Entry, "v" | "at">
+
 export class JournalError extends Schema.TaggedError<JournalError>()("JournalError", {
-  path: Schema.String,
+  /** The journal's `location`. */
+  location: Schema.String,
   reason: Schema.String
 }) {
   override get message() {
-    return `journal ${this.path}: ${this.reason}`
+    return `journal ${this.location}: ${this.reason}`
   }
 }
 
 export interface Journal {
-  /** Where it is kept, for messages. */
+  /** Where it is kept, for messages (a file path, a database URL without its password). */
   readonly location: string
-  /** Every complete entry, in order; lines cut short by a crash are skipped. */
+  /** Every complete entry, in the order appended; entries cut short by a crash are skipped. */
   readonly read: Effect.Effect<ReadonlyArray<Entry>, JournalError>
-  readonly append: (entry: Omit<Entry, "v" | "at">) => Effect.Effect<void, JournalError>
+  /**
+   * Appends one entry. When it returns, the entry is stored; a `creating` entry is also durable
+   * (synced to disk), since losing it would mean a second create after a power loss.
+   */
+  readonly append: (entry: NewEntry) => Effect.Effect<void, JournalError>
 }
+
+export const Journal: Context.Tag<Journal, Journal> = Context.GenericTag<Journal>("@unisequence/core/Journal")
 
 /** The latest entry per key: where each sequence stands. */
 export const latest = (entries: ReadonlyArray<Entry>): ReadonlyMap<string, Entry> => {
@@ -82,81 +95,63 @@ export const latest = (entries: ReadonlyArray<Entry>): ReadonlyMap<string, Entry
   return byKey
 }
 
-/** Where each key stands in `journal` (an empty map without one): what planning and applying start from. */
-export const readLatest = (
-  journal: Journal | undefined
-): Effect.Effect<ReadonlyMap<string, Entry>, JournalError> =>
-  journal === undefined ? Effect.succeed(new Map()) : Effect.map(journal.read, latest)
+/** Where each key stands in the journal: what planning and applying start from. */
+export const readLatest: Effect.Effect<ReadonlyMap<string, Entry>, JournalError, Journal> = Effect.flatMap(
+  Journal,
+  (journal) => Effect.map(journal.read, latest)
+)
 
-const decodeLine = Schema.decodeUnknownEither(Schema.parseJson(Entry))
+const encoder = new TextEncoder()
 
-/** Parses journal text; returns the entries and how many lines were unreadable (cut short). */
-export const parse = (text: string): { readonly entries: ReadonlyArray<Entry>; readonly skipped: number } => {
-  const entries: Array<Entry> = []
-  let skipped = 0
-  for (const line of text.split("\n")) {
-    if (line.trim() === "") continue
-    const decoded = decodeLine(line)
-    if (Either.isRight(decoded)) entries.push(decoded.right)
-    else skipped++
-  }
-  return { entries, skipped }
+/** A journal in a JSON-lines file at `file`, created (with its directory) on first append. */
+export const makeFile = (file: string): Effect.Effect<Journal, never, FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const fail = (error: { readonly message: string }) =>
+      new JournalError({ location: file, reason: error.message })
+    const read = Effect.gen(function* () {
+      if (!(yield* fs.exists(file))) return []
+      const text = yield* fs.readFileString(file)
+      // A line cut short by a crash must not glue itself to the next entry we write.
+      if (text.length > 0 && !text.endsWith("\n")) yield* fs.writeFileString(file, "\n", { flag: "a" })
+      const { entries, skipped } = parse(text)
+      if (skipped > 0)
+        yield* Effect.logWarning(`journal ${file}: skipped ${skipped} incomplete line(s) left by a crash`)
+      return entries
+    }).pipe(Effect.mapError(fail))
+    const append = (entry: NewEntry) =>
+      Effect.gen(function* () {
+        const text = line(yield* stamp(entry))
+        yield* fs.makeDirectory(path.dirname(file), { recursive: true })
+        const handle = yield* fs.open(file, { flag: "a" })
+        yield* handle.writeAll(encoder.encode(text))
+        if (entry.state === "creating") yield* handle.sync
+      }).pipe(Effect.scoped, Effect.mapError(fail))
+    return { location: file, read, append } satisfies Journal
+  })
+
+/** A journal kept in memory, with its text as a file would hold it: for tests and dry runs. */
+export interface MemoryJournal extends Journal {
+  readonly text: Effect.Effect<string>
 }
 
-const line = (entry: Omit<Entry, "v" | "at">): string =>
-  `${JSON.stringify({ v: 1, ...entry, at: new Date().toISOString() })}\n`
-
-/** A journal in a JSON-lines file, created on first append. */
-export const file = (path: string): Journal => {
-  const fail = (reason: unknown) =>
-    new JournalError({ path, reason: reason instanceof Error ? reason.message : String(reason) })
-  return {
-    location: path,
-    read: Effect.try({
-      try: () => {
-        if (!NodeFs.existsSync(path)) return { entries: [], skipped: 0 }
-        const text = NodeFs.readFileSync(path, "utf8")
-        // A line cut short by a crash must not glue itself to the next entry we write.
-        if (text.length > 0 && !text.endsWith("\n")) NodeFs.appendFileSync(path, "\n")
-        return parse(text)
-      },
-      catch: fail
-    }).pipe(
-      Effect.tap(({ skipped }) =>
-        skipped > 0
-          ? Effect.logWarning(`journal ${path}: skipped ${skipped} incomplete line(s) left by a crash`)
-          : Effect.void
-      ),
-      Effect.map(({ entries }) => entries)
-    ),
-    append: (entry) =>
-      Effect.try({
-        try: () => {
-          NodeFs.mkdirSync(NodePath.dirname(path), { recursive: true })
-          const fd = NodeFs.openSync(path, "a")
-          try {
-            NodeFs.writeSync(fd, line(entry))
-            // A lost `creating` line would mean a second create after a power loss: that one is synced.
-            if (entry.state === "creating") NodeFs.fsyncSync(fd)
-          } finally {
-            NodeFs.closeSync(fd)
-          }
-        },
-        catch: fail
-      })
-  }
-}
-
-/** A journal kept in memory: for tests and dry runs. */
-export const memory = (initial = ""): Journal & { readonly text: () => string } => {
-  let text = initial
-  return {
+/** A journal in memory, starting from `initial` (JSON-lines text, possibly cut short). */
+export const makeMemory = (initial = ""): Effect.Effect<MemoryJournal> =>
+  Effect.map(Ref.make(initial), (ref) => ({
     location: "memory",
-    text: () => text,
-    read: Effect.sync(() => parse(text).entries),
+    text: Ref.get(ref),
+    read: Effect.map(Ref.get(ref), (text) => parse(text).entries),
     append: (entry) =>
-      Effect.sync(() => {
-        text += line(entry)
-      })
-  }
-}
+      Effect.flatMap(stamp(entry), (full) =>
+        // As in a file: a line cut short must not glue itself to the next entry.
+        Ref.update(ref, (text) => `${text === "" || text.endsWith("\n") ? text : `${text}\n`}${line(full)}`)
+      )
+  }))
+
+/** The `Journal` service in a JSON-lines file. */
+export const layerFile = (file: string): Layer.Layer<Journal, never, FileSystem.FileSystem | Path.Path> =>
+  Layer.effect(Journal, makeFile(file))
+
+/** The `Journal` service in memory, empty: each build of the layer starts a new journal. */
+export const layerMemory: Layer.Layer<Journal> = Layer.effect(Journal, makeMemory())

@@ -6,8 +6,7 @@
  *
  * The same engine carries out sequences-as-code plans (`SequenceFile`).
  */
-import * as NodeCrypto from "node:crypto"
-import { Chunk, Effect, Either, Stream } from "effect"
+import { Chunk, Effect, Either, Random, Stream } from "effect"
 import { translate, type Warning } from "./Capabilities.js"
 import * as Journal from "./Journal.js"
 import * as Plan from "./Plan.js"
@@ -23,8 +22,6 @@ export interface PlanOptions {
   readonly select?: Plan.Selection
   /** Plan the targets active and published as in the source (default: inactive, unpublished). */
   readonly activate?: boolean
-  /** Where a previous run stands: finished sequences are planned as `unchanged`. */
-  readonly journal?: Journal.Journal
   /** Source reads in flight at once (default 4). */
   readonly concurrency?: number
 }
@@ -49,7 +46,6 @@ export type Event =
 
 export interface ApplyOptions {
   readonly target: Sequences
-  readonly journal: Journal.Journal
   /** Activate targets and keep the source's published flags (default: the plan's choice). */
   readonly activate?: boolean
   /** Sequences written at once (default 4). */
@@ -76,7 +72,11 @@ export interface Result {
 /** Marks a target while it is being created, so a crash before the journal learns its id is reconciled. */
 export const markedName = (name: string, token: string) => `${name} [unisequence ${token}]`
 
-const newToken = () => NodeCrypto.randomBytes(6).toString("hex")
+/** 12 random hex digits: enough that two runs' marks never meet. */
+const newToken = Effect.map(
+  Effect.all(Array.from({ length: 3 }, () => Random.nextIntBetween(0, 0x10000))),
+  (parts) => parts.map((n) => n.toString(16).padStart(4, "0")).join("")
+)
 
 const selected = (
   source: Sequences,
@@ -228,65 +228,76 @@ export const planSequence = (args: {
   readonly entry: Journal.Entry | undefined
   /** The target as it is, when known (sequences-as-code reads it; a migration reads it on update). */
   readonly actual?: Sequence | undefined
-}): Plan.SequencePlan => {
-  const target = Plan.withSafeDefaults(args.translated, args.activate)
-  const fingerprint = Plan.fingerprint(target)
-  let action = actionFrom(args.entry, fingerprint)
-  if (args.actual !== undefined && args.entry === undefined) {
-    const same =
-      Plan.differences(target, args.actual, args.target.capabilities).length === 0 &&
-      Object.keys(settingsPatch(args.actual, target)).length === 0
-    action = same ? "unchanged" : "update"
-  }
-  const operations = operationsFor(action, target, args.target, args.activate, args.actual)
-  return {
-    key: args.key,
-    name: args.translated.name,
-    action,
-    targetId: args.entry?.targetId ?? args.actual?.id,
-    translated: args.translated,
-    target,
-    warnings: args.warnings,
-    operations,
-    calls: operations.reduce((n, op) => n + op.calls, 0),
-    fingerprint
-  }
-}
+}): Effect.Effect<Plan.SequencePlan> =>
+  Effect.map(Plan.fingerprint(Plan.withSafeDefaults(args.translated, args.activate)), (fingerprint) => {
+    const target = Plan.withSafeDefaults(args.translated, args.activate)
+    let action = actionFrom(args.entry, fingerprint)
+    if (args.actual !== undefined && args.entry === undefined) {
+      const same =
+        Plan.differences(target, args.actual, args.target.capabilities).length === 0 &&
+        Object.keys(settingsPatch(args.actual, target)).length === 0
+      action = same ? "unchanged" : "update"
+    }
+    const operations = operationsFor(action, target, args.target, args.activate, args.actual)
+    return {
+      key: args.key,
+      name: args.translated.name,
+      action,
+      targetId: args.entry?.targetId ?? args.actual?.id,
+      translated: args.translated,
+      target,
+      warnings: args.warnings,
+      operations,
+      calls: operations.reduce((n, op) => n + op.calls, 0),
+      fingerprint
+    }
+  })
 
 /** Reads the selected source sequences and plans their migration. Writes nothing. */
-export const plan = (options: PlanOptions): Effect.Effect<Plan.Plan, SequenceError | Journal.JournalError> =>
+export const plan = (
+  options: PlanOptions
+): Effect.Effect<Plan.Plan, SequenceError | Journal.JournalError, Journal.Journal> =>
   Effect.gen(function* () {
     const { source, target } = options
     const activate = options.activate ?? false
-    const journal = yield* Journal.readLatest(options.journal)
+    const journal = yield* Journal.readLatest
     const sequences: Array<Plan.SequencePlan> = []
     const blocked: Array<Plan.Blocked> = []
     yield* selected(source, options.select ?? Plan.all).pipe(
       Stream.mapEffect(({ id }) => source.get(id), { concurrency: options.concurrency ?? 4 }),
       Stream.mapEffect((sequence) =>
         translate(sequence, target.capabilities).pipe(
-          Effect.flatMap((translation) => {
-            const entry = journal.get(sequence.id)
-            const translated = translation.sequence
-            const warnings = translation.warnings
-            const draft = planSequence({ key: sequence.id, translated, warnings, target, activate, entry })
-            // A changed source is compared with what the target holds now.
-            return draft.action === "update" && draft.targetId !== undefined
-              ? target.get(draft.targetId).pipe(
-                  Effect.map((actual) =>
-                    planSequence({
-                      key: sequence.id,
-                      translated,
-                      warnings,
-                      target,
-                      activate,
-                      entry,
-                      actual
-                    })
+          Effect.flatMap((translation) =>
+            Effect.gen(function* () {
+              const entry = journal.get(sequence.id)
+              const translated = translation.sequence
+              const warnings = translation.warnings
+              const draft = yield* planSequence({
+                key: sequence.id,
+                translated,
+                warnings,
+                target,
+                activate,
+                entry
+              })
+              // A changed source is compared with what the target holds now.
+              return draft.action === "update" && draft.targetId !== undefined
+                ? yield* target.get(draft.targetId).pipe(
+                    Effect.flatMap((actual) =>
+                      planSequence({
+                        key: sequence.id,
+                        translated,
+                        warnings,
+                        target,
+                        activate,
+                        entry,
+                        actual
+                      })
+                    )
                   )
-                )
-              : Effect.succeed(draft)
-          }),
+                : draft
+            })
+          ),
           Effect.tap((planned) => Effect.sync(() => sequences.push(planned))),
           Effect.catchTag("Unsupported", (error) =>
             Effect.sync(() => blocked.push({ key: sequence.id, name: sequence.name, error }))
@@ -355,7 +366,7 @@ const rank: Readonly<Record<Journal.State, number>> = {
 const runOne = (
   planned: Plan.SequencePlan,
   entry: Journal.Entry | undefined,
-  options: ApplyOptions & { readonly activate: boolean }
+  options: ApplyOptions & { readonly activate: boolean; readonly journal: Journal.Journal }
 ): Effect.Effect<Outcome, SequenceError | Journal.JournalError> =>
   Effect.gen(function* () {
     const { target, journal } = options
@@ -411,7 +422,7 @@ const runOne = (
       if (found._tag === "Some") targetId = found.value.id
     }
     if (targetId === undefined) {
-      const token = entry?.state === "creating" && entry.token !== undefined ? entry.token : newToken()
+      const token = entry?.state === "creating" && entry.token !== undefined ? entry.token : yield* newToken
       yield* record("creating", { token })
       const created = yield* target.create({
         ...sequence,
@@ -473,15 +484,16 @@ const runOne = (
 export const apply = (
   plan: Plan.Plan,
   options: ApplyOptions
-): Effect.Effect<Result, SequenceError | Journal.JournalError> =>
+): Effect.Effect<Result, SequenceError | Journal.JournalError, Journal.Journal> =>
   Effect.gen(function* () {
     const activate = options.activate ?? plan.activate
-    const latest = new Map(yield* Journal.readLatest(options.journal))
+    const base = yield* Journal.Journal
+    const latest = new Map(yield* Journal.readLatest)
     // Keeps `latest` current, so a retried sequence resumes from its last journalled operation.
     const journal: Journal.Journal = {
-      ...options.journal,
+      ...base,
       append: (entry) =>
-        options.journal.append(entry).pipe(
+        base.append(entry).pipe(
           Effect.tap(() =>
             Effect.sync(() => {
               const previous = latest.get(entry.key)
@@ -507,34 +519,38 @@ export const apply = (
     ): Effect.Effect<Outcome, SequenceError | Journal.JournalError> => {
       const entry = latest.get(planned.key)
       if (entry?.state === "creating" && entry.token !== undefined) ambiguous.set(planned.key, entry.token)
-      const target = Plan.withSafeDefaults(planned.translated, activate)
-      const current =
-        activate === plan.activate ? planned : { ...planned, target, fingerprint: Plan.fingerprint(target) }
-      // The journal may be newer than the plan (an earlier attempt, or a run after planning): trust it.
-      const effective: Plan.SequencePlan =
-        entry !== undefined && current.action !== "remove"
-          ? {
-              ...current,
-              action:
-                actionFrom(entry, current.fingerprint) === "unchanged"
-                  ? "unchanged"
-                  : current.action === "create"
-                    ? "resume"
-                    : current.action
-            }
-          : current
-      return runOne(effective, entry, { ...options, journal, activate }).pipe(
-        // A failed write may or may not have happened: never repeat it blindly, resume from the journal.
-        Effect.catchIf(
-          // A garbled answer is resumed from too: every resume reads the target back first.
-          (error) => n < maxAttempts && error._tag !== "JournalError" && retryableIfSafe(error),
-          (error) =>
-            Effect.logWarning(`${planned.name}: ${error.message}; resuming from the journal`).pipe(
-              Effect.zipRight(Effect.sleep(`${Math.min(8000, 250 * 2 ** n)} millis`)),
-              Effect.zipRight(attempt(planned, n + 1))
-            )
+      return Effect.gen(function* () {
+        const target = Plan.withSafeDefaults(planned.translated, activate)
+        const current =
+          activate === plan.activate
+            ? planned
+            : { ...planned, target, fingerprint: yield* Plan.fingerprint(target) }
+        // The journal may be newer than the plan (an earlier attempt, or a run after planning): trust it.
+        const effective: Plan.SequencePlan =
+          entry !== undefined && current.action !== "remove"
+            ? {
+                ...current,
+                action:
+                  actionFrom(entry, current.fingerprint) === "unchanged"
+                    ? "unchanged"
+                    : current.action === "create"
+                      ? "resume"
+                      : current.action
+              }
+            : current
+        return yield* runOne(effective, entry, { ...options, journal, activate }).pipe(
+          // A failed write may or may not have happened: never repeat it blindly, resume from the journal.
+          Effect.catchIf(
+            // A garbled answer is resumed from too: every resume reads the target back first.
+            (error) => n < maxAttempts && error._tag !== "JournalError" && retryableIfSafe(error),
+            (error) =>
+              Effect.logWarning(`${planned.name}: ${error.message}; resuming from the journal`).pipe(
+                Effect.zipRight(Effect.sleep(`${Math.min(8000, 250 * 2 ** n)} millis`)),
+                Effect.zipRight(attempt(planned, n + 1))
+              )
+          )
         )
-      )
+      })
     }
 
     const outcomes = yield* Effect.forEach(

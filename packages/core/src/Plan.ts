@@ -2,7 +2,7 @@
  * What a migration or an apply will do, sequence by sequence, before it does anything: the target
  * as it will be written, every warning, the operations and the HTTP calls they take.
  */
-import * as NodeCrypto from "node:crypto"
+import { Effect } from "effect"
 import type { Capabilities, Warning } from "./Capabilities.js"
 import type { NewSequence, ProviderId, Sequence, Step } from "./Sequence.js"
 import type { SequenceError } from "./SequenceError.js"
@@ -126,12 +126,19 @@ const canonical = (value: unknown): unknown =>
         )
       : value
 
-/** A stable digest of what will be written: equal fingerprints mean nothing to do. */
-export const fingerprint = (sequence: NewSequence): string =>
-  NodeCrypto.createHash("sha256")
-    .update(JSON.stringify(canonical(sequence)))
-    .digest("hex")
-    .slice(0, 16)
+const encoder = new TextEncoder()
+
+/** A stable digest of what will be written (SHA-256, 16 hex digits): equal fingerprints mean nothing to do. */
+export const fingerprint = (sequence: NewSequence): Effect.Effect<string> =>
+  Effect.promise(() =>
+    crypto.subtle.digest("SHA-256", encoder.encode(JSON.stringify(canonical(sequence))))
+  ).pipe(
+    Effect.map((digest) =>
+      Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0"))
+        .join("")
+        .slice(0, 16)
+    )
+  )
 
 const sameList = (a: ReadonlyArray<unknown> | undefined, b: ReadonlyArray<unknown> | undefined) =>
   JSON.stringify(canonical(a ?? [])) === JSON.stringify(canonical(b ?? []))

@@ -22,7 +22,7 @@
  * bcc, labels, providerOptions, and per step sendDays, type, variants, providerOptions) may be given
  * as in the neutral model. Steps are matched to the provider's steps by their place in the list.
  */
-import * as NodeFs from "node:fs"
+import { FileSystem } from "@effect/platform"
 import { Chunk, Effect, Either, ParseResult, Schema, Stream } from "effect"
 import { LineCounter, parseDocument, stringify as toYaml } from "yaml"
 import { translate } from "./Capabilities.js"
@@ -179,15 +179,13 @@ export const parse = (text: string, file = "<input>"): Either.Either<SequenceFil
 const hasRange = (node: unknown): node is { readonly range: readonly [number, number, number] } =>
   typeof node === "object" && node !== null && "range" in node && Array.isArray(node.range)
 
-export const load = (path: string): Effect.Effect<SequenceFile, SequenceFileError> =>
-  Effect.try({
-    try: () => NodeFs.readFileSync(path, "utf8"),
-    catch: (error) =>
-      new SequenceFileError({
-        file: path,
-        issues: [{ path: "", message: error instanceof Error ? error.message : String(error) }]
-      })
-  }).pipe(
+/** Reads and parses the file at `path`. */
+export const load = (path: string): Effect.Effect<SequenceFile, SequenceFileError, FileSystem.FileSystem> =>
+  FileSystem.FileSystem.pipe(
+    Effect.flatMap((fs) => fs.readFileString(path)),
+    Effect.mapError(
+      (error) => new SequenceFileError({ file: path, issues: [{ path: "", message: error.message }] })
+    ),
     Effect.flatMap((text) =>
       Either.match(parse(text, path), { onLeft: Effect.fail, onRight: Effect.succeed })
     )
@@ -257,7 +255,6 @@ export const stringify = (file: SequenceFile, format: "yaml" | "json"): string =
 export interface PlanOptions {
   readonly file: SequenceFile
   readonly target: Sequences
-  readonly journal?: Journal.Journal
   /** Remove the target's sequences the file does not name (default: leave them alone). */
   readonly prune?: boolean
   /** Let the file turn sequences on and publish emails (default: hold back anything that would). */
@@ -285,11 +282,13 @@ export const holdBack = (
 }
 
 /** Compares the file with what the provider has. Reads only. */
-export const plan = (options: PlanOptions): Effect.Effect<Plan.Plan, SequenceError | Journal.JournalError> =>
+export const plan = (
+  options: PlanOptions
+): Effect.Effect<Plan.Plan, SequenceError | Journal.JournalError, Journal.Journal> =>
   Effect.gen(function* () {
     const { file, target } = options
     const activate = options.activate ?? false
-    const journal = yield* Journal.readLatest(options.journal)
+    const journal = yield* Journal.readLatest
     const existing = Chunk.toReadonlyArray(yield* Stream.runCollect(target.list())).filter(
       (s) => s.archived !== true
     )
@@ -337,7 +336,7 @@ export const plan = (options: PlanOptions): Effect.Effect<Plan.Plan, SequenceErr
         continue
       }
       const desired = holdBack(translation.right.sequence, actual, activate)
-      const planned = planSequence({
+      const planned = yield* planSequence({
         key,
         translated: desired,
         warnings: translation.right.warnings,

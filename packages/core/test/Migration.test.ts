@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Deferred, Effect, Exit, Fiber, Stream } from "effect"
 import { SequenceError } from "../src/index.js"
 import { Journal, Memory, Migration, Plan, type Sequences } from "../src/index.js"
+import * as JournalLines from "../src/internal/journalLines.js"
 
 type Service = Sequences.Sequences
 
@@ -64,39 +65,37 @@ describe("Migration", () => {
     Effect.gen(function* () {
       const source = yield* seedSource
       const reference = yield* Memory.make()
-      const journal0 = Journal.memory()
-      yield* Migration.apply(yield* Migration.plan({ source, target: reference, journal: journal0 }), {
-        target: reference,
-        journal: journal0,
-        concurrency: 1
-      })
+      yield* Migration.plan({ source, target: reference }).pipe(
+        Effect.flatMap((plan) => Migration.apply(plan, { target: reference, concurrency: 1 })),
+        Effect.provide(Journal.layerMemory)
+      )
       const expected = yield* snapshot(reference)
       const totalWrites = yield* reference.writeCount
       expect(totalWrites).toBeGreaterThan(3)
 
       for (let killAt = 1; killAt <= totalWrites; killAt++) {
         const target = yield* Memory.make()
-        const journal = Journal.memory()
+        const journal = yield* Journal.makeMemory()
         const killed = yield* Effect.exit(
-          Migration.plan({ source, target, journal }).pipe(
+          Migration.plan({ source, target }).pipe(
             Effect.flatMap((plan) =>
-              Migration.apply(plan, { target: killingAfter(target, killAt), journal, concurrency: 1 })
-            )
+              Migration.apply(plan, { target: killingAfter(target, killAt), concurrency: 1 })
+            ),
+            Effect.provideService(Journal.Journal, journal)
           )
         )
         expect(Exit.isInterrupted(killed)).toBe(true)
-        const resumed = yield* Migration.apply(yield* Migration.plan({ source, target, journal }), {
-          target,
-          journal
-        })
-        expect(resumed.outcomes.every((o) => o.verification !== "differs")).toBe(true)
-        expect(yield* snapshot(target)).toEqual(expected)
-        // Finished: another run writes nothing.
-        const writes = yield* target.writeCount
-        const again = yield* Migration.plan({ source, target, journal })
-        expect(again.sequences.every((s) => s.action === "unchanged")).toBe(true)
-        yield* Migration.apply(again, { target, journal })
-        expect(yield* target.writeCount).toBe(writes)
+        yield* Effect.gen(function* () {
+          const resumed = yield* Migration.apply(yield* Migration.plan({ source, target }), { target })
+          expect(resumed.outcomes.every((o) => o.verification !== "differs")).toBe(true)
+          expect(yield* snapshot(target)).toEqual(expected)
+          // Finished: another run writes nothing.
+          const writes = yield* target.writeCount
+          const again = yield* Migration.plan({ source, target })
+          expect(again.sequences.every((s) => s.action === "unchanged")).toBe(true)
+          yield* Migration.apply(again, { target })
+          expect(yield* target.writeCount).toBe(writes)
+        }).pipe(Effect.provideService(Journal.Journal, journal))
       }
     })
   )
@@ -105,14 +104,19 @@ describe("Migration", () => {
     Effect.gen(function* () {
       const source = yield* seedSource
       const target = yield* Memory.make()
-      const journal = Journal.memory()
-      yield* Migration.apply(yield* Migration.plan({ source, target, journal }), { target, journal })
-      const text = journal.text()
-      const cut = Journal.memory(text.slice(0, text.length - 20))
-      const { skipped } = Journal.parse(cut.text())
+      const journal = yield* Journal.makeMemory()
+      yield* Migration.plan({ source, target }).pipe(
+        Effect.flatMap((plan) => Migration.apply(plan, { target })),
+        Effect.provideService(Journal.Journal, journal)
+      )
+      const text = yield* journal.text
+      const cut = yield* Journal.makeMemory(text.slice(0, text.length - 20))
+      const { skipped } = JournalLines.parse(yield* cut.text)
       expect(skipped).toBe(1)
-      const plan = yield* Migration.plan({ source, target, journal: cut })
-      const result = yield* Migration.apply(plan, { target, journal: cut })
+      const result = yield* Migration.plan({ source, target }).pipe(
+        Effect.flatMap((plan) => Migration.apply(plan, { target })),
+        Effect.provideService(Journal.Journal, cut)
+      )
       expect(result.outcomes.every((o) => o.verification !== "differs")).toBe(true)
       expect((yield* snapshot(target)).length).toBe(3)
     })
@@ -122,21 +126,18 @@ describe("Migration", () => {
     Effect.gen(function* () {
       const source = yield* seedSource
       const safe = yield* Memory.make()
-      const journal = Journal.memory()
-      const plan = yield* Migration.plan({ source, target: safe, journal })
-      yield* Migration.apply(plan, { target: safe, journal })
+      yield* Migration.plan({ source, target: safe }).pipe(
+        Effect.flatMap((plan) => Migration.apply(plan, { target: safe })),
+        Effect.provide(Journal.layerMemory)
+      )
       for (const s of yield* snapshot(safe)) {
         expect(s.active).toBe(false)
         expect(s.steps.every(([, , published]) => published === false)).toBe(true)
       }
       const live = yield* Memory.make()
-      const liveJournal = Journal.memory()
-      yield* Migration.apply(
-        yield* Migration.plan({ source, target: live, journal: liveJournal, activate: true }),
-        {
-          target: live,
-          journal: liveJournal
-        }
+      yield* Migration.plan({ source, target: live, activate: true }).pipe(
+        Effect.flatMap((plan) => Migration.apply(plan, { target: live })),
+        Effect.provide(Journal.layerMemory)
       )
       for (const s of yield* snapshot(live)) {
         expect(s.active).toBe(true)
@@ -149,7 +150,9 @@ describe("Migration", () => {
     Effect.gen(function* () {
       const source = yield* seedSource
       const target = yield* Memory.make()
-      const plan = yield* Migration.plan({ source, target, select: Plan.nameContains("ing 2") })
+      const plan = yield* Migration.plan({ source, target, select: Plan.nameContains("ing 2") }).pipe(
+        Effect.provide(Journal.layerMemory)
+      )
       expect(plan.sequences.map((s) => s.name)).toEqual(["Onboarding 2"])
       // memory: create inline (1) + rename (1) + read back (1)
       expect(plan.sequences[0]?.calls).toBe(3)
@@ -174,13 +177,16 @@ describe("Migration", () => {
               )
             : target.create(input)
       }
-      const journal = Journal.memory()
-      const plan = yield* Migration.plan({ source, target, journal })
-      const error = yield* Effect.flip(Migration.apply(plan, { target: refusing, journal, concurrency: 3 }))
+      const journal = yield* Journal.makeMemory()
+      const error = yield* Migration.plan({ source, target }).pipe(
+        Effect.flatMap((plan) => Migration.apply(plan, { target: refusing, concurrency: 3 })),
+        Effect.flip,
+        Effect.provideService(Journal.Journal, journal)
+      )
       expect(error._tag).toBe("PermissionDenied")
       const names = (yield* snapshot(target)).map((s) => s.name)
       expect(names).toEqual(["Onboarding 1", "Onboarding 3"])
-      const states = [...Journal.latest(Journal.parse(journal.text()).entries).values()].map((e) => e.state)
+      const states = [...Journal.latest(yield* journal.read).values()].map((e) => e.state)
       expect(states.filter((s) => s === "verified")).toHaveLength(2)
     })
   )
@@ -214,9 +220,10 @@ describe("Migration", () => {
           )
         }
       }
-      const journal = Journal.memory()
-      const plan = yield* Migration.plan({ source, target, journal })
-      const result = yield* Migration.apply(plan, { target: lossy, journal })
+      const result = yield* Migration.plan({ source, target }).pipe(
+        Effect.flatMap((plan) => Migration.apply(plan, { target: lossy })),
+        Effect.provide(Journal.layerMemory)
+      )
       expect(creates).toBe(2)
       expect(result.outcomes.map((o) => o.verification)).toEqual(["verified"])
       const names = (yield* snapshot(target)).map((s) => s.name)

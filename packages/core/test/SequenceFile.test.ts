@@ -50,13 +50,12 @@ describe("SequenceFile", () => {
       const target = yield* Memory.make()
       const unmanaged = yield* target.create({ name: "Old", steps: [] })
       const file = Either.getOrThrow(SequenceFile.parse(yaml))
-      const journal = Journal.memory()
-      const first = yield* SequenceFile.plan({ file, target, journal })
+      const first = yield* SequenceFile.plan({ file, target })
       expect(first.sequences.map((s) => [s.name, s.action])).toEqual([
         ["Welcome", "create"],
         ["Nurture", "create"]
       ])
-      const result = yield* Migration.apply(first, { target, journal })
+      const result = yield* Migration.apply(first, { target })
       expect(result.outcomes.every((o) => o.verification === "verified")).toBe(true)
       // Held back without --activate: inactive and unpublished.
       const created = yield* target.get(result.outcomes[0]!.targetId!)
@@ -64,24 +63,24 @@ describe("SequenceFile", () => {
       expect(created.steps.map((s) => s.published)).toEqual([false, false])
 
       const writes = yield* target.writeCount
-      const second = yield* SequenceFile.plan({ file, target, journal })
+      const second = yield* SequenceFile.plan({ file, target })
       expect(second.sequences.map((s) => s.action)).toEqual(["unchanged", "unchanged"])
-      yield* Migration.apply(second, { target, journal })
+      yield* Migration.apply(second, { target })
       expect(yield* target.writeCount).toBe(writes)
 
       const edited = Either.getOrThrow(SequenceFile.parse(yaml.replace("subject: Next", "subject: Later")))
-      const third = yield* SequenceFile.plan({ file: edited, target, journal, prune: true })
+      const third = yield* SequenceFile.plan({ file: edited, target, prune: true })
       expect(third.sequences.map((s) => [s.name, s.action])).toEqual([
         ["Welcome", "update"],
         ["Nurture", "unchanged"],
         ["Old", "remove"]
       ])
-      yield* Migration.apply(third, { target, journal })
+      yield* Migration.apply(third, { target })
       const after = yield* target.get(result.outcomes[0]!.targetId!)
       expect(after.steps[1]?.email?.subject).toBe("Later")
       expect(after.steps.map((s) => s.id)).toEqual(created.steps.map((s) => s.id))
       expect(yield* Effect.flip(target.get(unmanaged.id))).toMatchObject({ _tag: "SequenceNotFound" })
-    })
+    }).pipe(Effect.provide(Journal.layerMemory))
   )
 
   it("round-trips an export", () =>
@@ -112,6 +111,6 @@ describe("portable export", () => {
       const other = yield* Memory.make()
       const plan = yield* SequenceFile.plan({ file, target: other })
       expect(plan.sequences.map((s) => s.action)).toEqual(["create"])
-    })
+    }).pipe(Effect.provide(Journal.layerMemory))
   )
 })

@@ -41,7 +41,7 @@ const writesIn = (sim: Tally, from: number) =>
 /** Where each source sequence ended, from the journal the migration kept. */
 const journalSummary = (path: string) =>
   Effect.gen(function* () {
-    const entries = Journal.latest(yield* Journal.file(path).read)
+    const entries = Journal.latest(yield* Journal.makeFile(path).pipe(Effect.flatMap((j) => j.read)))
     const states = [...entries.values()]
     return {
       migrated: states.filter((e) => e.targetId !== undefined).length,
