@@ -383,7 +383,7 @@ export class JournalError extends UnisequenceError {
   readonly reason: string
   constructor(error: Journal.JournalError) {
     super(error.message, error)
-    this.path = error.path
+    this.path = error.location
     this.reason = error.reason
   }
 }

@@ -24,11 +24,11 @@
  * @module
  */
 import { Journal, Migration, Plan } from "@unisequence/core"
-import { Effect } from "effect"
+import { Effect, Layer } from "effect"
 import type { Client } from "./Client.js"
 import { fromEffectError, type UnisequenceError } from "./Errors.js"
 import { internalOf } from "./internal/registry.js"
-import { runStandalone } from "./internal/run.js"
+import { files, runStandalone } from "./internal/run.js"
 
 /** Which source sequences to carry over (default: all). */
 export type Selection = "all" | { readonly ids: ReadonlyArray<string> } | { readonly nameContains: string }
@@ -87,8 +87,8 @@ export const blockedOf = (plan: Plan.Plan): ReadonlyArray<Blocked> =>
   plan.blocked.map((b) => ({ key: b.key, name: b.name, error: fromEffectError(b.error) }))
 
 /** A file journal at `path`, or one in memory. */
-export const journalAt = (path: string | undefined): Journal.Journal =>
-  path === undefined ? Journal.memory() : Journal.file(path)
+export const journalAt = (path: string | undefined): Layer.Layer<Journal.Journal> =>
+  path === undefined ? Journal.layerMemory : Journal.layerFile(path).pipe(Layer.provide(files))
 
 /** Runs `onProgress` for an event; a callback that throws fails the run with that error. */
 export const progress =
@@ -124,19 +124,17 @@ export const migrate = async (options: MigrateOptions): Promise<MigrationResult>
         target,
         select: selection(options.select),
         activate,
-        journal,
         ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency })
       })
       if (options.dryRun === true) return { plan, outcomes: [], blocked: blockedOf(plan) }
       const result = yield* Migration.apply(plan, {
         target,
-        journal,
         activate,
         onEvent: progress(options.onProgress),
         ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency })
       })
       return { plan, outcomes: result.outcomes, blocked: blockedOf(plan) }
-    }),
+    }).pipe(Effect.provide(journal)),
     options.signal
   )
 }

@@ -16,11 +16,11 @@
  *
  * @module
  */
-import { type Journal, Migration, SequenceFile, type Sequences } from "@unisequence/core"
+import { Migration, SequenceFile, type Sequences } from "@unisequence/core"
 import { Effect, Either, Schema } from "effect"
 import type { Client } from "./Client.js"
 import { internalOf } from "./internal/registry.js"
-import { runStandalone } from "./internal/run.js"
+import { files, runStandalone } from "./internal/run.js"
 import {
   blockedOf,
   journalAt,
@@ -70,17 +70,12 @@ const load = (file: PlanOptions["file"]) =>
           })
       })
 
-const planEffect = (
-  options: PlanOptions,
-  target: Sequences.Sequences,
-  journal: Journal.Journal | undefined
-) =>
+const planEffect = (options: PlanOptions, target: Sequences.Sequences) =>
   Effect.gen(function* () {
     const file = yield* load(options.file)
     return yield* SequenceFile.plan({
       file,
       target,
-      ...(journal === undefined ? {} : { journal }),
       ...(options.prune === undefined ? {} : { prune: options.prune }),
       ...(options.activate === undefined ? {} : { activate: options.activate })
     })
@@ -103,8 +98,10 @@ const planEffect = (
  */
 export const plan = async (options: PlanOptions): Promise<MigrationPlan> => {
   const target = await internalOf(options.to, "to").service()
-  const journal = options.journal === undefined ? undefined : journalAt(options.journal)
-  return runStandalone(planEffect(options, target, journal), options.signal)
+  return runStandalone(
+    planEffect(options, target).pipe(Effect.provide(journalAt(options.journal)), Effect.provide(files)),
+    options.signal
+  )
 }
 
 /**
@@ -127,14 +124,13 @@ export const apply = async (options: ApplyOptions): Promise<MigrationResult> => 
   const journal = journalAt(options.journal)
   return runStandalone(
     Effect.gen(function* () {
-      const planned = yield* planEffect(options, target, journal)
+      const planned = yield* planEffect(options, target)
       const result = yield* Migration.apply(planned, {
         target,
-        journal,
         onEvent: progress(options.onProgress)
       })
       return { plan: planned, outcomes: result.outcomes, blocked: blockedOf(planned) }
-    }),
+    }).pipe(Effect.provide(journal), Effect.provide(files)),
     options.signal
   )
 }
