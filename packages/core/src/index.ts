@@ -4,6 +4,7 @@
  */
 export * as Capabilities from "./Capabilities.js"
 export * as Journal from "./Journal.js"
+export * as JournalLease from "./JournalLease.js"
 export * as Memory from "./Memory.js"
 export * as Migration from "./Migration.js"
 export * as Plan from "./Plan.js"

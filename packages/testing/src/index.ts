@@ -5,3 +5,4 @@
 export * as KitSimulator from "./KitSimulator.js"
 export * as ApolloSimulator from "./ApolloSimulator.js"
 export * as OpenApiContract from "./OpenApiContract.js"
+export * as Postgres from "./Postgres.js"

@@ -1,0 +1,1 @@
+export * as SqlJournal from "./SqlJournal.js"
