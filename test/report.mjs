@@ -9,6 +9,7 @@ const workspaces = [
   "packages/testing",
   "packages/kit",
   "packages/apollo",
+  "packages/sql",
   "packages/cli",
   "packages/client",
   "test",

@@ -122,7 +122,11 @@ export const hold = <E>(
     const ttl = Duration.decode(options.ttl ?? DEFAULT_TTL)
     const waitFor = options.wait === undefined ? undefined : Duration.toMillis(options.wait)
     const beat = Duration.millis(Duration.toMillis(ttl) / 3)
-    const self = { owner: NodeCrypto.randomBytes(8).toString("hex"), host: NodeOs.hostname(), pid: process.pid }
+    const self = {
+      owner: NodeCrypto.randomBytes(8).toString("hex"),
+      host: NodeOs.hostname(),
+      pid: process.pid
+    }
     const started = yield* Clock.currentTimeMillis
 
     const attempt: Effect.Effect<Holder, JournalBusy | E> = Effect.gen(function* () {
@@ -144,16 +148,21 @@ export const hold = <E>(
         const again = yield* store.read
         if (Option.isSome(again) && standing(again, now, self, alive) === "held") {
           const waited = now - started
-          if (waitFor === undefined || waited >= waitFor) return yield* new JournalBusy({ journal, holder: again.value })
+          if (waitFor === undefined || waited >= waitFor)
+            return yield* new JournalBusy({ journal, holder: again.value })
         }
         yield* Effect.sleep(POLL)
       }
     })
 
     const holder = yield* Effect.acquireRelease(attempt, (held) =>
-      store.release(held).pipe(
-        Effect.catchAll((error) => Effect.logWarning(`journal ${journal}: could not release the lease: ${String(error)}`))
-      )
+      store
+        .release(held)
+        .pipe(
+          Effect.catchAll((error) =>
+            Effect.logWarning(`journal ${journal}: could not release the lease: ${String(error)}`)
+          )
+        )
     )
 
     const lost = yield* Ref.make<Option.Option<LeaseLost>>(Option.none())
@@ -164,16 +173,16 @@ export const hold = <E>(
         const taker = yield* store.read
         yield* Ref.set(
           lost,
-          Option.some(
-            new LeaseLost(Option.isSome(taker) ? { journal, holder: taker.value } : { journal })
-          )
+          Option.some(new LeaseLost(Option.isSome(taker) ? { journal, holder: taker.value } : { journal }))
         )
       }
       return kept
     }).pipe(
       // A failed renewal is tried again at the next beat; the lease lasts three beats.
       Effect.catchAll((error) =>
-        Effect.logWarning(`journal ${journal}: could not renew the lease: ${String(error)}`).pipe(Effect.as(true))
+        Effect.logWarning(`journal ${journal}: could not renew the lease: ${String(error)}`).pipe(
+          Effect.as(true)
+        )
       )
     )
     yield* Effect.forkScoped(

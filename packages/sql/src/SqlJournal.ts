@@ -14,7 +14,13 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
 import { Journal, JournalLease } from "@unisequence/core"
 import { Clock, Effect, Either, Option, type ParseResult, Schedule, Schema, type Scope } from "effect"
-import { ENTRIES_TABLE, LEASES_TABLE, MIGRATIONS_TABLE, migrations, SCHEMA_VERSION } from "./internal/migrations.js"
+import {
+  ENTRIES_TABLE,
+  LEASES_TABLE,
+  MIGRATIONS_TABLE,
+  migrations,
+  SCHEMA_VERSION
+} from "./internal/migrations.js"
 
 export { SCHEMA_VERSION }
 
@@ -37,7 +43,9 @@ const LeaseRow = Schema.Struct({
   expires: Schema.String
 })
 const decodeLeaseRows = Schema.decodeUnknown(Schema.Array(LeaseRow))
-const VersionRow = Schema.Struct({ version: Schema.NullOr(Schema.Union(Schema.Int, Schema.NumberFromString)) })
+const VersionRow = Schema.Struct({
+  version: Schema.NullOr(Schema.Union(Schema.Int, Schema.NumberFromString))
+})
 const decodeVersion = Schema.decodeUnknown(Schema.Array(VersionRow))
 
 const reasonOf = (error: unknown): string => {
@@ -50,34 +58,51 @@ const reasonOf = (error: unknown): string => {
  * Creates or migrates the journal's tables. Safe when several runs start at once: a run that finds
  * another migrating waits until the schema is there, and a schema newer than this library is refused.
  */
-export const migrate: Effect.Effect<void, Journal.JournalError, SqlClient.SqlClient> = Effect.gen(function* () {
-  const sql = yield* SqlClient.SqlClient
-  const run = Migrator.make({})({ loader: Effect.succeed(migrations), table: MIGRATIONS_TABLE })
-  const version = sql`SELECT MAX(migration_id) AS version FROM ${sql(MIGRATIONS_TABLE)}`.withoutTransform.pipe(
-    Effect.flatMap(decodeVersion),
-    Effect.map((rows) => Number(rows[0]?.version ?? 0))
-  )
-  // Two runs creating the migrations table at once: one fails, and finds it there the next time.
-  yield* run.pipe(Effect.retry({ times: 5, schedule: Schedule.spaced("100 millis") }))
-  // A run that lost the race to another migrating run waits for its commit (up to 10 seconds).
-  let current = yield* version
-  for (let i = 0; i < 100 && current < SCHEMA_VERSION; i++) {
-    yield* Effect.sleep("100 millis")
-    current = yield* version
+export const migrate: Effect.Effect<void, Journal.JournalError, SqlClient.SqlClient> = Effect.gen(
+  function* () {
+    const sql = yield* SqlClient.SqlClient
+    const run = Migrator.make({})({ loader: Effect.succeed(migrations), table: MIGRATIONS_TABLE })
+    const version =
+      sql`SELECT MAX(migration_id) AS version FROM ${sql(MIGRATIONS_TABLE)}`.withoutTransform.pipe(
+        Effect.flatMap(decodeVersion),
+        Effect.map((rows) => Number(rows[0]?.version ?? 0))
+      )
+    // Two runs creating the migrations table at once: one fails, and finds it there the next time.
+    yield* run.pipe(Effect.retry({ times: 5, schedule: Schedule.spaced("100 millis") }))
+    // A run that lost the race to another migrating run waits for its commit (up to 10 seconds).
+    let current = yield* version
+    for (let i = 0; i < 100 && current < SCHEMA_VERSION; i++) {
+      yield* Effect.sleep("100 millis")
+      current = yield* version
+    }
+    if (current > SCHEMA_VERSION)
+      return yield* Effect.fail(
+        `the database's journal schema is version ${current}; this version of unisequence knows up to ${SCHEMA_VERSION}`
+      )
+    if (current < SCHEMA_VERSION)
+      return yield* Effect.fail(
+        `the journal schema is still at version ${current} after waiting for another run to migrate it`
+      )
   }
-  if (current > SCHEMA_VERSION)
-    return yield* Effect.fail(`the database's journal schema is version ${current}; this version of unisequence knows up to ${SCHEMA_VERSION}`)
-  if (current < SCHEMA_VERSION)
-    return yield* Effect.fail(`the journal schema is still at version ${current} after waiting for another run to migrate it`)
-}).pipe(Effect.mapError((error) => new Journal.JournalError({ path: "sql", reason: typeof error === "string" ? error : reasonOf(error) })))
+).pipe(
+  Effect.mapError(
+    (error) =>
+      new Journal.JournalError({ path: "sql", reason: typeof error === "string" ? error : reasonOf(error) })
+  )
+)
 
 /** The lease row of one journal, compared and set in single statements. */
-const leaseStore = (sql: SqlClient.SqlClient, name: string): JournalLease.Store<SqlError | ParseResult.ParseError> => {
-  const read = sql`SELECT owner, host, pid, since, expires FROM ${sql(LEASES_TABLE)} WHERE journal = ${name}`.withoutTransform.pipe(
-    Effect.flatMap(decodeLeaseRows),
-    Effect.map((rows) => Option.fromNullable(rows[0]))
-  )
-  const ownedBy = (owner: string) => Effect.map(read, (row) => Option.isSome(row) && row.value.owner === owner)
+const leaseStore = (
+  sql: SqlClient.SqlClient,
+  name: string
+): JournalLease.Store<SqlError | ParseResult.ParseError> => {
+  const read =
+    sql`SELECT owner, host, pid, since, expires FROM ${sql(LEASES_TABLE)} WHERE journal = ${name}`.withoutTransform.pipe(
+      Effect.flatMap(decodeLeaseRows),
+      Effect.map((rows) => Option.fromNullable(rows[0]))
+    )
+  const ownedBy = (owner: string) =>
+    Effect.map(read, (row) => Option.isSome(row) && row.value.owner === owner)
   return {
     read,
     create: (h) =>
@@ -96,7 +121,9 @@ const leaseStore = (sql: SqlClient.SqlClient, name: string): JournalLease.Store<
         Effect.zipRight(ownedBy(h.owner))
       ),
     release: (h) =>
-      Effect.asVoid(sql`DELETE FROM ${sql(LEASES_TABLE)} WHERE journal = ${name} AND owner = ${h.owner}`.withoutTransform)
+      Effect.asVoid(
+        sql`DELETE FROM ${sql(LEASES_TABLE)} WHERE journal = ${name} AND owner = ${h.owner}`.withoutTransform
+      )
   }
 }
 
@@ -106,34 +133,49 @@ const leaseStore = (sql: SqlClient.SqlClient, name: string): JournalLease.Store<
  */
 export const make = (
   options: Options = {}
-): Effect.Effect<Journal.Journal, Journal.JournalError | JournalLease.JournalBusy, SqlClient.SqlClient | Scope.Scope> =>
+): Effect.Effect<
+  Journal.Journal,
+  Journal.JournalError | JournalLease.JournalBusy,
+  SqlClient.SqlClient | Scope.Scope
+> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const name = options.name ?? "default"
     const location = options.location ?? `sql:${name}`
     const fail = (error: unknown) => new Journal.JournalError({ path: location, reason: reasonOf(error) })
-    yield* migrate.pipe(Effect.mapError((error) => new Journal.JournalError({ path: location, reason: error.reason })))
+    yield* migrate.pipe(
+      Effect.mapError((error) => new Journal.JournalError({ path: location, reason: error.reason }))
+    )
     const lease = yield* JournalLease.hold(location, leaseStore(sql, name), options).pipe(
-      Effect.catchIf((error) => error._tag !== "JournalBusy", (error) => Effect.fail(fail(error)))
+      Effect.catchIf(
+        (error) => error._tag !== "JournalBusy",
+        (error) => Effect.fail(fail(error))
+      )
     )
 
-    const read = sql`SELECT entry FROM ${sql(ENTRIES_TABLE)} WHERE journal = ${name} ORDER BY seq`.withoutTransform.pipe(
-      Effect.flatMap(decodeRows),
-      Effect.mapError(fail),
-      Effect.flatMap((rows) => {
-        const entries: Array<Journal.Entry> = []
-        let skipped = 0
-        for (const row of rows) {
-          const decoded = decodeEntry(row.entry)
-          if (Either.isRight(decoded)) entries.push(decoded.right)
-          else skipped++
-        }
-        return skipped === 0
-          ? Effect.succeed(entries)
-          : Effect.as(Effect.logWarning(`journal ${location}: skipped ${skipped} unreadable entr${skipped === 1 ? "y" : "ies"}`), entries)
-      }),
-      Effect.withSpan("Journal.read", { attributes: { "journal.backend": "sql", "journal.name": name } })
-    )
+    const read =
+      sql`SELECT entry FROM ${sql(ENTRIES_TABLE)} WHERE journal = ${name} ORDER BY seq`.withoutTransform.pipe(
+        Effect.flatMap(decodeRows),
+        Effect.mapError(fail),
+        Effect.flatMap((rows) => {
+          const entries: Array<Journal.Entry> = []
+          let skipped = 0
+          for (const row of rows) {
+            const decoded = decodeEntry(row.entry)
+            if (Either.isRight(decoded)) entries.push(decoded.right)
+            else skipped++
+          }
+          return skipped === 0
+            ? Effect.succeed(entries)
+            : Effect.as(
+                Effect.logWarning(
+                  `journal ${location}: skipped ${skipped} unreadable entr${skipped === 1 ? "y" : "ies"}`
+                ),
+                entries
+              )
+        }),
+        Effect.withSpan("Journal.read", { attributes: { "journal.backend": "sql", "journal.name": name } })
+      )
 
     const append = (entry: Omit<Journal.Entry, "v" | "at">) =>
       Effect.gen(function* () {
@@ -145,10 +187,14 @@ export const make = (
         yield* sql
           .withTransaction(
             Effect.gen(function* () {
-              const holder = yield* sql`SELECT owner FROM ${sql(LEASES_TABLE)} WHERE journal = ${name}`.withoutTransform
+              const holder = yield* sql`SELECT owner FROM ${sql(LEASES_TABLE)} WHERE journal = ${name}`
+                .withoutTransform
               if (holder[0]?.owner !== owner)
-                return yield* Effect.fail(`this run's lease on the journal was taken over by another run; stopping before writing`)
-              yield* sql`INSERT INTO ${sql(ENTRIES_TABLE)} (journal, entry_key, state, run, at, entry) VALUES (${name}, ${entry.key}, ${entry.state}, ${owner}, ${at}, ${text})`.withoutTransform
+                return yield* Effect.fail(
+                  `this run's lease on the journal was taken over by another run; stopping before writing`
+                )
+              yield* sql`INSERT INTO ${sql(ENTRIES_TABLE)} (journal, entry_key, state, run, at, entry) VALUES (${name}, ${entry.key}, ${entry.state}, ${owner}, ${at}, ${text})`
+                .withoutTransform
             })
           )
           .pipe(
@@ -162,7 +208,12 @@ export const make = (
           )
       }).pipe(
         Effect.withSpan("Journal.append", {
-          attributes: { "journal.backend": "sql", "journal.name": name, "journal.key": entry.key, "journal.state": entry.state }
+          attributes: {
+            "journal.backend": "sql",
+            "journal.name": name,
+            "journal.key": entry.key,
+            "journal.state": entry.state
+          }
         })
       )
 

@@ -138,7 +138,9 @@ export const startAsync = async (): Promise<Postgres> => {
       stop: async () => {
         if (stopped) return
         stopped = true
-        await run(NodePath.join(bin, "pg_ctl"), ["stop", "-D", data, "-m", "immediate", "-w"], user).catch(() => undefined)
+        await run(NodePath.join(bin, "pg_ctl"), ["stop", "-D", data, "-m", "immediate", "-w"], user).catch(
+          () => undefined
+        )
         NodeFs.rmSync(dir, { recursive: true, force: true })
       }
     }
@@ -146,12 +148,17 @@ export const startAsync = async (): Promise<Postgres> => {
     const log = NodePath.join(dir, "server.log")
     const detail = NodeFs.existsSync(log) ? `\n${NodeFs.readFileSync(log, "utf8")}` : ""
     NodeFs.rmSync(dir, { recursive: true, force: true })
-    throw new Error(`could not start PostgreSQL: ${error instanceof Error ? error.message : String(error)}${detail}`)
+    throw new Error(
+      `could not start PostgreSQL: ${error instanceof Error ? error.message : String(error)}${detail}`
+    )
   }
 }
 
 /** A server for the scope. */
 export const start = Effect.acquireRelease(
-  Effect.tryPromise({ try: startAsync, catch: (error) => (error instanceof Error ? error : new Error(String(error))) }),
+  Effect.tryPromise({
+    try: startAsync,
+    catch: (error) => (error instanceof Error ? error : new Error(String(error)))
+  }),
   (pg) => Effect.promise(pg.stop)
 )

@@ -46,6 +46,8 @@ const createTables = Effect.gen(function* () {
 })
 
 /** Every migration, in order; the last id is the schema version this library writes. */
-export const migrations: ReadonlyArray<ResolvedMigration> = [[1, "journal_entries_and_leases", Effect.succeed(createTables)]]
+export const migrations: ReadonlyArray<ResolvedMigration> = [
+  [1, "journal_entries_and_leases", Effect.succeed(createTables)]
+]
 
 export const SCHEMA_VERSION = 1
