@@ -7,9 +7,7 @@
  * while it runs and deletes it at the end. A second run finds the record live and fails at once with
  * `JournalBusy`, saying who holds it since when, or waits for it when asked to.
  */
-import * as NodeCrypto from "node:crypto"
-import * as NodeOs from "node:os"
-import { Clock, Duration, Effect, Option, Ref, Schedule, Schema, type Scope } from "effect"
+import { Clock, Duration, Effect, Option, Random, Ref, Schedule, Schema, type Scope } from "effect"
 
 /** Who holds a journal: a run, on a host, in a process, since when, until when unless renewed. */
 export const Holder = Schema.Struct({
@@ -34,11 +32,27 @@ export class JournalBusy extends Schema.TaggedError<JournalBusy>()("JournalBusy"
   }
 }
 
+/**
+ * Who is asking, as the platform knows it: this host and process, and whether a process of this host
+ * still runs. With it a lease left by a killed run on this host is taken over at once; without it
+ * (`anonymous`) only the lease's expiry frees a journal.
+ */
+export interface Identity {
+  readonly host: string
+  readonly pid: number
+  readonly alive: (pid: number) => boolean
+}
+
+/** No platform knowledge: leases are judged by their expiry only. */
+export const anonymous: Identity = { host: "unknown host", pid: 0, alive: () => true }
+
 export interface Options {
   /** How long a lease lasts unless renewed (default 30 seconds); it is renewed every third of that. */
   readonly ttl?: Duration.DurationInput
   /** How long to wait for a journal another run holds (default: fail at once with `JournalBusy`). */
   readonly wait?: Duration.DurationInput
+  /** Who this run is (default `anonymous`): on Node, `ProcessIdentity.identity` of `@unisequence/sql`. */
+  readonly identity?: Identity
 }
 
 /**
@@ -60,29 +74,13 @@ export interface Store<E> {
 export type Standing = "free" | "stale" | "held"
 
 /** Whether a record can be taken: none, expired, or left by a process gone from this host. */
-export const standing = (
-  holder: Option.Option<Holder>,
-  now: number,
-  self: { readonly host: string },
-  alive: (pid: number) => boolean
-): Standing => {
+export const standing = (holder: Option.Option<Holder>, now: number, self: Identity): Standing => {
   if (Option.isNone(holder)) return "free"
   const expires = Date.parse(holder.value.expires)
   // An unreadable expiry cannot keep a journal held forever.
   if (Number.isNaN(expires) || expires <= now) return "stale"
-  if (holder.value.host === self.host && !alive(holder.value.pid)) return "stale"
+  if (self !== anonymous && holder.value.host === self.host && !self.alive(holder.value.pid)) return "stale"
   return "held"
-}
-
-/** Whether a process of this host is still running (a process we may not signal is running). */
-export const processAlive = (pid: number): boolean => {
-  if (pid === process.pid) return true
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return !(error instanceof Error && "code" in error && error.code === "ESRCH")
-  }
 }
 
 export interface Lease {
@@ -108,6 +106,12 @@ const POLL = Duration.millis(100)
 
 const iso = (millis: number) => new Date(millis).toISOString()
 
+/** A run's own id: 16 random hex digits. */
+const ownerId = Effect.map(
+  Effect.all(Array.from({ length: 4 }, () => Random.nextIntBetween(0, 0x10000))),
+  (parts) => parts.map((n) => n.toString(16).padStart(4, "0")).join("")
+)
+
 /**
  * Takes the lease on `journal` for the current scope: renewed in the background, released when the
  * scope closes. Fails with `JournalBusy` when another live run holds it (after `wait`, if given).
@@ -115,18 +119,14 @@ const iso = (millis: number) => new Date(millis).toISOString()
 export const hold = <E>(
   journal: string,
   store: Store<E>,
-  options: Options = {},
-  alive: (pid: number) => boolean = processAlive
+  options: Options = {}
 ): Effect.Effect<Lease, JournalBusy | E, Scope.Scope> =>
   Effect.gen(function* () {
     const ttl = Duration.decode(options.ttl ?? DEFAULT_TTL)
     const waitFor = options.wait === undefined ? undefined : Duration.toMillis(options.wait)
     const beat = Duration.millis(Duration.toMillis(ttl) / 3)
-    const self = {
-      owner: NodeCrypto.randomBytes(8).toString("hex"),
-      host: NodeOs.hostname(),
-      pid: process.pid
-    }
+    const identity = options.identity ?? anonymous
+    const self = { owner: yield* ownerId, host: identity.host, pid: identity.pid }
     const started = yield* Clock.currentTimeMillis
 
     const attempt: Effect.Effect<Holder, JournalBusy | E> = Effect.gen(function* () {
@@ -134,7 +134,7 @@ export const hold = <E>(
         const now = yield* Clock.currentTimeMillis
         const holder: Holder = { ...self, since: iso(now), expires: iso(now + Duration.toMillis(ttl)) }
         const current = yield* store.read
-        const state = standing(current, now, self, alive)
+        const state = standing(current, now, identity)
         if (state === "free" && (yield* store.create(holder))) return holder
         if (state === "stale" && Option.isSome(current) && (yield* store.replace(current.value, holder))) {
           yield* Effect.logWarning(
@@ -146,7 +146,7 @@ export const hold = <E>(
         // Held by a live run, or a race lost to one: fail, unless we may wait. A race lost to a run
         // that is already gone again is simply tried once more.
         const again = yield* store.read
-        if (Option.isSome(again) && standing(again, now, self, alive) === "held") {
+        if (Option.isSome(again) && standing(again, now, identity) === "held") {
           const waited = now - started
           if (waitFor === undefined || waited >= waitFor)
             return yield* new JournalBusy({ journal, holder: again.value })

@@ -1,4 +1,3 @@
-import * as NodeOs from "node:os"
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Fiber, Option, Scope, TestClock } from "effect"
 import { JournalLease } from "../src/index.js"
@@ -14,37 +13,28 @@ const holder = (over: Partial<JournalLease.Holder> = {}): JournalLease.Holder =>
 const at = (iso: string) => Date.parse(iso)
 
 describe("JournalLease.standing", () => {
-  const here = { host: "host-a" }
-  const alive = () => true
-  const dead = () => false
+  const here = { host: "host-a", pid: 1, alive: () => true }
+  const dead = { ...here, alive: () => false }
 
   it("no record: free", () => {
-    expect(JournalLease.standing(Option.none(), 0, here, alive)).toBe("free")
+    expect(JournalLease.standing(Option.none(), 0, here)).toBe("free")
   })
   it("a live record before its expiry: held", () => {
-    expect(JournalLease.standing(Option.some(holder()), at("2026-01-01T00:00:29.999Z"), here, alive)).toBe("held")
+    expect(JournalLease.standing(Option.some(holder()), at("2026-01-01T00:00:29.999Z"), here)).toBe("held")
   })
   it("a record at or past its expiry: stale", () => {
-    expect(JournalLease.standing(Option.some(holder()), at("2026-01-01T00:00:30.000Z"), here, alive)).toBe("stale")
+    expect(JournalLease.standing(Option.some(holder()), at("2026-01-01T00:00:30.000Z"), here)).toBe("stale")
   })
   it("a record of a process gone from this host: stale before its expiry", () => {
-    expect(JournalLease.standing(Option.some(holder()), at("2026-01-01T00:00:01.000Z"), here, dead)).toBe("stale")
+    expect(JournalLease.standing(Option.some(holder()), at("2026-01-01T00:00:01.000Z"), dead)).toBe("stale")
   })
   it("a record of another host is judged by its expiry only (its processes are not ours to see)", () => {
     expect(
-      JournalLease.standing(Option.some(holder({ host: "host-b" })), at("2026-01-01T00:00:01.000Z"), here, dead)
+      JournalLease.standing(Option.some(holder({ host: "host-b" })), at("2026-01-01T00:00:01.000Z"), dead)
     ).toBe("held")
   })
   it("an unreadable expiry cannot hold a journal forever", () => {
-    expect(JournalLease.standing(Option.some(holder({ expires: "never" })), 0, here, alive)).toBe("stale")
-  })
-})
-
-describe("JournalLease.processAlive", () => {
-  it("this process is alive; a pid no process has is not", () => {
-    expect(JournalLease.processAlive(process.pid)).toBe(true)
-    // Above Linux's pid_max (4194304): no process can have it.
-    expect(JournalLease.processAlive(2 ** 22 + 1)).toBe(false)
+    expect(JournalLease.standing(Option.some(holder({ expires: "never" })), 0, here)).toBe("stale")
   })
 })
 
@@ -85,18 +75,18 @@ const memoryStore = () => {
   }
 }
 
-const alwaysAlive = () => true
+const self: JournalLease.Identity = { host: "host-a", pid: 1, alive: () => true }
 
 describe("JournalLease.hold", () => {
   it.effect("takes a free journal, renews it every third of the lease, releases it at the end", () =>
     Effect.gen(function* () {
       const memory = memoryStore()
       const scope = yield* Scope.make()
-      const lease = yield* JournalLease.hold("j", memory.store, { ttl: "30 seconds" }, alwaysAlive).pipe(
+      const lease = yield* JournalLease.hold("j", memory.store, { ttl: "30 seconds", identity: self }).pipe(
         Scope.extend(scope)
       )
       expect(memory.record()).toEqual(lease.holder)
-      expect(lease.holder).toMatchObject({ host: NodeOs.hostname(), pid: process.pid })
+      expect(lease.holder).toMatchObject({ host: "host-a", pid: 1 })
       expect(lease.holder.expires).toBe(new Date(30_000).toISOString())
       yield* TestClock.adjust("10 seconds")
       expect(memory.record()?.expires).toBe(new Date(40_000).toISOString())
@@ -113,7 +103,7 @@ describe("JournalLease.hold", () => {
       const memory = memoryStore()
       const other = holder({ host: "host-b", expires: new Date(60_000).toISOString() })
       memory.set(other)
-      const exit = yield* Effect.exit(Effect.scoped(JournalLease.hold("j", memory.store, {}, alwaysAlive)))
+      const exit = yield* Effect.exit(Effect.scoped(JournalLease.hold("j", memory.store, { identity: self })))
       const error = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
       expect(error).toEqual(Option.some(new JournalLease.JournalBusy({ journal: "j", holder: other })))
       expect(memory.record()).toEqual(other)
@@ -125,13 +115,18 @@ describe("JournalLease.hold", () => {
       const memory = memoryStore()
       memory.set(holder({ host: "host-b", expires: new Date(20_000).toISOString() }))
       const fiber = yield* Effect.fork(
-        Effect.scoped(Effect.map(JournalLease.hold("j", memory.store, { wait: "1 minute" }, alwaysAlive), (l) => l.holder))
+        Effect.scoped(
+          Effect.map(
+            JournalLease.hold("j", memory.store, { wait: "1 minute", identity: self }),
+            (l) => l.holder
+          )
+        )
       )
       yield* TestClock.adjust("19 seconds")
       expect(yield* Fiber.poll(fiber)).toEqual(Option.none())
       yield* TestClock.adjust("2 seconds")
       const taken = yield* Fiber.join(fiber)
-      expect(taken.host).toBe(NodeOs.hostname())
+      expect(taken.host).toBe("host-a")
     })
   )
 
@@ -139,7 +134,9 @@ describe("JournalLease.hold", () => {
     Effect.gen(function* () {
       const memory = memoryStore()
       memory.set(holder({ host: "host-b", expires: new Date(3_600_000).toISOString() }))
-      const fiber = yield* Effect.fork(Effect.exit(Effect.scoped(JournalLease.hold("j", memory.store, { wait: "5 seconds" }))))
+      const fiber = yield* Effect.fork(
+        Effect.exit(Effect.scoped(JournalLease.hold("j", memory.store, { wait: "5 seconds" })))
+      )
       yield* TestClock.adjust("6 seconds")
       const exit = yield* Fiber.join(fiber)
       expect(Exit.isFailure(exit) && Cause.failureOption(exit.cause).pipe(Option.map((e) => e._tag))).toEqual(
@@ -151,7 +148,7 @@ describe("JournalLease.hold", () => {
   it.effect("a lease taken over by another run is reported lost at the next renewal", () =>
     Effect.gen(function* () {
       const memory = memoryStore()
-      const lease = yield* JournalLease.hold("j", memory.store, { ttl: "30 seconds" }, alwaysAlive)
+      const lease = yield* JournalLease.hold("j", memory.store, { ttl: "30 seconds", identity: self })
       const taker = holder({ owner: "run-b", host: "host-b", pid: 7 })
       memory.set(taker)
       yield* TestClock.adjust("10 seconds")

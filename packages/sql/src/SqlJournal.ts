@@ -14,6 +14,7 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
 import { Journal, JournalLease } from "@unisequence/core"
 import { Clock, Effect, Either, Option, type ParseResult, Schedule, Schema, type Scope } from "effect"
+import * as ProcessIdentity from "./ProcessIdentity.js"
 import {
   ENTRIES_TABLE,
   LEASES_TABLE,
@@ -146,7 +147,10 @@ export const make = (
     yield* migrate.pipe(
       Effect.mapError((error) => new Journal.JournalError({ path: location, reason: error.reason }))
     )
-    const lease = yield* JournalLease.hold(location, leaseStore(sql, name), options).pipe(
+    const lease = yield* JournalLease.hold(location, leaseStore(sql, name), {
+      ...options,
+      identity: options.identity ?? ProcessIdentity.identity
+    }).pipe(
       Effect.catchIf(
         (error) => error._tag !== "JournalBusy",
         (error) => Effect.fail(fail(error))
