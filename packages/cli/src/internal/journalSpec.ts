@@ -1,0 +1,46 @@
+/**
+ * `--journal`: where a run keeps its journal. A file path (JSON lines, the default), `sqlite:FILE`,
+ * or a `postgres://` URL, whose password is `Redacted` from the moment it is parsed and shown as
+ * `***` wherever the journal is named.
+ */
+import { Either, Redacted } from "effect"
+
+export type JournalSpec =
+  | { readonly _tag: "File"; readonly path: string }
+  | { readonly _tag: "Sqlite"; readonly path: string }
+  | {
+      readonly _tag: "Postgres"
+      readonly url: Redacted.Redacted<string>
+      /** The URL without its password, for messages. */
+      readonly shown: string
+    }
+
+const postgresSchemes = new Set(["postgres:", "postgresql:"])
+
+/** Parses `--journal`; the error message never repeats the text (it may carry a password). */
+export const parse = (text: string): Either.Either<JournalSpec, string> => {
+  if (text.startsWith("sqlite:")) {
+    const path = text.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "")
+    return path === ""
+      ? Either.left("--journal sqlite:FILE needs a file, e.g. sqlite:.unisequence/journal.db")
+      : Either.right({ _tag: "Sqlite", path })
+  }
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text)?.[1]?.toLowerCase()
+  if (scheme === undefined) return Either.right({ _tag: "File", path: text })
+  if (!postgresSchemes.has(`${scheme}:`))
+    return Either.left(`--journal: unsupported scheme ${scheme}://; use a file path, sqlite:FILE or postgres://…`)
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    return Either.left("--journal: not a valid postgres:// URL")
+  }
+  if (url.hostname === "") return Either.left("--journal: a postgres:// URL needs a host")
+  const shown = new URL(url.href)
+  if (shown.password !== "") shown.password = "***"
+  return Either.right({ _tag: "Postgres", url: Redacted.make(text), shown: shown.href })
+}
+
+/** How a journal is named in output: never with a password. */
+export const show = (spec: JournalSpec): string =>
+  spec._tag === "File" ? spec.path : spec._tag === "Sqlite" ? `sqlite:${spec.path}` : spec.shown
