@@ -88,7 +88,7 @@ export const migrate: Effect.Effect<void, Journal.JournalError, SqlClient.SqlCli
 ).pipe(
   Effect.mapError(
     (error) =>
-      new Journal.JournalError({ path: "sql", reason: typeof error === "string" ? error : reasonOf(error) })
+      new Journal.JournalError({ location: "sql", reason: typeof error === "string" ? error : reasonOf(error) })
   )
 )
 
@@ -143,9 +143,9 @@ export const make = (
     const sql = yield* SqlClient.SqlClient
     const name = options.name ?? "default"
     const location = options.location ?? `sql:${name}`
-    const fail = (error: unknown) => new Journal.JournalError({ path: location, reason: reasonOf(error) })
+    const fail = (error: unknown) => new Journal.JournalError({ location: location, reason: reasonOf(error) })
     yield* migrate.pipe(
-      Effect.mapError((error) => new Journal.JournalError({ path: location, reason: error.reason }))
+      Effect.mapError((error) => new Journal.JournalError({ location: location, reason: error.reason }))
     )
     const lease = yield* JournalLease.hold(location, leaseStore(sql, name), {
       ...options,
