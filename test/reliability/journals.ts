@@ -13,7 +13,7 @@ import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { Journal } from "@unisequence/core"
 import { Postgres } from "@unisequence/testing"
-import { Effect, Either, Layer, Redacted, Schema } from "effect"
+import { Effect, Either, type Layer, Redacted, Schema } from "effect"
 
 export type BackendName = "file" | "sqlite" | "postgres"
 
@@ -45,14 +45,19 @@ export const backendNames: ReadonlyArray<BackendName> =
 
 const decodeEntry = Schema.decodeUnknownEither(Schema.parseJson(Journal.Entry))
 
-const run = <A>(layer: Layer.Layer<SqlClient.SqlClient, unknown>, f: (sql: SqlClient.SqlClient) => Effect.Effect<A, unknown>) =>
-  Effect.runPromise(Effect.scoped(Effect.flatMap(SqlClient.SqlClient, f).pipe(Effect.provide(layer))))
+const run = <A>(
+  layer: Layer.Layer<SqlClient.SqlClient, unknown>,
+  f: (sql: SqlClient.SqlClient) => Effect.Effect<A, unknown>
+) => Effect.runPromise(Effect.scoped(Effect.flatMap(SqlClient.SqlClient, f).pipe(Effect.provide(layer))))
 
 const tableExists = (sql: SqlClient.SqlClient, table: string) =>
-  sql.onDialectOrElse({
-    pg: () => sql`SELECT to_regclass(${table}) IS NOT NULL AS present`,
-    orElse: () => sql`SELECT COUNT(*) > 0 AS present FROM sqlite_master WHERE type = 'table' AND name = ${table}`
-  }).pipe(Effect.map((rows) => Boolean(rows[0]?.present)))
+  sql
+    .onDialectOrElse({
+      pg: () => sql`SELECT to_regclass(${table}) IS NOT NULL AS present`,
+      orElse: () =>
+        sql`SELECT COUNT(*) > 0 AS present FROM sqlite_master WHERE type = 'table' AND name = ${table}`
+    })
+    .pipe(Effect.map((rows) => Boolean(rows[0]?.present)))
 
 const sqlEntries = (sql: SqlClient.SqlClient) =>
   Effect.gen(function* () {
@@ -73,7 +78,8 @@ const sqlLeaseLeft = (sql: SqlClient.SqlClient) =>
 const sqlCut = (sql: SqlClient.SqlClient) =>
   Effect.gen(function* () {
     if (!(yield* tableExists(sql, "unisequence_journal_entries"))) return false
-    const last = yield* sql`SELECT journal, entry_key, state, run, at, entry FROM unisequence_journal_entries ORDER BY seq DESC`
+    const last =
+      yield* sql`SELECT journal, entry_key, state, run, at, entry FROM unisequence_journal_entries ORDER BY seq DESC`
     const row = last[0]
     if (row === undefined) return false
     const entry = String(row.entry)

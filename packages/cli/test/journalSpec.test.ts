@@ -27,7 +27,10 @@ describe("--journal", () => {
     // Printed, logged or serialised, the spec never carries the password.
     expect(String(spec.url)).not.toContain("s3cret-pw")
     expect(JSON.stringify(spec)).not.toContain("s3cret-pw")
-    expect(parsed("postgresql://app@db/state")).toMatchObject({ _tag: "Postgres", shown: "postgresql://app@db/state" })
+    expect(parsed("postgresql://app@db/state")).toMatchObject({
+      _tag: "Postgres",
+      shown: "postgresql://app@db/state"
+    })
   })
 
   it("a bad URL is refused without repeating it", () => {

@@ -88,7 +88,10 @@ export const migrate: Effect.Effect<void, Journal.JournalError, SqlClient.SqlCli
 ).pipe(
   Effect.mapError(
     (error) =>
-      new Journal.JournalError({ location: "sql", reason: typeof error === "string" ? error : reasonOf(error) })
+      new Journal.JournalError({
+        location: "sql",
+        reason: typeof error === "string" ? error : reasonOf(error)
+      })
   )
 )
 

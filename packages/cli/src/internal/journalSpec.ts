@@ -28,7 +28,9 @@ export const parse = (text: string): Either.Either<JournalSpec, string> => {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text)?.[1]?.toLowerCase()
   if (scheme === undefined) return Either.right({ _tag: "File", path: text })
   if (!postgresSchemes.has(`${scheme}:`))
-    return Either.left(`--journal: unsupported scheme ${scheme}://; use a file path, sqlite:FILE or postgres://…`)
+    return Either.left(
+      `--journal: unsupported scheme ${scheme}://; use a file path, sqlite:FILE or postgres://…`
+    )
   let url: URL
   try {
     url = new URL(text)

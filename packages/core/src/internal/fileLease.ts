@@ -15,7 +15,9 @@ const decodeHolder = Schema.decodeUnknownEither(Schema.parseJson(Holder))
 const unreadable: Holder = { owner: "unreadable", host: "", pid: 0, since: "unknown", expires: "" }
 
 /** Ignores "not found": the file was removed between two steps, as another run may. */
-const absentIsNone = <A>(effect: Effect.Effect<A, PlatformError>): Effect.Effect<Option.Option<A>, PlatformError> =>
+const absentIsNone = <A>(
+  effect: Effect.Effect<A, PlatformError>
+): Effect.Effect<Option.Option<A>, PlatformError> =>
   effect.pipe(
     Effect.map(Option.some),
     Effect.catchIf(
@@ -88,7 +90,8 @@ export const make = (lockFile: string): Effect.Effect<Store<PlatformError>, neve
       release: (holder) =>
         Effect.gen(function* () {
           const current = yield* read
-          if (Option.isSome(current) && current.value.owner === holder.owner) yield* Effect.ignore(fs.remove(lockFile))
+          if (Option.isSome(current) && current.value.owner === holder.owner)
+            yield* Effect.ignore(fs.remove(lockFile))
         })
     } satisfies Store<PlatformError>
   })
