@@ -14,7 +14,8 @@ const workspaces = [
   "packages/client",
   "test",
   "examples",
-  "bench"
+  "bench",
+  "docs"
 ]
 for (const dir of workspaces) rmSync(join(root, dir, ".vitest"), { recursive: true, force: true })
 

@@ -10,6 +10,22 @@
  * Sequences are created inactive with touches `to_be_reviewed` unless asked otherwise; `remove`
  * archives (Apollo has no delete); a neutral weekly schedule is written as the team's matching
  * `emailer_schedule` (Apollo's API cannot create one).
+ *
+ * @example
+ * ```ts
+ * import { FetchHttpClient } from "@effect/platform"
+ * import { Apollo } from "@unisequence/apollo"
+ * import { Sequences } from "@unisequence/core"
+ * import { Effect, Layer, Redacted } from "effect"
+ *
+ * const provider = Apollo.layer({ apiKey: Redacted.make(process.env.APOLLO_API_KEY ?? "") }).pipe(
+ *   Layer.provide(FetchHttpClient.layer)
+ * )
+ * const sequence = Effect.flatMap(Sequences.Sequences, (s) => s.get("66e34b81740c50074e3d1bd4"))
+ * await Effect.runPromise(sequence.pipe(Effect.provide(provider)))
+ * ```
+ *
+ * @module
  */
 import type { HttpClient } from "@effect/platform"
 import { Capabilities, Sequence as S, SequenceError as E, Sequences, StepDiff } from "@unisequence/core"

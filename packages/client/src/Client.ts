@@ -38,19 +38,153 @@ import { ClientClosed, fromEffectError } from "./Errors.js"
 import { register } from "./internal/registry.js"
 import { runPromise } from "./internal/run.js"
 
+/**
+ * A sequence with its settings and every step.
+ *
+ * @example
+ * ```ts
+ * import { memory, type Sequence } from "@unisequence/client"
+ *
+ * await using client = memory()
+ * const sequence: Sequence = await client.create({ name: "Welcome", steps: [] })
+ * console.log(sequence.id, sequence.name, sequence.active)
+ * ```
+ */
 export type Sequence = Model.Sequence
+/**
+ * What `list` yields for each sequence: id, name, state, no steps.
+ *
+ * @example
+ * ```ts
+ * import { memory, type SequenceSummary } from "@unisequence/client"
+ *
+ * await using client = memory()
+ * const summaries: Array<SequenceSummary> = []
+ * for await (const summary of client.list()) summaries.push(summary)
+ * ```
+ */
 export type SequenceSummary = Model.SequenceSummary
+/**
+ * One step of a sequence: its id, delay and email.
+ *
+ * @example
+ * ```ts
+ * import type { Step } from "@unisequence/client"
+ *
+ * const describe = (step: Step) => `${step.delay.value} ${step.delay.unit}: ${step.email?.subject ?? "(no email)"}`
+ * ```
+ */
 export type Step = Model.Step
+/**
+ * The input of `create`.
+ *
+ * @example
+ * ```ts
+ * import type { NewSequenceInput } from "@unisequence/client"
+ *
+ * const input: NewSequenceInput = {
+ *   name: "Welcome",
+ *   steps: [{ delay: { value: 0, unit: "days" }, email: { subject: "Hello", html: "<p>Hi</p>" } }]
+ * }
+ * ```
+ */
 export type NewSequenceInput = Model.NewSequenceInput
+/**
+ * The input of `addStep`.
+ *
+ * @example
+ * ```ts
+ * import type { NewStepInput } from "@unisequence/client"
+ *
+ * const step: NewStepInput = { delay: { value: 2, unit: "days" }, email: { subject: "Tips", html: "<p>…</p>" } }
+ * ```
+ */
 export type NewStepInput = Model.NewStepInput
+/**
+ * One entry of `replaceSteps`: with the `id` of an existing step it keeps that step.
+ *
+ * @example
+ * ```ts
+ * import type { DesiredStepInput } from "@unisequence/client"
+ *
+ * const steps: Array<DesiredStepInput> = [
+ *   { id: "12", delay: { value: 0, unit: "days" }, email: { subject: "Hello", html: "<p>Hi</p>" } },
+ *   { delay: { value: 3, unit: "days" }, email: { subject: "New", html: "<p>New</p>" } }
+ * ]
+ * ```
+ */
 export type DesiredStepInput = Model.DesiredStepInput
+/**
+ * The input of `update`: only the settings it names change.
+ *
+ * @example
+ * ```ts
+ * import type { SequencePatch } from "@unisequence/client"
+ *
+ * const patch: SequencePatch = { name: "Welcome (v2)" }
+ * ```
+ */
 export type SequencePatch = typeof Model.SequencePatch.Encoded
+/**
+ * The input of `updateStep`: only what it names changes.
+ *
+ * @example
+ * ```ts
+ * import type { StepPatch } from "@unisequence/client"
+ *
+ * const patch: StepPatch = { email: { subject: "New subject" } }
+ * ```
+ */
 export type StepPatch = typeof Model.StepPatch.Encoded
+/**
+ * Who `enroll` adds: emails (Kit) or ids (Kit subscribers, Apollo contacts).
+ *
+ * @example
+ * ```ts
+ * import type { Enrollment } from "@unisequence/client"
+ *
+ * const who: Enrollment = { emails: ["ada@example.com"] }
+ * ```
+ */
 export type Enrollment = typeof Model.Enrollment.Encoded
+/**
+ * What `enroll` did.
+ *
+ * @example
+ * ```ts
+ * import { memory, type EnrollmentResult } from "@unisequence/client"
+ *
+ * await using client = memory()
+ * const { id } = await client.create({ name: "Newsletter", steps: [] })
+ * const result: EnrollmentResult = await client.enroll(id, { emails: ["ada@example.com"] })
+ * console.log(result)
+ * ```
+ */
 export type EnrollmentResult = Model.EnrollmentResult
+/**
+ * Filters of `list`.
+ *
+ * @example
+ * ```ts
+ * import type { ListOptions } from "@unisequence/client"
+ *
+ * const options: ListOptions = { nameContains: "onboarding" }
+ * ```
+ */
 export type ListOptions = Core.ListOptions
 
-/** Options every provider's client shares. */
+/**
+ * Options every provider's client shares.
+ *
+ * @example
+ * ```ts
+ * import { kit, type CommonOptions } from "@unisequence/client"
+ *
+ * const common: CommonOptions = { timeout: 10_000, retry: false }
+ * const client = kit({ apiKey: "…", ...common })
+ * await client.close()
+ * ```
+ */
 export interface CommonOptions {
   /** Per request, answer body included, in milliseconds (default 30,000). */
   readonly timeout?: number
@@ -58,7 +192,17 @@ export interface CommonOptions {
   readonly retry?: boolean
 }
 
-/** Kit (API v4): an API key or an OAuth token, not both. */
+/**
+ * Kit (API v4): an API key or an OAuth token, not both.
+ *
+ * @example
+ * ```ts
+ * import type { KitOptions } from "@unisequence/client"
+ *
+ * const withKey: KitOptions = { apiKey: process.env.KIT_API_KEY ?? "" }
+ * const withToken: KitOptions = { oauthToken: process.env.KIT_OAUTH_TOKEN ?? "", baseUrl: "https://api.kit.com" }
+ * ```
+ */
 export type KitOptions = CommonOptions & {
   /** Default `https://api.kit.com`. */
   readonly baseUrl?: string
@@ -69,7 +213,16 @@ export type KitOptions = CommonOptions & {
     | { readonly oauthToken: string; readonly apiKey?: undefined }
   )
 
-/** Apollo.io: a master API key, or one with the sequence scopes. */
+/**
+ * Apollo.io: a master API key, or one with the sequence scopes.
+ *
+ * @example
+ * ```ts
+ * import type { ApolloOptions } from "@unisequence/client"
+ *
+ * const options: ApolloOptions = { apiKey: process.env.APOLLO_API_KEY ?? "", pageSize: 50 }
+ * ```
+ */
 export interface ApolloOptions extends CommonOptions {
   readonly apiKey: string
   /** Default `https://api.apollo.io`. */
@@ -78,7 +231,17 @@ export interface ApolloOptions extends CommonOptions {
   readonly pageSize?: number
 }
 
-/** The in-memory provider: for tests, demos and apps without an account. */
+/**
+ * The in-memory provider: for tests, demos and apps without an account.
+ *
+ * @example
+ * ```ts
+ * import { memory, type MemoryOptions } from "@unisequence/client"
+ *
+ * const options: MemoryOptions = { pageSize: 2 }
+ * await using client = memory(options)
+ * ```
+ */
 export interface MemoryOptions {
   /** Page size of `list` (default 100), to exercise paging. */
   readonly pageSize?: number

@@ -25,13 +25,31 @@
 import type { Journal, SequenceError as Core, SequenceFile } from "@unisequence/core"
 import { Duration } from "effect"
 
-/** One broken rule at a field path such as `steps[2].delay.value`. */
+/**
+ * One broken rule at a field path such as `steps[2].delay.value`.
+ *
+ * @example
+ * ```ts
+ * import { InvalidInput, type Issue } from "@unisequence/client"
+ *
+ * const issuesOf = (error: unknown): ReadonlyArray<Issue> => (error instanceof InvalidInput ? error.issues : [])
+ * ```
+ */
 export interface Issue {
   readonly path: string
   readonly message: string
 }
 
-/** Where a sequence file is wrong: the field path, and the line and column when known. */
+/**
+ * Where a sequence file is wrong: the field path, and the line and column when known.
+ *
+ * @example
+ * ```ts
+ * import type { FileIssue } from "@unisequence/client"
+ *
+ * const line = (issue: FileIssue) => `${issue.line ?? "?"}:${issue.column ?? "?"} ${issue.path}: ${issue.message}`
+ * ```
+ */
 export interface FileIssue {
   readonly path: string
   readonly line?: number | undefined
@@ -372,18 +390,19 @@ export class SequenceFileError extends UnisequenceError {
  * ```ts
  * import { JournalError } from "@unisequence/client"
  *
- * const where = (error: unknown) => (error instanceof JournalError ? error.path : undefined)
+ * const where = (error: unknown) => (error instanceof JournalError ? error.location : undefined)
  * console.log(where(new Error("x"))) // undefined
  * ```
  */
 export class JournalError extends UnisequenceError {
   readonly _tag = "JournalError" as const
   readonly isRetryable = false
-  readonly path: string
+  /** Where the journal is kept (its file path). */
+  readonly location: string
   readonly reason: string
   constructor(error: Journal.JournalError) {
     super(error.message, error)
-    this.path = error.location
+    this.location = error.location
     this.reason = error.reason
   }
 }
@@ -410,7 +429,16 @@ export class ClientClosed extends UnisequenceError {
   }
 }
 
-/** Every failure of the Effect API this package converts. */
+/**
+ * Every failure of the Effect API this package converts (for code that mixes both APIs).
+ *
+ * @example
+ * ```ts
+ * import { type EffectError, fromEffectError } from "@unisequence/client"
+ *
+ * const toThrow = (error: EffectError): Error => fromEffectError(error)
+ * ```
+ */
 export type EffectError = Core.SequenceError | SequenceFile.SequenceFileError | Journal.JournalError
 
 /**

@@ -23,24 +23,94 @@
  *
  * @module
  */
-import { Journal, Migration, Plan } from "@unisequence/core"
-import { Effect, Layer } from "effect"
+import { Migration, type Plan } from "@unisequence/core"
+import { Effect } from "effect"
 import type { Client } from "./Client.js"
-import { fromEffectError, type UnisequenceError } from "./Errors.js"
+import type { UnisequenceError } from "./Errors.js"
+import { blockedOf, journalAt, progress, selection } from "./internal/engine.js"
 import { internalOf } from "./internal/registry.js"
-import { files, runStandalone } from "./internal/run.js"
+import { runStandalone } from "./internal/run.js"
 
-/** Which source sequences to carry over (default: all). */
+/**
+ * Which source sequences to carry over (default: all).
+ *
+ * @example
+ * ```ts
+ * import type { Selection } from "@unisequence/client"
+ *
+ * const everything: Selection = "all"
+ * const some: Selection = { ids: ["12", "13"] }
+ * const byName: Selection = { nameContains: "Onboarding" }
+ * ```
+ */
 export type Selection = "all" | { readonly ids: ReadonlyArray<string> } | { readonly nameContains: string }
 
-/** One progress event per sequence and journalled operation. */
+/**
+ * One progress event per sequence started, operation journalled (`state`) and sequence finished.
+ *
+ * @example
+ * ```ts
+ * import type { ProgressEvent } from "@unisequence/client"
+ *
+ * const onProgress = (event: ProgressEvent) => {
+ *   if (event._tag === "Started") console.log(`${event.index + 1}/${event.total} ${event.name}`)
+ *   if (event._tag === "Operation") console.log(`  ${event.key}: ${event.state}`)
+ *   if (event._tag === "Finished") console.log(`  ${event.name}: ${event.outcome}, ${event.verification}`)
+ * }
+ * ```
+ */
 export type ProgressEvent = Migration.Event
 
+/**
+ * What a migration or an apply will do, sequence by sequence, before it writes anything.
+ *
+ * @example
+ * ```ts
+ * import { memory, migrate, type MigrationPlan } from "@unisequence/client"
+ *
+ * await using from = memory()
+ * await using to = memory()
+ * const plan: MigrationPlan = (await migrate({ from, to, dryRun: true })).plan
+ * console.log(`${plan.sequences.length} sequences, ${plan.calls} calls`)
+ * ```
+ */
 export type MigrationPlan = Plan.Plan
+
+/**
+ * The plan of one sequence: its action, the target as it will be written, warnings and calls.
+ *
+ * @example
+ * ```ts
+ * import type { SequencePlan } from "@unisequence/client"
+ *
+ * const line = (s: SequencePlan) =>
+ *   `${s.action} ${s.name}${s.warnings.map((w) => `\n  warning: ${w.path} ${w.kind}: ${w.detail}`).join("")}`
+ * ```
+ */
 export type SequencePlan = Plan.SequencePlan
+
+/**
+ * What happened to one sequence, and whether reading it back matched the plan.
+ *
+ * @example
+ * ```ts
+ * import type { Outcome } from "@unisequence/client"
+ *
+ * const ok = (o: Outcome) => o.verification !== "differs"
+ * ```
+ */
 export type Outcome = Migration.Outcome
 
-/** A sequence that cannot be carried over (e.g. a call step to Kit): reported, never half-written. */
+/**
+ * A sequence that cannot be carried over (e.g. a call step to Kit): reported, never half-written.
+ *
+ * @example
+ * ```ts
+ * import type { Blocked } from "@unisequence/client"
+ *
+ * const report = (b: Blocked) => `${b.name}: ${b.error.message}`
+ * ```
+ */
 export interface Blocked {
   readonly key: string
   readonly name: string
@@ -48,6 +118,16 @@ export interface Blocked {
   readonly error: UnisequenceError
 }
 
+/**
+ * The options of `migrate`.
+ *
+ * @example
+ * ```ts
+ * import { memory, type MigrateOptions } from "@unisequence/client"
+ *
+ * const options: MigrateOptions = { from: memory(), to: memory(), journal: "run.jsonl", activate: false }
+ * ```
+ */
 export interface MigrateOptions {
   readonly from: Client
   readonly to: Client
@@ -69,32 +149,22 @@ export interface MigrateOptions {
   readonly concurrency?: number
 }
 
+/**
+ * What `migrate` and `apply` return: the plan, one outcome per sequence, and what was blocked.
+ *
+ * @example
+ * ```ts
+ * import type { MigrationResult } from "@unisequence/client"
+ *
+ * const summary = (r: MigrationResult) =>
+ *   `${r.outcomes.filter((o) => o.verification === "verified").length} verified, ${r.blocked.length} blocked`
+ * ```
+ */
 export interface MigrationResult {
   readonly plan: MigrationPlan
   readonly outcomes: ReadonlyArray<Outcome>
   readonly blocked: ReadonlyArray<Blocked>
 }
-
-/** The core selection for a `Selection`. */
-export const selection = (select: Selection | undefined): Plan.Selection => {
-  if (select === undefined || select === "all") return Plan.all
-  if ("ids" in select) return Plan.ids(select.ids)
-  return Plan.nameContains(select.nameContains)
-}
-
-/** The blocked sequences of a plan, their errors as this package's. */
-export const blockedOf = (plan: Plan.Plan): ReadonlyArray<Blocked> =>
-  plan.blocked.map((b) => ({ key: b.key, name: b.name, error: fromEffectError(b.error) }))
-
-/** A file journal at `path`, or one in memory. */
-export const journalAt = (path: string | undefined): Layer.Layer<Journal.Journal> =>
-  path === undefined ? Journal.layerMemory : Journal.layerFile(path).pipe(Layer.provide(files))
-
-/** Runs `onProgress` for an event; a callback that throws fails the run with that error. */
-export const progress =
-  (onProgress: ((event: ProgressEvent) => void) | undefined) =>
-  (event: ProgressEvent): Effect.Effect<void> =>
-    onProgress === undefined ? Effect.void : Effect.sync(() => onProgress(event))
 
 /**
  * Plans the migration of the selected sequences of `from` into `to`, then (unless `dryRun`) applies
@@ -115,7 +185,6 @@ export const progress =
 export const migrate = async (options: MigrateOptions): Promise<MigrationResult> => {
   const source = await internalOf(options.from, "from").service()
   const target = await internalOf(options.to, "to").service()
-  const journal = journalAt(options.journal)
   const activate = options.activate ?? false
   return runStandalone(
     Effect.gen(function* () {
@@ -134,7 +203,7 @@ export const migrate = async (options: MigrateOptions): Promise<MigrationResult>
         ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency })
       })
       return { plan, outcomes: result.outcomes, blocked: blockedOf(plan) }
-    }).pipe(Effect.provide(journal)),
+    }).pipe(Effect.provide(journalAt(options.journal))),
     options.signal
   )
 }

@@ -20,19 +20,35 @@ import { Migration, SequenceFile, type Sequences } from "@unisequence/core"
 import { Effect, Either, Schema } from "effect"
 import type { Client } from "./Client.js"
 import { internalOf } from "./internal/registry.js"
-import { files, runStandalone } from "./internal/run.js"
-import {
-  blockedOf,
-  journalAt,
-  type MigrationPlan,
-  type MigrationResult,
-  type ProgressEvent,
-  progress
-} from "./Migration.js"
+import { runStandalone } from "./internal/run.js"
+import { blockedOf, files, journalAt, progress } from "./internal/engine.js"
+import type { MigrationPlan, MigrationResult, ProgressEvent } from "./Migration.js"
 
-/** A sequence file as an object: `{ version: 1, sequences: [...] }`. */
+/**
+ * A sequence file as an object: `{ version: 1, sequences: [...] }`.
+ *
+ * @example
+ * ```ts
+ * import type { SequenceFileDocument } from "@unisequence/client"
+ *
+ * const file: SequenceFileDocument = {
+ *   version: 1,
+ *   sequences: [{ name: "Welcome", steps: [{ delay: "0 days", email: { subject: "Hi", html: "<p>Hi</p>" } }] }]
+ * }
+ * ```
+ */
 export type SequenceFileDocument = typeof SequenceFile.SequenceFile.Encoded
 
+/**
+ * The options of `plan`.
+ *
+ * @example
+ * ```ts
+ * import { memory, type PlanOptions } from "@unisequence/client"
+ *
+ * const options: PlanOptions = { file: "sequences.yaml", to: memory(), prune: true }
+ * ```
+ */
 export interface PlanOptions {
   /** The path of a YAML or JSON file, or the file's content as an object. */
   readonly file: string | SequenceFileDocument | { readonly version: unknown }
@@ -47,6 +63,23 @@ export interface PlanOptions {
   readonly signal?: AbortSignal
 }
 
+/**
+ * The options of `apply`: those of `plan`, progress and cancellation.
+ *
+ * @example
+ * ```ts
+ * import { type ApplyOptions, memory } from "@unisequence/client"
+ *
+ * const controller = new AbortController()
+ * const options: ApplyOptions = {
+ *   file: "sequences.yaml",
+ *   to: memory(),
+ *   journal: "sequences.jsonl",
+ *   signal: controller.signal,
+ *   onProgress: (event) => console.log(event._tag)
+ * }
+ * ```
+ */
 export interface ApplyOptions extends PlanOptions {
   readonly onProgress?: (event: ProgressEvent) => void
 }
@@ -59,7 +92,7 @@ const decodeDocument = Schema.decodeUnknownEither(SequenceFile.SequenceFile, {
 /** Reads the file (a path), or checks the object against the format. */
 const load = (file: PlanOptions["file"]) =>
   typeof file === "string"
-    ? SequenceFile.load(file)
+    ? SequenceFile.load(file).pipe(Effect.provide(files))
     : Either.match(decodeDocument(file), {
         onRight: Effect.succeed,
         // Same issues, same wording as a file on disk: parse its JSON text.
@@ -99,7 +132,7 @@ const planEffect = (options: PlanOptions, target: Sequences.Sequences) =>
 export const plan = async (options: PlanOptions): Promise<MigrationPlan> => {
   const target = await internalOf(options.to, "to").service()
   return runStandalone(
-    planEffect(options, target).pipe(Effect.provide(journalAt(options.journal)), Effect.provide(files)),
+    planEffect(options, target).pipe(Effect.provide(journalAt(options.journal))),
     options.signal
   )
 }
@@ -121,7 +154,6 @@ export const plan = async (options: PlanOptions): Promise<MigrationPlan> => {
  */
 export const apply = async (options: ApplyOptions): Promise<MigrationResult> => {
   const target = await internalOf(options.to, "to").service()
-  const journal = journalAt(options.journal)
   return runStandalone(
     Effect.gen(function* () {
       const planned = yield* planEffect(options, target)
@@ -130,7 +162,7 @@ export const apply = async (options: ApplyOptions): Promise<MigrationResult> => 
         onEvent: progress(options.onProgress)
       })
       return { plan: planned, outcomes: result.outcomes, blocked: blockedOf(planned) }
-    }).pipe(Effect.provide(journal), Effect.provide(files)),
+    }).pipe(Effect.provide(journalAt(options.journal))),
     options.signal
   )
 }

@@ -1,6 +1,22 @@
 /**
  * What each provider can hold, as data, and `translate`: the sequence a target can hold plus a
  * warning for every field it drops or approximates. Planning a migration needs no network.
+ *
+ * @example
+ * ```ts
+ * import { Capabilities, Sequence } from "@unisequence/core"
+ * import { Effect } from "effect"
+ *
+ * const sequence: Sequence.NewSequence = {
+ *   name: "Calls",
+ *   active: false,
+ *   steps: [{ delay: { value: 0, unit: "days" }, type: "email", published: false, email: { subject: "Hi", html: "<p>Hi</p>" } }]
+ * }
+ * const { warnings } = await Effect.runPromise(Capabilities.translate(sequence, Capabilities.kit))
+ * for (const w of warnings) console.log(`${w.path} ${w.kind}: ${w.detail}`)
+ * ```
+ *
+ * @module
  */
 import { Effect, Either, Schema } from "effect"
 import type { DelayUnit, NewSequence, NewStep, ProviderId, Sequence, StepType, Thread } from "./Sequence.js"

@@ -1,6 +1,21 @@
 /**
  * A complete in-memory `Sequences` provider with the neutral semantics: for tests, examples, demos
  * and apps that want to run without a provider account.
+ *
+ * @example
+ * ```ts
+ * import { Memory } from "@unisequence/core"
+ * import { Effect } from "effect"
+ *
+ * const writes = Effect.gen(function* () {
+ *   const memory = yield* Memory.make({ pageSize: 2 })
+ *   yield* memory.create({ name: "Draft", steps: [] })
+ *   return yield* memory.writeCount
+ * })
+ * console.log(await Effect.runPromise(writes)) // 1
+ * ```
+ *
+ * @module
  */
 import { Chunk, Effect, Layer, Option, Ref, Stream } from "effect"
 import * as Capabilities from "./Capabilities.js"

@@ -5,6 +5,23 @@
  * nothing lost, and ends by reading every target back.
  *
  * The same engine carries out sequences-as-code plans (`SequenceFile`).
+ *
+ * @example
+ * ```ts
+ * import { Journal, Memory, Migration } from "@unisequence/core"
+ * import { Effect } from "effect"
+ *
+ * const result = Effect.gen(function* () {
+ *   const source = yield* Memory.make()
+ *   const target = yield* Memory.make()
+ *   yield* source.create({ name: "Welcome", steps: [] })
+ *   const plan = yield* Migration.plan({ source, target })
+ *   return yield* Migration.apply(plan, { target })
+ * }).pipe(Effect.provide(Journal.layerMemory)) // or Journal.layerFile("run.jsonl") to resume after a crash
+ * console.log((await Effect.runPromise(result)).outcomes.map((o) => o.outcome)) // [ 'created' ]
+ * ```
+ *
+ * @module
  */
 import { Chunk, Effect, Either, Random, Stream } from "effect"
 import { translate, type Warning } from "./Capabilities.js"

@@ -2,6 +2,26 @@
  * The closed union of failures every `Sequences` operation can end with. Adapters map their
  * provider's statuses to these in one internal module each; callers handle them with
  * `Effect.catchTags`.
+ *
+ * @example
+ * ```ts
+ * import { Memory, Sequences } from "@unisequence/core"
+ * import { Effect } from "effect"
+ *
+ * const name = Effect.gen(function* () {
+ *   const sequences = yield* Sequences.Sequences
+ *   return (yield* sequences.get("42")).name
+ * }).pipe(
+ *   Effect.catchTags({
+ *     SequenceNotFound: (e) => Effect.succeed(`no sequence ${e.sequenceId}`),
+ *     RateLimited: (e) => Effect.succeed(`retry later (${e.isRetryable})`)
+ *   }),
+ *   Effect.catchAll((e) => Effect.succeed(e.message))
+ * )
+ * console.log(await Effect.runPromise(name.pipe(Effect.provide(Memory.layer()))))
+ * ```
+ *
+ * @module
  */
 import { Duration, Option, Schema } from "effect"
 import { ProviderId } from "./Sequence.js"

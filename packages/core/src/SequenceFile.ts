@@ -21,6 +21,24 @@
  * Every other field of `NewSequence` (sender, reentry, holdAfterLastStep, exclusions, limits, cc,
  * bcc, labels, providerOptions, and per step sendDays, type, variants, providerOptions) may be given
  * as in the neutral model. Steps are matched to the provider's steps by their place in the list.
+ *
+ * @example
+ * ```ts
+ * import { Journal, Memory, SequenceFile } from "@unisequence/core"
+ * import { Effect, Either } from "effect"
+ *
+ * const file = SequenceFile.parse("version: 1\nsequences:\n  - name: Welcome\n", "sequences.yaml")
+ * if (Either.isRight(file)) {
+ *   const plan = await Effect.runPromise(
+ *     Effect.flatMap(Memory.make(), (target) => SequenceFile.plan({ file: file.right, target })).pipe(
+ *       Effect.provide(Journal.layerMemory)
+ *     )
+ *   )
+ *   console.log(plan.sequences.map((s) => `${s.action} ${s.name}`)) // [ 'create Welcome' ]
+ * }
+ * ```
+ *
+ * @module
  */
 import { FileSystem } from "@effect/platform"
 import { Chunk, Effect, Either, ParseResult, Schema, Stream } from "effect"

@@ -4,6 +4,23 @@
  * Adapters hand `make` a narrow set of primitives; `make` adds what is shared by every provider:
  * decoding and validation of every input before any request, refusal of what the provider cannot
  * hold, one span per operation, the step diff, and serialisation of step edits per sequence.
+ *
+ * @example
+ * ```ts
+ * import { FetchHttpClient } from "@effect/platform"
+ * import { Memory, Sequences } from "@unisequence/core"
+ * import { Effect, Stream } from "effect"
+ *
+ * const program = Effect.gen(function* () {
+ *   const sequences = yield* Sequences.Sequences
+ *   const created = yield* sequences.create({ name: "Welcome", steps: [] })
+ *   yield* sequences.update(created.id, { name: "Welcome (v2)" })
+ *   return yield* Stream.runCollect(sequences.list())
+ * })
+ * await Effect.runPromise(program.pipe(Effect.provide(Memory.layer()), Effect.provide(FetchHttpClient.layer)))
+ * ```
+ *
+ * @module
  */
 import { Context, Effect, Option, ParseResult, Schema, Stream } from "effect"
 import type { Capabilities } from "./Capabilities.js"

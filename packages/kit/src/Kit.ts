@@ -5,6 +5,21 @@
  * Kit updates partially, so every write sends only what changes: a settings patch is one `PUT` with
  * the named fields, a step edit one request on that email, and a reorder is planned so that no
  * request lands on a taken position (`internal/positions.ts`).
+ *
+ * @example
+ * ```ts
+ * import { FetchHttpClient } from "@effect/platform"
+ * import { Sequences } from "@unisequence/core"
+ * import { Kit } from "@unisequence/kit"
+ * import { Effect, Layer, Stream } from "effect"
+ *
+ * // Reads KIT_API_KEY (or KIT_OAUTH_TOKEN) and the optional KIT_BASE_URL.
+ * const provider = Kit.layerConfig().pipe(Layer.provide(FetchHttpClient.layer))
+ * const names = Effect.flatMap(Sequences.Sequences, (s) => Stream.runCollect(s.list()))
+ * await Effect.runPromise(names.pipe(Effect.provide(provider)))
+ * ```
+ *
+ * @module
  */
 import type { HttpClient } from "@effect/platform"
 import { Capabilities, Sequence as Model, SequenceError, Sequences, type StepDiff } from "@unisequence/core"

@@ -6,10 +6,22 @@
  * (master or scoped, 403 `API_INACCESSIBLE`), plain-text 401s, 422s, per-endpoint rate limits with their
  * headers, the "already processing" 429 on overlapping writes, and deterministic fault injection.
  *
+ * @example
  * ```ts
- * const sim = yield* ApolloSimulator.start({ seed: { sequences: [{ name: "Onboarding" }] } })
- * await fetch(sim.url + "/api/v1/emailer_schedules", { headers: { "x-api-key": "apollo_master_key" } })
+ * import { ApolloSimulator } from "@unisequence/testing"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function* () {
+ *   const sim = yield* ApolloSimulator.start({ seed: { sequences: [{ name: "Onboarding" }] } })
+ *   yield* Effect.promise(() =>
+ *     fetch(sim.url + "/api/v1/emailer_schedules", { headers: { "x-api-key": ApolloSimulator.defaultMasterKey } })
+ *   )
+ *   return sim.requests.length
+ * })
+ * console.log(await Effect.runPromise(Effect.scoped(program))) // 1
  * ```
+ *
+ * @module
  */
 import { Effect, type Scope } from "effect"
 import { startServer, type ApolloSimulator } from "./internal/apollo/server.js"

@@ -4,9 +4,16 @@
  * rate limits) and can inject deterministic faults. It shares no code with the Kit adapter.
  *
  * @example
+ * ```ts
+ * import { KitSimulator } from "@unisequence/testing"
+ *
  * const kit = await KitSimulator.startAsync({ seed: { sequences: [{ name: "Welcome" }] } })
  * await fetch(`${kit.url}/v4/sequences`, { headers: { "X-Kit-Api-Key": "kit_test_key" } })
+ * console.log(kit.requests.length) // 1
  * await kit.close()
+ * ```
+ *
+ * @module
  */
 import { Effect, type Scope } from "effect"
 import { startServer } from "./internal/kit/server.js"

@@ -2,12 +2,8 @@
  * Running effects for Promise callers: an `Exit` becomes the value or one thrown `Error`, never a
  * `FiberFailure`.
  */
-import { NodeFileSystem, NodePath } from "@effect/platform-node"
-import { Cause, Effect, Exit, Layer, Option, type ManagedRuntime } from "effect"
+import { Cause, Effect, Exit, Option, type ManagedRuntime } from "effect"
 import { type EffectError, fromEffectError } from "../Errors.js"
-
-/** Node's file system, for sequence files and file journals. */
-export const files = Layer.merge(NodeFileSystem.layer, NodePath.layer)
 
 /** What an interrupted call rejects with: the signal's reason, as `fetch` does. */
 export const abortReason = (signal: AbortSignal | undefined): unknown =>
