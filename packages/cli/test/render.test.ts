@@ -1,7 +1,7 @@
 import { Plan, SequenceError } from "@unisequence/core"
 import { Effect, Exit } from "effect"
 import { describe, expect, it } from "vitest"
-import { parseSelection } from "../src/Cli.js"
+import { parseSelection } from "../src/internal/selection.js"
 import { ExitCode, renderFailure } from "../src/internal/errors.js"
 import { humanPath, planJson, planLines } from "../src/internal/render.js"
 

@@ -1,5 +1,7 @@
 /**
- * The migration demo: `unisequence migrate --from kit --to apollo`, start to finish.
+ * The migration demo (`unisequence demo`): `unisequence migrate --from kit --to apollo`, start to
+ * finish. The `demo` command imports this module only when it runs, so that the simulators are
+ * loaded on this path alone.
  *
  * With no keys in the environment it starts the Kit and Apollo simulators in this process, seeds
  * Kit with realistic sequences, and runs the command against them: the plan with its warnings, the
@@ -7,29 +9,30 @@
  * `KIT_API_KEY` (or `KIT_OAUTH_TOKEN`) and `APOLLO_API_KEY` set, it runs against the real providers,
  * and the command asks for confirmation after showing the plan.
  */
-import { NodeContext } from "@effect/platform-node"
 import { Journal } from "@unisequence/core"
 import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
-import { ConfigProvider, Effect } from "effect"
+import { ConfigProvider, Effect, Option } from "effect"
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { run } from "../Cli.js"
+import { out, RunContext } from "../internal/context.js"
 import { makeCounter } from "../internal/providers.js"
+import { hasCredentials, settingsFor } from "../internal/settings.js"
 import { kitSeed } from "./seed.js"
 
-const set = (name: string) => (process.env[name] ?? "").trim() !== ""
-const real = (set("KIT_API_KEY") || set("KIT_OAUTH_TOKEN")) && set("APOLLO_API_KEY")
-
-const say = (...lines: ReadonlyArray<string>) => Effect.sync(() => console.log(lines.join("\n")))
+const say = (...lines: ReadonlyArray<string>) => out(lines.join("\n"))
 const rule = (title: string) => say("", `── ${title} ${"─".repeat(Math.max(0, 72 - title.length))}`, "")
 
-/** Runs `unisequence …` in this process, echoing the command line first. */
+/** Runs `unisequence …` in this process, on the same output, echoing the command line first. */
 const unisequence = (args: ReadonlyArray<string>, counter = makeCounter()) =>
-  say(`$ unisequence ${args.join(" ")}`, "").pipe(
-    Effect.zipRight(run(args, { counter })),
-    Effect.tap((code) => (code === 0 ? Effect.void : say(`(exit code ${code})`)))
-  )
+  Effect.gen(function* () {
+    const context = yield* RunContext
+    yield* say(`$ unisequence ${args.join(" ")}`, "")
+    const code = yield* run(args, { ...context, counter })
+    if (code !== 0) yield* say(`(exit code ${code})`)
+    return code
+  })
 
 interface Tally {
   readonly requests: ReadonlyArray<{ readonly method: string; readonly path: string }>
@@ -156,17 +159,16 @@ const withRealProviders = Effect.gen(function* () {
   return 0
 })
 
-const program = (real ? withRealProviders : withSimulators).pipe(
-  Effect.catchAll((error) => say(`error: ${error.message}`).pipe(Effect.as(1))),
-  Effect.provide(NodeContext.layer)
-)
+/** With both providers' credentials in the environment the demo runs on them, else on simulators. */
+const real = Effect.gen(function* () {
+  const none = { kitUrl: Option.none(), apolloUrl: Option.none() }
+  const kit = yield* settingsFor("kit", none)
+  const apollo = yield* settingsFor("apollo", none)
+  return hasCredentials(kit) && hasCredentials(apollo)
+})
 
-Effect.runPromise(program).then(
-  (code) => {
-    process.exitCode = code
-  },
-  (cause) => {
-    console.error(cause)
-    process.exitCode = 1
-  }
+/** The whole demo; its exit code is 0 when the migration and the rerun went as they should. */
+export const demo = real.pipe(
+  Effect.flatMap((onReal) => (onReal ? withRealProviders : withSimulators)),
+  Effect.catchAll((error) => say(`error: ${error.message}`).pipe(Effect.as(1)))
 )

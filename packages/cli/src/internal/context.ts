@@ -2,7 +2,9 @@
  * What one run of the command shares between its parts: where output goes, whether a person can
  * answer a prompt, and the per-provider count of HTTP calls.
  */
+import type { FileSystem, HttpClient, Path, Terminal } from "@effect/platform"
 import { Context, Effect } from "effect"
+import type { CommandError } from "./errors.js"
 import type { Sink } from "./progress.js"
 import type { CallCounter } from "./providers.js"
 
@@ -36,3 +38,9 @@ export const err = (...lines: ReadonlyArray<string>) =>
 
 /** Prints a `--json` document: one line of JSON on stdout. */
 export const outJson = (value: unknown) => out(JSON.stringify(value, null, 2))
+
+/** What a command's handler needs: the run, HTTP, files, and a terminal to prompt on. */
+export type Needs = RunContext | HttpClient.HttpClient | FileSystem.FileSystem | Path.Path | Terminal.Terminal
+
+/** A command's handler, as `Cli.run` runs it. */
+export type Handler = Effect.Effect<void, CommandError, Needs>

@@ -3,7 +3,8 @@
  * exit code and a one-line message. Anything not listed here is unexpected (exit 1, with its cause).
  */
 import { HelpDoc, ValidationError } from "@effect/cli"
-import type { SequenceError as Errors } from "@unisequence/core"
+import type { Terminal } from "@effect/platform"
+import type { Journal, SequenceError as Errors, SequenceFile } from "@unisequence/core"
 type SequenceError = Errors.SequenceError
 import { Cause, ConfigError, Data, Option, Predicate } from "effect"
 
@@ -146,3 +147,23 @@ export const renderCause = (cause: Cause.Cause<unknown>): Rendered => {
     return { code: ExitCode.unexpected, message: "interrupted", tag: "Interrupted", unexpected: false }
   return { code: ExitCode.unexpected, message: "unexpected failure", tag: "Unexpected", unexpected: true }
 }
+
+/**
+ * A command that printed its own report of what failed (verify, the demo) and only needs the exit
+ * code carried to the end; nothing more is printed for it.
+ */
+export class Reported extends Data.TaggedError("Reported")<{ readonly code: number }> {}
+
+/** Every failure a command ends with on purpose; `Cli.run` turns each into an exit code. */
+export type CommandError =
+  | SequenceError
+  | Journal.JournalError
+  | SequenceFile.SequenceFileError
+  | ConfigError.ConfigError
+  | UsageError
+  | MissingCredentials
+  | NotConfirmed
+  | FileFailed
+  | Incomplete
+  | Reported
+  | Terminal.QuitException

@@ -1,0 +1,131 @@
+/** `unisequence migrate`: copy sequences from one provider to another — plan, confirm, apply, verify. */
+import { Command, Options, Prompt } from "@effect/cli"
+import { Journal, Migration, type Plan } from "@unisequence/core"
+import { Effect, Option } from "effect"
+import * as NodeCrypto from "node:crypto"
+import * as NodePath from "node:path"
+import { type Handler, out, outJson, RunContext } from "../internal/context.js"
+import { NotConfirmed, UsageError } from "../internal/errors.js"
+import { activate, type Common, common, journalPath } from "../internal/options.js"
+import * as Render from "../internal/render.js"
+import { parseSelection } from "../internal/selection.js"
+import type { Connected } from "../internal/providers.js"
+import { type ProviderName, providerNames, type Settings } from "../internal/settings.js"
+import { applyPlan, callsLine, connectTo, incompleteIf } from "../internal/work.js"
+
+const from = Options.choice("from", providerNames).pipe(Options.withDescription("The provider to read from"))
+const to = Options.choice("to", providerNames).pipe(Options.withDescription("The provider to write to"))
+const dryRun = Options.boolean("dry-run").pipe(Options.withDescription("Show the plan and write nothing"))
+const yes = Options.boolean("yes").pipe(
+  Options.withAlias("y"),
+  Options.withDescription("Apply without asking")
+)
+const select = Options.text("select").pipe(
+  Options.withDefault("all"),
+  Options.withDescription("Which sequences: all, ids:1,2,3 or name:TEXT (name contains TEXT)")
+)
+
+/** Where a migration's journal lives unless `--journal` says: per direction and pair of endpoints. */
+export const defaultJournal = (source: Settings, target: Settings) => {
+  const digest = NodeCrypto.createHash("sha256")
+    .update(`${source.provider} ${source.baseUrl} ${target.provider} ${target.baseUrl}`)
+    .digest("hex")
+    .slice(0, 10)
+  return NodePath.join(".unisequence", `migrate-${source.provider}-to-${target.provider}-${digest}.jsonl`)
+}
+
+const confirm = (message: string) =>
+  Effect.gen(function* () {
+    const run = yield* RunContext
+    if (!run.interactive)
+      return yield* new NotConfirmed({
+        message:
+          "refusing to write without confirmation: no terminal to ask on; review the plan with --dry-run, then run again with --yes"
+      })
+    return yield* Prompt.confirm({ message, initial: false })
+  })
+
+export const migrate = Command.make(
+  "migrate",
+  { ...common, from, to, dryRun, journal: journalPath, activate, select, yes },
+  (args): Handler =>
+    Effect.gen(function* () {
+      if (args.from === args.to)
+        return yield* new UsageError({ message: `--from and --to are both ${args.from}: nothing to migrate` })
+      const selection = yield* parseSelection(args.select)
+      const source = yield* connectTo(args.from, args)
+      const target = yield* connectTo(args.to, args)
+      const path = Option.getOrElse(args.journal, () => defaultJournal(source.settings, target.settings))
+      return yield* migrateWith(args, source, target, selection, path).pipe(
+        Effect.provide(Journal.layerFile(path))
+      )
+    })
+).pipe(Command.withDescription("Copy sequences from one provider to the other: plan, confirm, apply, verify"))
+
+interface MigrateArgs extends Common {
+  readonly from: ProviderName
+  readonly to: ProviderName
+  readonly dryRun: boolean
+  readonly activate: boolean
+  readonly yes: boolean
+}
+
+/** Plans and carries out a migration with the journal in the context. */
+const migrateWith = (
+  args: MigrateArgs,
+  source: Connected,
+  target: Connected,
+  selection: Plan.Selection,
+  path: string
+) =>
+  Effect.gen(function* () {
+    const run = yield* RunContext
+    const plan = yield* Migration.plan({
+      source: source.sequences,
+      target: target.sequences,
+      select: selection,
+      activate: args.activate
+    })
+    const providers = [args.from, args.to]
+    const document = (result: Migration.Result | undefined, applied: boolean) => ({
+      command: "migrate",
+      from: args.from,
+      to: args.to,
+      dryRun: args.dryRun,
+      applied,
+      journal: path,
+      plan: Render.planJson(plan),
+      result: result === undefined ? null : Render.resultJson(result),
+      calls: { [args.from]: run.counter.counts[args.from], [args.to]: run.counter.counts[args.to] }
+    })
+    if (!args.json) yield* out(...Render.planLines(plan), "")
+    if (args.dryRun || !Render.hasWork(plan)) {
+      if (args.json) yield* outJson(document(undefined, false))
+      else if (args.dryRun) yield* out(`dry run: nothing was written (${callsLine(run.counter, providers)})`)
+      else yield* out(`nothing to do: every selected sequence is already in ${args.to} as planned`)
+      return yield* incompleteIf(plan.blocked.length, 0)
+    }
+    if (!args.yes) {
+      const go = yield* confirm(
+        `Write ${plan.sequences.filter((s) => s.action !== "unchanged").length} sequence(s) to ${args.to}?`
+      )
+      if (!go) {
+        if (args.json) yield* outJson(document(undefined, false))
+        else yield* out("cancelled: nothing was written")
+        return
+      }
+    }
+    if (!args.json) yield* out(`Migrating (journal: ${path})`)
+    const result = yield* applyPlan(plan, target, {})
+    const counts = Render.resultCounts(result)
+    if (args.json) yield* outJson(document(result, true))
+    else
+      yield* out(
+        "",
+        "Result:",
+        ...Render.resultLines(result),
+        "",
+        `  ${Render.resultSummary(result)}; ${callsLine(run.counter, providers)}`
+      )
+    yield* incompleteIf(counts.blocked, counts.differs)
+  })

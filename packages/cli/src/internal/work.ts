@@ -1,0 +1,61 @@
+/**
+ * The steps commands share: connecting to a provider, reading a stream whole, carrying a plan out
+ * with progress, and turning what was left undone into the `Incomplete` failure.
+ */
+import { Journal, Migration, type Plan } from "@unisequence/core"
+import { Chunk, Effect, Option, Stream } from "effect"
+import type { HttpClient } from "@effect/platform"
+import { RunContext } from "./context.js"
+import { type CommandError, Incomplete } from "./errors.js"
+import type { Common } from "./options.js"
+import * as Progress from "./progress.js"
+import { type CallCounter, type Connected, connect } from "./providers.js"
+import { type ProviderName, settingsFor } from "./settings.js"
+
+export const connectTo = (
+  name: ProviderName,
+  flags: Common
+): Effect.Effect<Connected, CommandError, RunContext | HttpClient.HttpClient> =>
+  Effect.gen(function* () {
+    const run = yield* RunContext
+    const settings = yield* settingsFor(name, flags)
+    return yield* connect(settings, run.counter)
+  })
+
+export const collect = <A, E, R>(stream: Stream.Stream<A, E, R>) =>
+  Stream.runCollect(stream).pipe(Effect.map(Chunk.toReadonlyArray))
+
+/** The journal in `--journal`'s file, or in memory without one. */
+export const journalLayer = (path: Option.Option<string>) =>
+  Option.isSome(path) ? Journal.layerFile(path.value) : Journal.layerMemory
+
+export const callsLine = (counter: CallCounter, providers: ReadonlyArray<ProviderName>) =>
+  `HTTP calls: ${providers.map((p) => `${p} ${counter.counts[p]}`).join(", ")}`
+
+/** Carries a plan out with progress on stderr; fails with `Incomplete` when anything was left undone. */
+export const applyPlan = (
+  plan: Plan.Plan,
+  target: Connected,
+  options: { readonly activate?: boolean }
+): Effect.Effect<Migration.Result, CommandError, RunContext | Journal.Journal> =>
+  Effect.gen(function* () {
+    const run = yield* RunContext
+    const progress = Progress.make(run.progress, plan.sequences.length)
+    return yield* Migration.apply(plan, {
+      target: target.sequences,
+      ...(options.activate === undefined ? {} : { activate: options.activate }),
+      onEvent: progress.onEvent
+    }).pipe(Effect.ensuring(progress.done))
+  })
+
+export const incompleteIf = (blocked: number, differs: number) =>
+  blocked === 0 && differs === 0
+    ? Effect.void
+    : Effect.fail(
+        new Incomplete({
+          message: [
+            ...(blocked > 0 ? [`${blocked} sequence(s) blocked: they cannot be written to the target`] : []),
+            ...(differs > 0 ? [`${differs} sequence(s) read back different from the plan`] : [])
+          ].join("; ")
+        })
+      )
