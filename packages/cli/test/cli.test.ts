@@ -1,16 +1,18 @@
 /**
- * The `unisequence` command end to end: spawned as a process (`node --import tsx src/bin.ts`),
- * pointed at Kit and Apollo simulators over real HTTP through `KIT_BASE_URL` / `APOLLO_BASE_URL`.
+ * The `unisequence` command end to end, run in-process with `Cli.run` (its output and exit code
+ * captured through the run's options), pointed at Kit and Apollo simulators over real HTTP through
+ * `KIT_BASE_URL` / `APOLLO_BASE_URL` given as the run's configuration.
  */
+import { NodeContext } from "@effect/platform-node"
 import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
-import * as ChildProcess from "node:child_process"
+import { ConfigProvider, Effect } from "effect"
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { Cli } from "../src/index.js"
 import { kitSeed } from "../src/demo/seed.js"
 
-const packageDir = NodePath.resolve(import.meta.dirname, "..")
 const kitKey = "kit_secret_key_5f1c9a"
 const kitBadKey = "kit_wrong_key_77d3e0"
 const apolloKey = "apollo_secret_key_2b8e41"
@@ -24,28 +26,34 @@ interface Ran {
 
 const transcripts: Array<Ran> = []
 
-const cli = (args: ReadonlyArray<string>, env: Record<string, string>): Promise<Ran> =>
-  new Promise((resolve, reject) => {
-    const child = ChildProcess.spawn(process.execPath, ["--import", "tsx", "src/bin.ts", ...args], {
-      cwd: packageDir,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (chunk) => {
-      stdout += String(chunk)
-    })
-    child.stderr.on("data", (chunk) => {
-      stderr += String(chunk)
-    })
-    child.on("error", reject)
-    child.on("close", (code) => {
-      const ran = { code, stdout, stderr }
-      transcripts.push(ran)
-      resolve(ran)
-    })
-  })
+/** One run of the command with exactly `env` as its environment, as a process would have it. */
+const cli = async (args: ReadonlyArray<string>, env: Record<string, string>): Promise<Ran> => {
+  let stdout = ""
+  let stderr = ""
+  const code = await Cli.run(args, {
+    interactive: false,
+    out: (line) => {
+      stdout += `${line}\n`
+    },
+    err: (line) => {
+      stderr += `${line}\n`
+    },
+    progress: {
+      isTTY: false,
+      columns: 80,
+      write: (text) => {
+        stderr += text
+      }
+    }
+  }).pipe(
+    Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))),
+    Effect.provide(NodeContext.layer),
+    Effect.runPromise
+  )
+  const ran = { code, stdout, stderr }
+  transcripts.push(ran)
+  return ran
+}
 
 /** Reads a field path of a JSON document (`undefined` when absent), for field-by-field assertions. */
 const at = (value: unknown, ...path: ReadonlyArray<string | number>): unknown =>
