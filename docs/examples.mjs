@@ -31,6 +31,9 @@ export const modules = [
   "packages/testing/src/ApolloSimulator.ts"
 ]
 
+/** Every ```ts block of these pages is an example too. */
+export const guides = ["docs/testing.md", "docs/sequence-file.md"]
+
 const fence = /```(?:ts|typescript|js)?\n([\s\S]*?)```/g
 
 /** The code of an `@example` tag: its fenced blocks, or the whole text when it has none. */
@@ -81,6 +84,12 @@ export const collect = () => {
     const found = moduleExamples(read(file))
     if (found.length === 0) problems.push(`${file}: the module comment has no @example`)
     found.forEach((code, i) => snippets.push({ id: `${file}#module-${i}`, code }))
+  }
+  for (const file of guides) {
+    const text = NodeFs.readFileSync(NodePath.join(root, file), "utf8")
+    const blocks = [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1])
+    if (blocks.length === 0) problems.push(`${file}: no ts example`)
+    blocks.forEach((code, i) => snippets.push({ id: `${file}#${i}`, code }))
   }
   for (const file of promiseModules) {
     const source = read(file)
