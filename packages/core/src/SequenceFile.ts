@@ -44,6 +44,7 @@ import { FileSystem } from "@effect/platform"
 import { Chunk, Effect, Either, ParseResult, Schema, Stream } from "effect"
 import { LineCounter, parseDocument, stringify as toYaml } from "yaml"
 import { translate } from "./Capabilities.js"
+import { collapse } from "./internal/issues.js"
 import * as Journal from "./Journal.js"
 import { planSequence } from "./Migration.js"
 import * as Plan from "./Plan.js"
@@ -181,15 +182,21 @@ export const parse = (text: string, file = "<input>"): Either.Either<SequenceFil
     }
     return Either.right(decoded.right)
   }
-  const issues = ParseResult.ArrayFormatter.formatErrorSync(decoded.left).map((issue): FileIssue => {
+  // One issue per real problem: a union's alternatives and "Expected undefined" are not problems.
+  const raw = ParseResult.ArrayFormatter.formatErrorSync(decoded.left).map((issue) => ({
+    keys: issue.path,
+    path: pathText(issue.path),
+    message: issue.message
+  }))
+  const issues = collapse(raw).map(({ keys, path, message }): FileIssue => {
     // Point at the deepest node of the path that exists in the document.
     let node: unknown
-    for (let depth = issue.path.length; depth >= 0 && node === undefined; depth--) {
-      node = document.getIn(issue.path.slice(0, depth), true)
+    for (let depth = keys.length; depth >= 0 && node === undefined; depth--) {
+      node = document.getIn(keys.slice(0, depth), true)
     }
     const range = hasRange(node) ? node.range : undefined
     const position = range === undefined ? undefined : lineCounter.linePos(range[0])
-    return { path: pathText(issue.path), line: position?.line, column: position?.col, message: issue.message }
+    return { path, line: position?.line, column: position?.col, message }
   })
   return Either.left(new SequenceFileError({ file, issues }))
 }

@@ -57,6 +57,7 @@ import {
   unsupportedInStepPatch,
   unsupportedInSteps
 } from "./internal/support.js"
+import { collapse } from "./internal/issues.js"
 import { KeyedLock } from "./internal/keyedLock.js"
 import {
   validateNewSequence,
@@ -179,26 +180,7 @@ export const issuesOf = (error: ParseResult.ParseError, prefix = ""): ReadonlyAr
     path: pathOf(issue.path, prefix),
     message: issue.message
   }))
-  const deeper = (path: string) =>
-    raw.some(
-      (other) =>
-        other.path !== path && (other.path.startsWith(`${path}.`) || other.path.startsWith(`${path}[`))
-    )
-  const byPath = new Map<string, Array<string>>()
-  for (const issue of raw) {
-    if (issue.message.startsWith("Expected undefined") && deeper(issue.path)) continue
-    byPath.set(issue.path, [...(byPath.get(issue.path) ?? []), issue.message])
-  }
-  return [...byPath].map(([path, messages]) => {
-    const expected = messages.map((m) => /^Expected (.+), actual (.+)$/s.exec(m))
-    if (messages.length > 1 && expected.every((m) => m !== null && m[2] === expected[0]![2])) {
-      return {
-        path,
-        message: `Expected ${expected.map((m) => m![1]).join(" | ")}, actual ${expected[0]![2]}`
-      }
-    }
-    return { path, message: [...new Set(messages)].join("; ") }
-  })
+  return collapse(raw)
 }
 
 export const make = (primitives: Primitives): Sequences => {

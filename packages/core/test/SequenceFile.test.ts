@@ -38,6 +38,31 @@ describe("SequenceFile", () => {
     expect(error.message).toContain("s.yaml:4")
   })
 
+  it("gives one issue per real problem: no union alternatives, no 'Expected undefined'", () => {
+    const result = SequenceFile.parse(
+      `version: 1
+sequences:
+  - name: Broken
+    colour: red
+    steps:
+      - delay: 2 fortnights
+        email: { subject: 3, html: "<p>Hi</p>" }
+`,
+      "small.yaml"
+    )
+    if (Either.isRight(result)) return expect.unreachable()
+    expect(result.left.issues.map((i) => [i.path, i.line])).toEqual([
+      ["sequences[0].colour", 4],
+      ["sequences[0].steps[0].delay", 6],
+      ["sequences[0].steps[0].email.subject", 7]
+    ])
+    expect(result.left.issues[1]!.message).toBe(
+      'expected a delay such as "2 days" or "3 hours", got "2 fortnights"'
+    )
+    expect(result.left.message).not.toContain("Expected undefined")
+    expect(result.left.message.split("\n")).toHaveLength(4)
+  })
+
   it("reports syntax errors with a line", () => {
     const error = Either.flip(SequenceFile.parse("version: 1\nsequences: [\n", "x.yaml")).pipe(
       Either.getOrThrow
