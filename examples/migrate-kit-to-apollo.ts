@@ -8,7 +8,7 @@
 import { FetchHttpClient } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { Apollo } from "@unisequence/apollo"
-import { Journal, Migration, type Sequences } from "@unisequence/core"
+import { Apply, Journal, Migration, type Sequences } from "@unisequence/core"
 import { Kit } from "@unisequence/kit"
 import { Console, Effect } from "effect"
 import * as NodeFs from "node:fs"
@@ -66,7 +66,7 @@ const migrate = (source: Sequences.Sequences, target: Sequences.Sequences) =>
       for (const w of s.warnings) yield* Console.log(`  warning: ${w.path} ${w.kind}: ${w.detail}`)
     }
 
-    const result = yield* Migration.apply(plan, {
+    const result = yield* Apply.apply(plan, {
       target,
       onEvent: (event) =>
         event._tag === "Finished"

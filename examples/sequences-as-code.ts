@@ -7,7 +7,7 @@
  */
 import { FetchHttpClient } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
-import { Journal, Migration, SequenceFile } from "@unisequence/core"
+import { Apply, Journal, SequenceFile } from "@unisequence/core"
 import { Kit } from "@unisequence/kit"
 import { Console, Effect } from "effect"
 import * as NodePath from "node:path"
@@ -20,7 +20,7 @@ const program = Effect.gen(function* () {
   const plan = yield* SequenceFile.plan({ file, target: kit.sequences })
   for (const s of plan.sequences) yield* Console.log(`plan: ${s.action} "${s.name}" (${s.calls} calls)`)
 
-  const result = yield* Migration.apply(plan, { target: kit.sequences })
+  const result = yield* Apply.apply(plan, { target: kit.sequences })
   for (const o of result.outcomes)
     yield* Console.log(`applied: "${o.name}" ${o.outcome} as ${o.targetId}, ${o.verification}`)
 

@@ -1,5 +1,5 @@
 /** Migration runs for benchmarks 4-6: plan + journalled apply, with the calls that failed counted. */
-import { Journal, Memory, Migration, type Sequences } from "@unisequence/core"
+import { Apply, Journal, Memory, Migration, type Sequences } from "@unisequence/core"
 import { Effect, Stream } from "effect"
 import { performance } from "node:perf_hooks"
 import type { Logged } from "./simulators/commands.js"
@@ -88,7 +88,7 @@ export const migrate = async (options: {
   const t1 = performance.now()
   const result = await Effect.runPromise(
     wrap(
-      Migration.apply(plan, { target: target.sequences, concurrency: options.concurrency }).pipe(
+      Apply.apply(plan, { target: target.sequences, concurrency: options.concurrency }).pipe(
         Effect.provideService(Journal.Journal, journal)
       )
     )

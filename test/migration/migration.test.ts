@@ -4,7 +4,7 @@
  */
 import { FetchHttpClient, HttpClient } from "@effect/platform"
 import { Apollo } from "@unisequence/apollo"
-import { Journal, Migration, type Sequences } from "@unisequence/core"
+import { Apply, Journal, Migration, type Sequences } from "@unisequence/core"
 import { Kit, KitClient } from "@unisequence/kit"
 import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
 import { describe, expect, layer } from "@effect/vitest"
@@ -107,7 +107,7 @@ const kitToApollo = (
 
 const run = (source: Sequences.Sequences, target: Sequences.Sequences, journal: Journal.Journal) =>
   Migration.plan({ source, target }).pipe(
-    Effect.flatMap((plan) => Migration.apply(plan, { target, concurrency: 1 })),
+    Effect.flatMap((plan) => Apply.apply(plan, { target, concurrency: 1 })),
     Effect.provideService(Journal.Journal, journal)
   )
 
@@ -239,7 +239,7 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
           }
           expect(apolloSim.requests.filter((r) => r.method !== "GET" && r.operation !== "search")).toEqual([])
 
-          const result = yield* Migration.apply(plan, { target }).pipe(
+          const result = yield* Apply.apply(plan, { target }).pipe(
             Effect.provideService(Journal.Journal, journal)
           )
           expect(result.outcomes.map((o) => o.verification)).toEqual(["verified", "verified"])
@@ -260,7 +260,7 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
             Effect.provideService(Journal.Journal, journal)
           )
           expect(again.sequences.map((s) => s.action)).toEqual(["unchanged", "unchanged"])
-          yield* Migration.apply(again, { target }).pipe(Effect.provideService(Journal.Journal, journal))
+          yield* Apply.apply(again, { target }).pipe(Effect.provideService(Journal.Journal, journal))
           expect(apolloSim.requests.filter((r) => r.method !== "GET" && r.operation !== "search")).toEqual([])
         })
     )
@@ -332,7 +332,7 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
           }
           expect(kitSim.requests.filter((r) => r.method !== "GET")).toEqual([])
 
-          const result = yield* Migration.apply(plan, { target }).pipe(
+          const result = yield* Apply.apply(plan, { target }).pipe(
             Effect.provideService(Journal.Journal, journal)
           )
           expect(result.outcomes.map((o) => o.verification)).toEqual(["verified"])
@@ -355,7 +355,7 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
           const again = yield* Migration.plan({ source, target }).pipe(
             Effect.provideService(Journal.Journal, journal)
           )
-          yield* Migration.apply(again, { target }).pipe(Effect.provideService(Journal.Journal, journal))
+          yield* Apply.apply(again, { target }).pipe(Effect.provideService(Journal.Journal, journal))
           expect(kitSim.requests.filter((r) => r.method !== "GET")).toEqual([])
         })
     )

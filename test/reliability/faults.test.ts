@@ -8,7 +8,7 @@
  * run stops on an error that is not retried (a malformed body is not), the same command again.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Journal, Migration } from "@unisequence/core"
+import { Apply, Journal, Migration } from "@unisequence/core"
 import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
 import { Effect, Exit } from "effect"
 import { apolloOn, apolloSeed, captureLogs, KIT_KEY, kitOn, kitSeed, retriesSoFar } from "./support.js"
@@ -86,13 +86,13 @@ const migrate = (source: Parameters<typeof Migration.plan>[0]["source"], target:
     const before = yield* retriesSoFar
     const started = Date.now()
     const stops: Array<string> = []
-    let result: Migration.Result | undefined
+    let result: Apply.Result | undefined
     let runs = 0
     while (result === undefined && runs < MAX_RUNS) {
       runs++
       const exit = yield* Effect.exit(
         Migration.plan({ source, target }).pipe(
-          Effect.flatMap((plan) => Migration.apply(plan, { target, concurrency: 32 })),
+          Effect.flatMap((plan) => Apply.apply(plan, { target, concurrency: 32 })),
           Effect.provideService(Journal.Journal, journal)
         )
       ).pipe(Effect.provide(logs.layer))
@@ -217,7 +217,7 @@ describe("faults survived", () => {
             Effect.provideService(Journal.Journal, journal)
           )
           expect(again.sequences.filter((s) => s.action !== "unchanged")).toEqual([])
-          yield* Migration.apply(again, { target: apollo.sequences }).pipe(
+          yield* Apply.apply(again, { target: apollo.sequences }).pipe(
             Effect.provideService(Journal.Journal, journal)
           )
           expect(apolloSim.requests).toEqual([])
@@ -305,7 +305,7 @@ describe("faults survived", () => {
             Effect.provideService(Journal.Journal, journal)
           )
           expect(again.sequences.filter((s) => s.action !== "unchanged")).toEqual([])
-          yield* Migration.apply(again, { target: kit.sequences }).pipe(
+          yield* Apply.apply(again, { target: kit.sequences }).pipe(
             Effect.provideService(Journal.Journal, journal)
           )
           expect(kitSim.requests).toEqual([])

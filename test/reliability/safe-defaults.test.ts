@@ -5,7 +5,7 @@
  * same checks do see activation when it happens.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Journal, Migration, type Sequences, SequenceFile } from "@unisequence/core"
+import { Apply, Journal, Migration, SequenceFile, type Sequences } from "@unisequence/core"
 import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
 import { Effect, Either } from "effect"
 import { apolloOn, apolloSeed, KIT_KEY, kitOn, kitSeed } from "./support.js"
@@ -205,7 +205,7 @@ describe("safe defaults", () => {
             target: target.sequences,
             activate
           }).pipe(Effect.provideService(Journal.Journal, journal))
-          yield* Migration.apply(plan, { target: target.sequences }).pipe(
+          yield* Apply.apply(plan, { target: target.sequences }).pipe(
             Effect.provideService(Journal.Journal, journal)
           )
         }
@@ -254,12 +254,12 @@ describe("safe defaults", () => {
             const plan = yield* SequenceFile.plan({ file, target, activate }).pipe(
               Effect.provideService(Journal.Journal, journal)
             )
-            yield* Migration.apply(plan, { target }).pipe(Effect.provideService(Journal.Journal, journal))
+            yield* Apply.apply(plan, { target }).pipe(Effect.provideService(Journal.Journal, journal))
             // Applying again changes nothing and still activates nothing.
             const again = yield* SequenceFile.plan({ file, target, activate }).pipe(
               Effect.provideService(Journal.Journal, journal)
             )
-            yield* Migration.apply(again, { target }).pipe(Effect.provideService(Journal.Journal, journal))
+            yield* Apply.apply(again, { target }).pipe(Effect.provideService(Journal.Journal, journal))
           }
           const live = { kit: kitLive(kitSim), apollo: apolloLive(apolloSim) }
           figures.push(

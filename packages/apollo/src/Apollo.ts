@@ -28,7 +28,7 @@
  * @module
  */
 import type { HttpClient } from "@effect/platform"
-import { Capabilities, Sequence as S, SequenceError as E, Sequences, StepDiff } from "@unisequence/core"
+import { Capabilities, Diff, Sequence as S, SequenceError as E, Sequences } from "@unisequence/core"
 import { Config, type ConfigError, Context, Effect, Either, Layer, Option, Ref, Stream } from "effect"
 import * as ApolloClient from "./ApolloClient.js"
 import { isAlreadyInState } from "./internal/errors.js"
@@ -194,9 +194,9 @@ export const fromClient = (client: ApolloClient.Service): Effect.Effect<Sequence
         yield* client.updateSequence(id, body)
       })
 
-    const writeSteps = (current: Sequences.StepList, diff: StepDiff.StepDiff) =>
+    const writeSteps = (current: Sequences.StepList, diff: Diff.StepDiff) =>
       Effect.gen(function* () {
-        const planned = yield* Either.match(Mapping.planSteps(current, diff, StepDiff.applyStepPatch), {
+        const planned = yield* Either.match(Mapping.planSteps(current, diff, Diff.applyStepPatch), {
           onLeft: (reason) => Effect.fail(invalid("writeSteps", [{ path: "steps", message: reason }])),
           onRight: Effect.succeed
         })

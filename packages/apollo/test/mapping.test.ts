@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Sequence as S, StepDiff } from "@unisequence/core"
+import { Diff, Sequence as S } from "@unisequence/core"
 import { Either, Schema } from "effect"
 import * as M from "../src/internal/mapping.js"
 import * as W from "../src/internal/wire.js"
@@ -180,14 +180,14 @@ describe("mapping: writing", () => {
   })
 
   it("a step edit keeps every step and touch id, and changes only the edited field", () => {
-    const diff = StepDiff.diffSteps(
+    const diff = Diff.steps(
       current.steps,
-      StepDiff.asDesired(current.steps).map((d) =>
+      Diff.asDesired(current.steps).map((d) =>
         d.id === "st1" ? { ...d, email: { ...d.email!, subject: "Changed" } } : d
       )
     )
     if (diff._tag !== "Diff") throw new Error("unexpected")
-    const planned = Either.getOrThrow(M.planSteps(current, diff.diff, StepDiff.applyStepPatch))
+    const planned = Either.getOrThrow(M.planSteps(current, diff.diff, Diff.applyStepPatch))
     const wire = M.plannedToWire(planned)
     expect(wire.map((s) => [s.id, s.position, s.type])).toEqual([
       ["st1", 1, "auto_email"],

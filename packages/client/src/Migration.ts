@@ -23,7 +23,7 @@
  *
  * @module
  */
-import { Migration, type Plan } from "@unisequence/core"
+import { Apply, Migration, type Plan } from "@unisequence/core"
 import { Effect } from "effect"
 import type { Client } from "./Client.js"
 import type { UnisequenceError } from "./Errors.js"
@@ -59,7 +59,7 @@ export type Selection = "all" | { readonly ids: ReadonlyArray<string> } | { read
  * }
  * ```
  */
-export type ProgressEvent = Migration.Event
+export type ProgressEvent = Apply.Event
 
 /**
  * What a migration or an apply will do, sequence by sequence, before it writes anything.
@@ -99,7 +99,7 @@ export type SequencePlan = Plan.SequencePlan
  * const ok = (o: Outcome) => o.verification !== "differs"
  * ```
  */
-export type Outcome = Migration.Outcome
+export type Outcome = Apply.Outcome
 
 /**
  * A sequence that cannot be carried over (e.g. a call step to Kit): reported, never half-written.
@@ -196,7 +196,7 @@ export const migrate = async (options: MigrateOptions): Promise<MigrationResult>
         ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency })
       })
       if (options.dryRun === true) return { plan, outcomes: [], blocked: blockedOf(plan) }
-      const result = yield* Migration.apply(plan, {
+      const result = yield* Apply.apply(plan, {
         target,
         activate,
         onEvent: progress(options.onProgress),

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { Migration, SequenceFile, type Sequences } from "@unisequence/core"
+import { Apply, SequenceFile, type Sequences } from "@unisequence/core"
 import { Effect, Either, Schema } from "effect"
 import type { Client } from "./Client.js"
 import { internalOf } from "./internal/registry.js"
@@ -157,7 +157,7 @@ export const apply = async (options: ApplyOptions): Promise<MigrationResult> => 
   return runStandalone(
     Effect.gen(function* () {
       const planned = yield* planEffect(options, target)
-      const result = yield* Migration.apply(planned, {
+      const result = yield* Apply.apply(planned, {
         target,
         onEvent: progress(options.onProgress)
       })

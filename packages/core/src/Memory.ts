@@ -30,7 +30,7 @@ import {
 } from "./Sequence.js"
 import { StepNotFound } from "./SequenceError.js"
 import * as Sequences from "./Sequences.js"
-import { applyStepPatch, type StepDiff } from "./StepDiff.js"
+import { applyStepPatch, type StepDiff } from "./Diff.js"
 
 export interface Options {
   /** Page size of `list`, to exercise paging (default 100). */

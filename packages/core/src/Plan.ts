@@ -1,10 +1,10 @@
 /**
- * What a migration or an apply will do, sequence by sequence, before it does anything: the target
- * as it will be written, every warning, the operations and the HTTP calls they take.
+ * A plan, as data: what a migration or an apply will do, sequence by sequence, before it does
+ * anything — the target as it will be written, every warning, the operations and the HTTP calls
+ * they take. `Migration.plan` and `SequenceFile.plan` make one; `Apply.apply` carries it out.
  */
-import { Effect } from "effect"
-import type { Capabilities, Warning } from "./Capabilities.js"
-import type { NewSequence, ProviderId, Sequence, Step } from "./Sequence.js"
+import type { Warning } from "./Capabilities.js"
+import type { NewSequence, ProviderId } from "./Sequence.js"
 import type { SequenceError } from "./SequenceError.js"
 
 export type Selection =
@@ -77,126 +77,4 @@ export interface Plan {
   readonly blocked: ReadonlyArray<Blocked>
   /** HTTP calls the writes and verification take, in all. */
   readonly calls: number
-}
-
-/** All the calls of a plan: its sequences', plus the adapter's one-off reads (Apollo's schedule list). */
-export const totalCalls = (sequences: ReadonlyArray<SequencePlan>, capabilities: Capabilities): number => {
-  const calls = sequences.reduce((n, s) => n + s.calls, 0)
-  return calls > 0 && capabilities.readsSchedules ? calls + 1 : calls
-}
-
-/** HTTP calls each write takes on a provider, from its capabilities (no network needed). */
-export const callsOf = (capabilities: Capabilities) => ({
-  // Apollo creates a sequence with its steps in one request; Kit takes one per email.
-  create: (steps: number) => (capabilities.stepsInline ? 1 : 1 + steps),
-  get: capabilities.stepsInline ? 1 : 2,
-  update: 1,
-  activate: 1,
-  remove: 1
-})
-
-/**
- * The safe defaults for writes that reach real people: unless asked to activate, the target is
- * inactive and none of its emails is published (Kit) or approved (Apollo).
- */
-export const withSafeDefaults = (sequence: NewSequence, activate: boolean): NewSequence =>
-  activate
-    ? sequence
-    : {
-        ...sequence,
-        active: false,
-        steps: sequence.steps.map((step) => ({
-          ...step,
-          published: false,
-          ...(step.variants === undefined
-            ? {}
-            : { variants: step.variants.map((variant) => ({ ...variant, published: false })) })
-        }))
-      }
-
-const canonical = (value: unknown): unknown =>
-  Array.isArray(value)
-    ? value.map(canonical)
-    : value !== null && typeof value === "object"
-      ? Object.fromEntries(
-          Object.entries(value)
-            .filter(([, v]) => v !== undefined)
-            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-            .map(([k, v]) => [k, canonical(v)])
-        )
-      : value
-
-const encoder = new TextEncoder()
-
-/** A stable digest of what will be written (SHA-256, 16 hex digits): equal fingerprints mean nothing to do. */
-export const fingerprint = (sequence: NewSequence): Effect.Effect<string> =>
-  Effect.promise(() =>
-    crypto.subtle.digest("SHA-256", encoder.encode(JSON.stringify(canonical(sequence))))
-  ).pipe(
-    Effect.map((digest) =>
-      Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0"))
-        .join("")
-        .slice(0, 16)
-    )
-  )
-
-const sameList = (a: ReadonlyArray<unknown> | undefined, b: ReadonlyArray<unknown> | undefined) =>
-  JSON.stringify(canonical(a ?? [])) === JSON.stringify(canonical(b ?? []))
-
-/** How `actual` differs from what was planned, in the fields the target holds. Empty = verified. */
-export const differences = (
-  expected: NewSequence,
-  actual: Sequence,
-  capabilities: Capabilities
-): ReadonlyArray<string> => {
-  const found: Array<string> = []
-  if (expected.name !== actual.name) found.push(`name is "${actual.name}", expected "${expected.name}"`)
-  if (expected.active !== actual.active) found.push(`active is ${actual.active}, expected ${expected.active}`)
-  if (capabilities.reentry && expected.reentry !== undefined && expected.reentry !== actual.reentry)
-    found.push(`reentry is ${actual.reentry}, expected ${expected.reentry}`)
-  if (
-    capabilities.holdAfterLastStep &&
-    expected.holdAfterLastStep !== undefined &&
-    expected.holdAfterLastStep !== actual.holdAfterLastStep
-  )
-    found.push(`holdAfterLastStep is ${actual.holdAfterLastStep}, expected ${expected.holdAfterLastStep}`)
-  if (capabilities.labels && expected.labels !== undefined && !sameList(expected.labels, actual.labels))
-    found.push(`labels are [${actual.labels?.join(", ") ?? ""}], expected [${expected.labels.join(", ")}]`)
-  if (expected.schedule?._tag === "Weekly" && actual.schedule?._tag === "Weekly") {
-    const e = expected.schedule
-    const a = actual.schedule
-    if (e.hour !== a.hour || e.timeZone !== a.timeZone || !sameList([...e.days].sort(), [...a.days].sort()))
-      found.push(
-        `schedule is ${a.days.join(",")} ${a.hour}:00 ${a.timeZone}, expected ${e.days.join(",")} ${e.hour}:00 ${e.timeZone}`
-      )
-  }
-  if (expected.steps.length !== actual.steps.length) {
-    found.push(`has ${actual.steps.length} steps, expected ${expected.steps.length}`)
-    return found
-  }
-  expected.steps.forEach((want, i) => {
-    const have: Step = actual.steps[i]!
-    const at = `step ${i + 1}`
-    if (want.delay.value !== have.delay.value || want.delay.unit !== have.delay.unit)
-      found.push(
-        `${at} waits ${have.delay.value} ${have.delay.unit}, expected ${want.delay.value} ${want.delay.unit}`
-      )
-    if (want.type !== have.type) found.push(`${at} is a ${have.type} step, expected ${want.type}`)
-    if (want.published !== have.published)
-      found.push(`${at} published is ${have.published}, expected ${want.published}`)
-    if (want.email !== undefined) {
-      if (want.email.subject !== have.email?.subject)
-        found.push(`${at} subject is "${have.email?.subject}", expected "${want.email.subject}"`)
-      if (want.email.html !== have.email?.html) found.push(`${at} content differs`)
-      if ((want.email.thread ?? "new") !== (have.email?.thread ?? "new"))
-        found.push(`${at} threading differs`)
-    }
-    if (capabilities.perStepSendDays && !sameList(want.sendDays ?? [], have.sendDays ?? []))
-      found.push(
-        `${at} send days are [${have.sendDays?.join(", ") ?? ""}], expected [${want.sendDays?.join(", ") ?? ""}]`
-      )
-    if (capabilities.variants && (want.variants?.length ?? 0) !== (have.variants?.length ?? 0))
-      found.push(`${at} has ${have.variants?.length ?? 0} variants, expected ${want.variants?.length ?? 0}`)
-  })
-  return found
 }

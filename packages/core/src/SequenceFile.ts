@@ -46,8 +46,7 @@ import { LineCounter, parseDocument, stringify as toYaml } from "yaml"
 import { translate } from "./Capabilities.js"
 import { collapse } from "./internal/issues.js"
 import * as Journal from "./Journal.js"
-import { planSequence } from "./Migration.js"
-import * as Plan from "./Plan.js"
+import type * as Plan from "./Plan.js"
 import {
   DelayUnit,
   Named,
@@ -60,6 +59,8 @@ import {
 } from "./Sequence.js"
 import { InvalidInput, type SequenceError } from "./SequenceError.js"
 import type { Sequences } from "./Sequences.js"
+import { planSequence, removal, totalCalls } from "./internal/planning.js"
+import { safeDefaults } from "./internal/safeDefaults.js"
 
 /** `"2 days"` or `{ value: 2, unit: days }`. */
 const FileDelay = Schema.Union(
@@ -286,26 +287,6 @@ export interface PlanOptions {
   readonly activate?: boolean
 }
 
-/**
- * Without `activate`, nothing is turned on: a new sequence is created inactive with unpublished
- * emails, and an existing one keeps running only if it already was.
- */
-export const holdBack = (
-  desired: NewSequence,
-  actual: Sequence | undefined,
-  activate: boolean
-): NewSequence => {
-  if (activate) return desired
-  return {
-    ...desired,
-    active: desired.active && actual?.active === true,
-    steps: desired.steps.map((step, i) => ({
-      ...step,
-      published: step.published && actual?.steps[i]?.published === true
-    }))
-  }
-}
-
 /** Compares the file with what the provider has. Reads only. */
 export const plan = (
   options: PlanOptions
@@ -360,18 +341,19 @@ export const plan = (
         blocked.push({ key, name: entry.name, error: translation.left })
         continue
       }
-      const desired = holdBack(translation.right.sequence, actual, activate)
+      const translated = translation.right.sequence
       const planned = yield* planSequence({
         key,
-        translated: desired,
+        translated,
+        // Without activate, an existing target keeps running (and its emails published) only if it was.
+        target: safeDefaults(translated, actual, activate),
         warnings: translation.right.warnings,
-        target,
-        // The hold-back above already applied the safe defaults.
-        activate: true,
+        to: target,
+        activate,
         entry: actual === undefined ? undefined : journal.get(key),
         actual
       })
-      sequences.push({ ...planned, translated: translation.right.sequence })
+      sequences.push(planned)
     }
     if (options.prune === true) {
       for (const summary of existing) {
@@ -384,14 +366,8 @@ export const plan = (
           translated: { name: summary.name, active: false, steps: [] },
           target: { name: summary.name, active: false, steps: [] },
           warnings: [],
-          operations: [
-            {
-              kind: "remove",
-              detail: target.capabilities.removal === "archive" ? "archive" : "delete",
-              calls: 1
-            }
-          ],
-          calls: 1,
+          operations: [removal(target.capabilities)],
+          calls: removal(target.capabilities).calls,
           fingerprint: "removed"
         })
       }
@@ -403,7 +379,7 @@ export const plan = (
       activate,
       sequences,
       blocked,
-      calls: Plan.totalCalls(sequences, target.capabilities)
+      calls: totalCalls(sequences, target.capabilities)
     }
   }).pipe(
     Effect.withSpan("SequenceFile.plan", { attributes: { "unisequence.target": options.target.provider } })

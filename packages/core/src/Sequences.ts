@@ -39,7 +39,6 @@ import {
   SequencePatch,
   type SequenceSummary,
   type Step,
-  type StepEmail,
   StepPatch
 } from "./Sequence.js"
 import {
@@ -50,7 +49,7 @@ import {
   StepNotFound,
   Unsupported
 } from "./SequenceError.js"
-import { asDesired, diffSteps, isNoop, type StepDiff } from "./StepDiff.js"
+import { applyStepPatch, asDesired, isNoop, type StepDiff, steps as diffSteps } from "./Diff.js"
 import {
   unsupportedInPatch,
   unsupportedInSequence,
@@ -333,7 +332,7 @@ export const make = (primitives: Primitives): Sequences => {
           Effect.flatMap((index) => {
             const step = current.steps[index]!
             return check("updateStep", validateStepPatchAgainst(patch, step, index)).pipe(
-              Effect.as(asDesired(current.steps).map((d) => (d.id === stepId ? mergeDesired(d, patch) : d)))
+              Effect.as(asDesired(current.steps).map((d) => (d.id === stepId ? applyStepPatch(d, patch) : d)))
             )
           })
         )
@@ -453,39 +452,6 @@ export const make = (primitives: Primitives): Sequences => {
     remove,
     enroll
   }
-}
-
-/** A desired step with a patch applied, for the read-modify-write path. */
-const mergeDesired = (step: DesiredStep, patch: StepPatch): DesiredStep => {
-  const next: { -readonly [K in keyof DesiredStep]: DesiredStep[K] } = { ...step }
-  if (patch.delay !== undefined) next.delay = patch.delay
-  if (patch.sendDays !== undefined) {
-    if (patch.sendDays === null) delete next.sendDays
-    else next.sendDays = patch.sendDays
-  }
-  if (patch.type !== undefined) next.type = patch.type
-  if (patch.variants !== undefined) next.variants = patch.variants
-  if (patch.published !== undefined) next.published = patch.published
-  if (patch.providerOptions !== undefined)
-    next.providerOptions = { ...step.providerOptions, ...patch.providerOptions }
-  if (patch.email === null) {
-    delete next.email
-  } else if (patch.email !== undefined) {
-    const { subject, html, ...nullable } = patch.email
-    const email: { -readonly [K in keyof StepEmail]: StepEmail[K] } = {
-      ...(step.email ?? { subject: "", html: "" })
-    }
-    if (subject !== undefined) email.subject = subject
-    if (html !== undefined) email.html = html
-    for (const key of ["previewText", "templateId", "sender"] as const) {
-      const value = nullable[key]
-      if (value === null) delete email[key]
-      else if (value !== undefined) email[key] = value
-    }
-    if (nullable.thread !== undefined) email.thread = nullable.thread
-    next.email = email
-  }
-  return next
 }
 
 /** Fails with `SequenceNotFound` when `option` is empty: for providers that answer "no such id" with nothing. */

@@ -2,7 +2,9 @@
  * @unisequence/core: the provider-neutral model of email sequences, the `Sequences` service,
  * typed errors, capabilities and translation, the step diff, and the in-memory provider.
  */
+export * as Apply from "./Apply.js"
 export * as Capabilities from "./Capabilities.js"
+export * as Diff from "./Diff.js"
 export * as Journal from "./Journal.js"
 export * as JournalLease from "./JournalLease.js"
 export * as Memory from "./Memory.js"
@@ -13,5 +15,4 @@ export * as Sequence from "./Sequence.js"
 export * as SequenceFile from "./SequenceFile.js"
 export * as SequenceError from "./SequenceError.js"
 export * as Sequences from "./Sequences.js"
-export * as StepDiff from "./StepDiff.js"
 export * as Validation from "./Validation.js"

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Deferred, Effect, Exit, Fiber, Stream } from "effect"
 import { SequenceError } from "../src/index.js"
-import { Journal, Memory, Migration, Plan, type Sequences } from "../src/index.js"
+import { Apply, Journal, Memory, Migration, Plan, type Sequences } from "../src/index.js"
 import * as JournalLines from "../src/internal/journalLines.js"
 
 type Service = Sequences.Sequences
@@ -66,7 +66,7 @@ describe("Migration", () => {
       const source = yield* seedSource
       const reference = yield* Memory.make()
       yield* Migration.plan({ source, target: reference }).pipe(
-        Effect.flatMap((plan) => Migration.apply(plan, { target: reference, concurrency: 1 })),
+        Effect.flatMap((plan) => Apply.apply(plan, { target: reference, concurrency: 1 })),
         Effect.provide(Journal.layerMemory)
       )
       const expected = yield* snapshot(reference)
@@ -79,21 +79,21 @@ describe("Migration", () => {
         const killed = yield* Effect.exit(
           Migration.plan({ source, target }).pipe(
             Effect.flatMap((plan) =>
-              Migration.apply(plan, { target: killingAfter(target, killAt), concurrency: 1 })
+              Apply.apply(plan, { target: killingAfter(target, killAt), concurrency: 1 })
             ),
             Effect.provideService(Journal.Journal, journal)
           )
         )
         expect(Exit.isInterrupted(killed)).toBe(true)
         yield* Effect.gen(function* () {
-          const resumed = yield* Migration.apply(yield* Migration.plan({ source, target }), { target })
+          const resumed = yield* Apply.apply(yield* Migration.plan({ source, target }), { target })
           expect(resumed.outcomes.every((o) => o.verification !== "differs")).toBe(true)
           expect(yield* snapshot(target)).toEqual(expected)
           // Finished: another run writes nothing.
           const writes = yield* target.writeCount
           const again = yield* Migration.plan({ source, target })
           expect(again.sequences.every((s) => s.action === "unchanged")).toBe(true)
-          yield* Migration.apply(again, { target })
+          yield* Apply.apply(again, { target })
           expect(yield* target.writeCount).toBe(writes)
         }).pipe(Effect.provideService(Journal.Journal, journal))
       }
@@ -106,7 +106,7 @@ describe("Migration", () => {
       const target = yield* Memory.make()
       const journal = yield* Journal.makeMemory()
       yield* Migration.plan({ source, target }).pipe(
-        Effect.flatMap((plan) => Migration.apply(plan, { target })),
+        Effect.flatMap((plan) => Apply.apply(plan, { target })),
         Effect.provideService(Journal.Journal, journal)
       )
       const text = yield* journal.text
@@ -114,7 +114,7 @@ describe("Migration", () => {
       const { skipped } = JournalLines.parse(yield* cut.text)
       expect(skipped).toBe(1)
       const result = yield* Migration.plan({ source, target }).pipe(
-        Effect.flatMap((plan) => Migration.apply(plan, { target })),
+        Effect.flatMap((plan) => Apply.apply(plan, { target })),
         Effect.provideService(Journal.Journal, cut)
       )
       expect(result.outcomes.every((o) => o.verification !== "differs")).toBe(true)
@@ -127,7 +127,7 @@ describe("Migration", () => {
       const source = yield* seedSource
       const safe = yield* Memory.make()
       yield* Migration.plan({ source, target: safe }).pipe(
-        Effect.flatMap((plan) => Migration.apply(plan, { target: safe })),
+        Effect.flatMap((plan) => Apply.apply(plan, { target: safe })),
         Effect.provide(Journal.layerMemory)
       )
       for (const s of yield* snapshot(safe)) {
@@ -136,7 +136,7 @@ describe("Migration", () => {
       }
       const live = yield* Memory.make()
       yield* Migration.plan({ source, target: live, activate: true }).pipe(
-        Effect.flatMap((plan) => Migration.apply(plan, { target: live })),
+        Effect.flatMap((plan) => Apply.apply(plan, { target: live })),
         Effect.provide(Journal.layerMemory)
       )
       for (const s of yield* snapshot(live)) {
@@ -179,7 +179,7 @@ describe("Migration", () => {
       }
       const journal = yield* Journal.makeMemory()
       const error = yield* Migration.plan({ source, target }).pipe(
-        Effect.flatMap((plan) => Migration.apply(plan, { target: refusing, concurrency: 3 })),
+        Effect.flatMap((plan) => Apply.apply(plan, { target: refusing, concurrency: 3 })),
         Effect.flip,
         Effect.provideService(Journal.Journal, journal)
       )
@@ -221,7 +221,7 @@ describe("Migration", () => {
         }
       }
       const result = yield* Migration.plan({ source, target }).pipe(
-        Effect.flatMap((plan) => Migration.apply(plan, { target: lossy })),
+        Effect.flatMap((plan) => Apply.apply(plan, { target: lossy })),
         Effect.provide(Journal.layerMemory)
       )
       expect(creates).toBe(2)

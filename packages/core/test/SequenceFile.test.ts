@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
-import { Journal, Memory, Migration, SequenceFile } from "../src/index.js"
+import { Apply, Journal, Memory, SequenceFile } from "../src/index.js"
 
 const yaml = `version: 1
 sequences:
@@ -80,7 +80,7 @@ sequences:
         ["Welcome", "create"],
         ["Nurture", "create"]
       ])
-      const result = yield* Migration.apply(first, { target })
+      const result = yield* Apply.apply(first, { target })
       expect(result.outcomes.every((o) => o.verification === "verified")).toBe(true)
       // Held back without --activate: inactive and unpublished.
       const created = yield* target.get(result.outcomes[0]!.targetId!)
@@ -90,7 +90,7 @@ sequences:
       const writes = yield* target.writeCount
       const second = yield* SequenceFile.plan({ file, target })
       expect(second.sequences.map((s) => s.action)).toEqual(["unchanged", "unchanged"])
-      yield* Migration.apply(second, { target })
+      yield* Apply.apply(second, { target })
       expect(yield* target.writeCount).toBe(writes)
 
       const edited = Either.getOrThrow(SequenceFile.parse(yaml.replace("subject: Next", "subject: Later")))
@@ -100,7 +100,7 @@ sequences:
         ["Nurture", "unchanged"],
         ["Old", "remove"]
       ])
-      yield* Migration.apply(third, { target })
+      yield* Apply.apply(third, { target })
       const after = yield* target.get(result.outcomes[0]!.targetId!)
       expect(after.steps[1]?.email?.subject).toBe("Later")
       expect(after.steps.map((s) => s.id)).toEqual(created.steps.map((s) => s.id))

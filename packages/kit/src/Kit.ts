@@ -22,7 +22,7 @@
  * @module
  */
 import type { HttpClient } from "@effect/platform"
-import { Capabilities, Sequence as Model, SequenceError, Sequences, type StepDiff } from "@unisequence/core"
+import { Capabilities, type Diff, Sequence as Model, SequenceError, Sequences } from "@unisequence/core"
 import { type Config, type ConfigError, Context, Effect, Either, Layer, Stream } from "effect"
 import * as KitClient from "./KitClient.js"
 import * as Mapping from "./internal/mapping.js"
@@ -103,7 +103,7 @@ export const primitives = (client: KitClient.KitClient): Sequences.Primitives =>
       yield* client.updateSequence(id, body)
     })
 
-  const writeSteps = (current: Sequences.StepList, diff: StepDiff.StepDiff) =>
+  const writeSteps = (current: Sequences.StepList, diff: Diff.StepDiff) =>
     Effect.gen(function* () {
       const sequenceId = current.id
       const byId = new Map(current.steps.map((step, i) => [step.id, { step, index: i }]))

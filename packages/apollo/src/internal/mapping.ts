@@ -3,7 +3,7 @@
  * is unit-tested on its own.
  */
 import { Either } from "effect"
-import { Sequence as S, type StepDiff } from "@unisequence/core"
+import { type Diff, Sequence as S } from "@unisequence/core"
 import type * as W from "./wire.js"
 
 // Read results are built from decoded wire data, so the model classes are constructed without
@@ -501,7 +501,7 @@ export interface Planned {
  */
 export const planSteps = (
   current: { readonly steps: ReadonlyArray<S.Step> },
-  diff: StepDiff.StepDiff,
+  diff: Diff.StepDiff,
   applyPatch: (step: S.Step, patch: S.StepPatch) => S.Step
 ): Either.Either<ReadonlyArray<Planned>, string> => {
   const byId = new Map(current.steps.map((step) => [step.id, step]))

@@ -1,6 +1,6 @@
 /** `unisequence migrate`: copy sequences from one provider to another — plan, confirm, apply, verify. */
 import { Command, Options, Prompt } from "@effect/cli"
-import { Journal, Migration, type Plan } from "@unisequence/core"
+import { type Apply, Journal, Migration, type Plan } from "@unisequence/core"
 import { Effect, Option } from "effect"
 import * as NodeCrypto from "node:crypto"
 import * as NodePath from "node:path"
@@ -87,7 +87,7 @@ const migrateWith = (
       activate: args.activate
     })
     const providers = [args.from, args.to]
-    const document = (result: Migration.Result | undefined, applied: boolean) => ({
+    const document = (result: Apply.Result | undefined, applied: boolean) => ({
       command: "migrate",
       from: args.from,
       to: args.to,

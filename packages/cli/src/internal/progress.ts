@@ -2,7 +2,7 @@
  * Progress of long work (apply, migrate) on stderr, so that stdout stays clean for `--json`: a bar
  * redrawn in place on a terminal, one line per finished sequence otherwise (logs, CI, pipes).
  */
-import type { Migration } from "@unisequence/core"
+import type { Apply } from "@unisequence/core"
 import { Effect } from "effect"
 
 export interface Sink {
@@ -30,7 +30,7 @@ const stateWords: Readonly<Record<string, string>> = {
 }
 
 export interface Progress {
-  readonly onEvent: (event: Migration.Event) => Effect.Effect<void>
+  readonly onEvent: (event: Apply.Event) => Effect.Effect<void>
   /** Clears the bar; call once the work has ended (successfully or not). */
   readonly done: Effect.Effect<void>
 }
@@ -52,7 +52,7 @@ export const make = (sink: Sink, total: number): Progress => {
     drawn = true
   }
 
-  const onEvent = (event: Migration.Event) =>
+  const onEvent = (event: Apply.Event) =>
     Effect.sync(() => {
       switch (event._tag) {
         case "Started":

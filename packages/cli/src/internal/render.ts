@@ -2,7 +2,7 @@
  * Text a person reads (tables, warnings in plain words) and the stable `--json` shapes scripts read.
  * Pure functions: the commands decide where the text goes.
  */
-import type { Migration, Plan, Sequence } from "@unisequence/core"
+import type { Apply, Plan, Sequence } from "@unisequence/core"
 
 // ---- plain words ----
 
@@ -219,7 +219,7 @@ export const planJson = (plan: Plan.Plan) => ({
 
 // ---- results ----
 
-export const resultLines = (result: Migration.Result): ReadonlyArray<string> => {
+export const resultLines = (result: Apply.Result): ReadonlyArray<string> => {
   if (result.outcomes.length === 0) return ["nothing was written"]
   const rows = result.outcomes.map((o) => [
     truncate(o.name, 48),
@@ -236,8 +236,8 @@ export const resultLines = (result: Migration.Result): ReadonlyArray<string> => 
   return out
 }
 
-export const resultCounts = (result: Migration.Result) => {
-  const by = (outcome: Migration.Outcome["outcome"]) =>
+export const resultCounts = (result: Apply.Result) => {
+  const by = (outcome: Apply.Outcome["outcome"]) =>
     result.outcomes.filter((o) => o.outcome === outcome).length
   return {
     created: by("created"),
@@ -251,7 +251,7 @@ export const resultCounts = (result: Migration.Result) => {
   }
 }
 
-export const resultSummary = (result: Migration.Result): string => {
+export const resultSummary = (result: Apply.Result): string => {
   const c = resultCounts(result)
   const parts = [
     `${c.created} created`,
@@ -266,7 +266,7 @@ export const resultSummary = (result: Migration.Result): string => {
   return parts.join(", ")
 }
 
-export const resultJson = (result: Migration.Result) => ({
+export const resultJson = (result: Apply.Result) => ({
   counts: resultCounts(result),
   outcomes: result.outcomes.map((o) => ({
     key: o.key,

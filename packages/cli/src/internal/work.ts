@@ -2,7 +2,7 @@
  * The steps commands share: connecting to a provider, reading a stream whole, carrying a plan out
  * with progress, and turning what was left undone into the `Incomplete` failure.
  */
-import { Journal, Migration, type Plan } from "@unisequence/core"
+import { Apply, Journal, type Plan } from "@unisequence/core"
 import { Chunk, Effect, Option, Stream } from "effect"
 import type { HttpClient } from "@effect/platform"
 import { RunContext } from "./context.js"
@@ -37,11 +37,11 @@ export const applyPlan = (
   plan: Plan.Plan,
   target: Connected,
   options: { readonly activate?: boolean }
-): Effect.Effect<Migration.Result, CommandError, RunContext | Journal.Journal> =>
+): Effect.Effect<Apply.Result, CommandError, RunContext | Journal.Journal> =>
   Effect.gen(function* () {
     const run = yield* RunContext
     const progress = Progress.make(run.progress, plan.sequences.length)
-    return yield* Migration.apply(plan, {
+    return yield* Apply.apply(plan, {
       target: target.sequences,
       ...(options.activate === undefined ? {} : { activate: options.activate }),
       onEvent: progress.onEvent

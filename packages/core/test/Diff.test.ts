@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Arbitrary, FastCheck, Schema } from "effect"
-import { Sequence, StepDiff } from "../src/index.js"
+import { Capabilities, Diff, Sequence } from "../src/index.js"
+import { stepPatch } from "../src/internal/diff.js"
 
 const email = (subject: string, extra: Partial<Sequence.StepEmail> = {}): Sequence.StepEmail => ({
   subject,
@@ -21,15 +22,15 @@ const current = [step("a"), step("b"), step("c"), step("d")]
 
 /** The diff, failing the test on unknown ids. */
 const diff = (from: ReadonlyArray<Sequence.Step>, to: ReadonlyArray<Sequence.DesiredStep>) => {
-  const result = StepDiff.diffSteps(from, to)
+  const result = Diff.steps(from, to)
   if (result._tag === "UnknownSteps") throw new Error(`unknown steps ${result.ids.join(", ")}`)
   return result.diff
 }
 
 /** Carries out a diff the way a provider does: patch the kept, create the new, in final order. */
-const apply = (from: ReadonlyArray<Sequence.Step>, d: StepDiff.StepDiff): Array<Sequence.Step> => {
+const apply = (from: ReadonlyArray<Sequence.Step>, d: Diff.StepDiff): Array<Sequence.Step> => {
   const byId = new Map(from.map((s) => [s.id, s]))
-  for (const { id, patch } of d.updates) byId.set(id, StepDiff.applyStepPatch(byId.get(id)!, patch))
+  for (const { id, patch } of d.updates) byId.set(id, Diff.applyStepPatch(byId.get(id)!, patch))
   return d.order.map((ref) =>
     ref._tag === "Existing"
       ? byId.get(ref.id)!
@@ -39,7 +40,7 @@ const apply = (from: ReadonlyArray<Sequence.Step>, d: StepDiff.StepDiff): Array<
 
 describe("diffSteps", () => {
   it("the same list is a no-op: every step keeps its id, nothing is updated", () => {
-    const d = diff(current, StepDiff.asDesired(current))
+    const d = diff(current, Diff.asDesired(current))
     expect(d).toEqual({
       creates: [],
       updates: [],
@@ -47,22 +48,22 @@ describe("diffSteps", () => {
       order: current.map((s) => ({ _tag: "Existing", id: s.id })),
       reordered: false
     })
-    expect(StepDiff.isNoop(d)).toBe(true)
+    expect(Diff.isNoop(d)).toBe(true)
   })
 
   it("a changed field updates that step with that field only", () => {
-    const desired = StepDiff.asDesired(current)
+    const desired = Diff.asDesired(current)
     desired[2] = { ...desired[2]!, email: email("New subject", { html: "<p>Email c</p>" }) }
     const d = diff(current, desired)
     expect(d.updates).toEqual([{ id: "c", patch: { email: { subject: "New subject" } } }])
     expect(d.creates).toEqual([])
     expect(d.removes).toEqual([])
     expect(d.reordered).toBe(false)
-    expect(StepDiff.isNoop(d)).toBe(false)
+    expect(Diff.isNoop(d)).toBe(false)
   })
 
   it("a reorder moves steps without updating or recreating any", () => {
-    const [a, b, c, dd] = StepDiff.asDesired(current)
+    const [a, b, c, dd] = Diff.asDesired(current)
     const d = diff(current, [dd!, a!, c!, b!])
     expect(d.reordered).toBe(true)
     expect(d.updates).toEqual([])
@@ -73,7 +74,7 @@ describe("diffSteps", () => {
   })
 
   it("steps created in the middle keep their place in the final order", () => {
-    const [a, b, c, dd] = StepDiff.asDesired(current)
+    const [a, b, c, dd] = Diff.asDesired(current)
     const first = {
       delay: { value: 2, unit: "days" as const },
       type: "email" as const,
@@ -98,7 +99,7 @@ describe("diffSteps", () => {
   })
 
   it("removes exactly the steps that are gone, and only those", () => {
-    const [a, , c] = StepDiff.asDesired(current)
+    const [a, , c] = Diff.asDesired(current)
     const d = diff(current, [a!, c!])
     expect(d.removes).toEqual(["b", "d"])
     expect(d.updates).toEqual([])
@@ -107,16 +108,16 @@ describe("diffSteps", () => {
   })
 
   it("an id that does not exist is reported, not created", () => {
-    const result = StepDiff.diffSteps(current, [
-      ...StepDiff.asDesired(current),
-      { ...StepDiff.asDesired(current)[0]!, id: "zz" },
-      { ...StepDiff.asDesired(current)[0]!, id: "yy" }
+    const result = Diff.steps(current, [
+      ...Diff.asDesired(current),
+      { ...Diff.asDesired(current)[0]!, id: "zz" },
+      { ...Diff.asDesired(current)[0]!, id: "yy" }
     ])
     expect(result).toEqual({ _tag: "UnknownSteps", ids: ["zz", "yy"] })
   })
 
   it("reorder, update, insert and remove together", () => {
-    const [a, b, , dd] = StepDiff.asDesired(current)
+    const [a, b, , dd] = Diff.asDesired(current)
     const fresh = {
       delay: { value: 3, unit: "hours" as const },
       type: "email" as const,
@@ -138,10 +139,10 @@ describe("stepPatch", () => {
       sendDays: ["monday"],
       email: email("S", { previewText: "P", templateId: "1", sender: "x@example.com" })
     })
-    expect(StepDiff.stepPatch(have, { ...StepDiff.asDesired([have])[0]! })).toEqual({})
-    const { sendDays: _days, ...withoutDays } = StepDiff.asDesired([have])[0]!
+    expect(stepPatch(have, { ...Diff.asDesired([have])[0]! })).toEqual({})
+    const { sendDays: _days, ...withoutDays } = Diff.asDesired([have])[0]!
     expect(
-      StepDiff.stepPatch(have, {
+      stepPatch(have, {
         ...withoutDays,
         delay: { value: 2, unit: "days" },
         email: email("S")
@@ -156,13 +157,13 @@ describe("stepPatch", () => {
   it("treats absent and null alike, and an absent thread as a new one", () => {
     const have = step("a", { sendDays: null, email: email("S", { previewText: null }) })
     expect(
-      StepDiff.stepPatch(have, {
-        ...StepDiff.asDesired([step("a")])[0]!,
+      stepPatch(have, {
+        ...Diff.asDesired([step("a")])[0]!,
         email: email("S", { thread: "new" })
       })
     ).toEqual({})
     expect(
-      StepDiff.stepPatch(have, { ...StepDiff.asDesired([have])[0]!, email: email("S", { thread: "reply" }) })
+      stepPatch(have, { ...Diff.asDesired([have])[0]!, email: email("S", { thread: "reply" }) })
     ).toEqual({ email: { thread: "reply" } })
   })
 
@@ -171,24 +172,22 @@ describe("stepPatch", () => {
       variants: [{ id: "v1", email: email("B") }],
       providerOptions: { kit: { position: 3 }, apollo: { touchId: "t1", note: "n" } }
     })
-    const same = StepDiff.asDesired([have])[0]!
+    const same = Diff.asDesired([have])[0]!
     const { providerOptions: _po, ...withoutOptions } = same
     // read-only bookkeeping the caller did not name is not a change
-    expect(StepDiff.stepPatch(have, withoutOptions)).toEqual({})
-    expect(StepDiff.stepPatch(have, { ...same, providerOptions: { apollo: { note: "n" } } })).toEqual({})
-    expect(StepDiff.stepPatch(have, { ...same, providerOptions: { apollo: { note: "m" } } })).toEqual({
+    expect(stepPatch(have, withoutOptions)).toEqual({})
+    expect(stepPatch(have, { ...same, providerOptions: { apollo: { note: "n" } } })).toEqual({})
+    expect(stepPatch(have, { ...same, providerOptions: { apollo: { note: "m" } } })).toEqual({
       providerOptions: { apollo: { note: "m" } }
     })
-    expect(StepDiff.stepPatch(have, { ...same, variants: [] })).toEqual({ variants: [] })
-    expect(StepDiff.stepPatch(have, { ...same, variants: [{ id: "v1", email: email("C") }] })).toEqual({
+    expect(stepPatch(have, { ...same, variants: [] })).toEqual({ variants: [] })
+    expect(stepPatch(have, { ...same, variants: [{ id: "v1", email: email("C") }] })).toEqual({
       variants: [{ id: "v1", email: email("C") }]
     })
   })
 
   it("a type change is a change", () => {
-    expect(
-      StepDiff.stepPatch(step("a"), { ...StepDiff.asDesired([step("a")])[0]!, type: "manual_email" })
-    ).toEqual({
+    expect(stepPatch(step("a"), { ...Diff.asDesired([step("a")])[0]!, type: "manual_email" })).toEqual({
       type: "manual_email"
     })
   })
@@ -197,8 +196,8 @@ describe("stepPatch", () => {
   // into a call step keeps its old email. Marked `fails`; flip it once `stepPatch` can clear it.
   it("turning an email step into a step without email drops the email", () => {
     const have = step("a")
-    const { email: _email, ...call } = { ...StepDiff.asDesired([have])[0]!, type: "call" as const }
-    const next = StepDiff.applyStepPatch(have, StepDiff.stepPatch(have, call))
+    const { email: _email, ...call } = { ...Diff.asDesired([have])[0]!, type: "call" as const }
+    const next = Diff.applyStepPatch(have, stepPatch(have, call))
     expect(next.type).toBe("call")
     expect(next.email).toBeUndefined()
   })
@@ -211,7 +210,7 @@ describe("applyStepPatch", () => {
       email: email("S", { previewText: "P" }),
       raw: { wire: 1 }
     })
-    const next = StepDiff.applyStepPatch(have, { email: { subject: "T" } })
+    const next = Diff.applyStepPatch(have, { email: { subject: "T" } })
     expect(next).toBeInstanceOf(Sequence.Step)
     expect(next).toEqual(
       step("a", {
@@ -220,7 +219,7 @@ describe("applyStepPatch", () => {
         raw: { wire: 1 }
       })
     )
-    expect(StepDiff.applyStepPatch(have, {})).toEqual(have)
+    expect(Diff.applyStepPatch(have, {})).toEqual(have)
   })
 
   it("null send days revert to the schedule; null email fields clear", () => {
@@ -228,7 +227,7 @@ describe("applyStepPatch", () => {
       sendDays: ["monday"],
       email: email("S", { previewText: "P", sender: "x@example.com" })
     })
-    const next = StepDiff.applyStepPatch(have, { sendDays: null, email: { previewText: null } })
+    const next = Diff.applyStepPatch(have, { sendDays: null, email: { previewText: null } })
     expect(next.sendDays).toBeUndefined()
     expect(next.email?.previewText ?? undefined).toBeUndefined()
     expect(next.email?.sender).toBe("x@example.com")
@@ -237,7 +236,7 @@ describe("applyStepPatch", () => {
 
   it("merges provider options per provider", () => {
     const have = step("a", { providerOptions: { kit: { position: 1 }, apollo: { touchId: "t", note: "n" } } })
-    const next = StepDiff.applyStepPatch(have, { providerOptions: { apollo: { note: "m" } } })
+    const next = Diff.applyStepPatch(have, { providerOptions: { apollo: { note: "m" } } })
     expect(next.providerOptions).toEqual({ kit: { position: 1 }, apollo: { touchId: "t", note: "m" } })
   })
 
@@ -250,8 +249,8 @@ describe("applyStepPatch", () => {
       published: true,
       email: email("T", { thread: "reply" })
     }
-    const next = StepDiff.applyStepPatch(have, StepDiff.stepPatch(have, want))
-    expect(StepDiff.stepPatch(next, want)).toEqual({})
+    const next = Diff.applyStepPatch(have, stepPatch(have, want))
+    expect(stepPatch(next, want)).toEqual({})
   })
 })
 
@@ -285,7 +284,7 @@ describe("diffSteps, property: the diff yields exactly the desired list and lose
     ).map(([current, kept, edits, inserts]) => {
       const desired: Array<Sequence.DesiredStep> = kept.map((s) => {
         const edit = edits[Number(s.id.slice(1))]
-        return edit === undefined ? StepDiff.asDesired([s])[0]! : { id: s.id, type: "email", ...edit }
+        return edit === undefined ? Diff.asDesired([s])[0]! : { id: s.id, type: "email", ...edit }
       })
       for (const [at, c] of inserts) desired.splice(at % (desired.length + 1), 0, { type: "email", ...c })
       return { current, desired }
@@ -330,5 +329,92 @@ describe("diffSteps, property: the diff yields exactly the desired list and lose
       }),
       { numRuns: 300 }
     )
+  })
+})
+
+describe("applyStepPatch on a desired step (the read-modify-write of a step edit)", () => {
+  it("stays a plain desired step, keeps its id, and clears with null", () => {
+    const want: Sequence.DesiredStep = {
+      id: "a",
+      delay: { value: 1, unit: "days" },
+      type: "email",
+      published: false,
+      sendDays: ["monday"],
+      email: email("S", { previewText: "P", sender: "x@example.com" })
+    }
+    const next = Diff.applyStepPatch(want, {
+      sendDays: null,
+      published: true,
+      email: { previewText: null, html: "<p>new</p>" }
+    })
+    expect(next).not.toBeInstanceOf(Sequence.Step)
+    expect(next).toEqual({
+      id: "a",
+      delay: { value: 1, unit: "days" },
+      type: "email",
+      published: true,
+      email: { subject: "S", html: "<p>new</p>", sender: "x@example.com" }
+    })
+    expect(Diff.applyStepPatch(want, { email: null }).email).toBeUndefined()
+  })
+})
+
+const sequence = (fields: Partial<Sequence.Sequence> = {}): Sequence.Sequence =>
+  new Sequence.Sequence({
+    id: "s1",
+    name: "Welcome",
+    active: false,
+    steps: [step("a"), step("b")],
+    ...fields
+  })
+const desiredOf = (s: Sequence.Sequence): Sequence.NewSequence => ({
+  name: s.name,
+  active: s.active,
+  steps: Diff.asDesired(s.steps).map(({ id: _id, ...fields }) => fields)
+})
+
+describe("settings", () => {
+  it("names only the settings that differ", () => {
+    const have = sequence({ reentry: true, labels: ["a", "b"] })
+    expect(Diff.settings(have, { ...desiredOf(have), reentry: true, labels: ["a", "b"] })).toEqual({})
+    expect(Diff.settings(have, { ...desiredOf(have), name: "Hello", reentry: false, labels: ["a"] })).toEqual(
+      { name: "Hello", reentry: false, labels: ["a"] }
+    )
+  })
+
+  it("a weekly schedule equals itself whatever the order of its days, and the named schedule it was matched to", () => {
+    const weekly = new Sequence.Weekly({ days: ["monday", "friday"], hour: 9, timeZone: "Europe/Paris" })
+    const have = sequence({ schedule: new Sequence.Weekly({ ...weekly, days: ["friday", "monday"] }) })
+    expect(Diff.settings(have, { ...desiredOf(have), schedule: weekly })).toEqual({})
+    const named = sequence({ schedule: new Sequence.Named({ scheduleId: "n1", weekly }) })
+    expect(Diff.settings(named, { ...desiredOf(named), schedule: weekly })).toEqual({})
+    const other = new Sequence.Weekly({ ...weekly, hour: 10 })
+    expect(Diff.settings(named, { ...desiredOf(named), schedule: other })).toEqual({ schedule: other })
+  })
+})
+
+describe("readBack", () => {
+  it("is empty when the target is as written, and says each difference in words", () => {
+    const have = sequence()
+    expect(Diff.readBack(desiredOf(have), have, Capabilities.memory)).toEqual([])
+    const want = desiredOf(have)
+    const found = Diff.readBack(
+      {
+        ...want,
+        name: "Other",
+        active: true,
+        steps: [{ ...want.steps[0]!, published: true }, want.steps[1]!]
+      },
+      have,
+      Capabilities.memory
+    )
+    expect(found).toEqual([
+      'name is "Welcome", expected "Other"',
+      "active is false, expected true",
+      "step 1 published is false, expected true"
+    ])
+    expect(Diff.readBack({ ...want, steps: [want.steps[0]!] }, have, Capabilities.memory)).toEqual([
+      "has 2 steps, expected 1"
+    ])
   })
 })

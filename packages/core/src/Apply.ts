@@ -1,0 +1,310 @@
+/**
+ * Carrying out a plan against its target: the journal's state machine, one sequence at a time.
+ *
+ * Each sequence goes `creating` → `created` → `settled` → (`activated`) → `verified` | `differs`,
+ * each state journalled once reached, so a run killed at any point and started again with the
+ * same journal resumes where it stopped, with no duplicate and nothing lost; a rerun after success
+ * writes nothing. A create is marked with a run token until settled, so a create whose answer was
+ * lost is found again, and a late one removed. Every target ends read back and compared with the plan.
+ *
+ * The journal comes from the context (`Journal.layerFile`, `Journal.layerMemory`, or another backend).
+ */
+import { Effect, Either } from "effect"
+import * as Diff from "./Diff.js"
+import * as Journal from "./Journal.js"
+import type * as Plan from "./Plan.js"
+import type { NewSequence } from "./Sequence.js"
+import type { SequenceError } from "./SequenceError.js"
+import { retryableIfSafe } from "./Resilience.js"
+import type { Sequences } from "./Sequences.js"
+import { actionFrom, fingerprint, matchByIndex } from "./internal/planning.js"
+import { safeDefaults } from "./internal/safeDefaults.js"
+import { findByToken, markedName, newToken, sweep } from "./internal/strays.js"
+
+/** Progress of `apply`, one event per sequence and operation. */
+export type Event =
+  | {
+      readonly _tag: "Started"
+      readonly key: string
+      readonly name: string
+      readonly index: number
+      readonly total: number
+    }
+  | { readonly _tag: "Operation"; readonly key: string; readonly state: Journal.State }
+  | {
+      readonly _tag: "Finished"
+      readonly key: string
+      readonly name: string
+      readonly outcome: Outcome["outcome"]
+      readonly verification: Outcome["verification"]
+    }
+
+export interface Options {
+  readonly target: Sequences
+  /** Activate targets and keep the source's published flags (default: the plan's choice). */
+  readonly activate?: boolean
+  /** Sequences written at once (default 4). */
+  readonly concurrency?: number
+  readonly onEvent?: (event: Event) => Effect.Effect<void>
+  /** Attempts per sequence when the provider fails retryably (default 8); each resumes from the journal. */
+  readonly maxAttempts?: number
+}
+
+export interface Outcome {
+  readonly key: string
+  readonly name: string
+  readonly targetId?: string | undefined
+  readonly outcome: "created" | "resumed" | "updated" | "unchanged" | "removed"
+  readonly verification: "verified" | "differs" | "skipped"
+  readonly differences: ReadonlyArray<string>
+}
+
+export interface Result {
+  readonly outcomes: ReadonlyArray<Outcome>
+  readonly blocked: ReadonlyArray<Plan.Blocked>
+}
+
+const reconcileSteps = (target: Sequences, targetId: string, desired: NewSequence) =>
+  target.get(targetId).pipe(
+    Effect.flatMap((actual) => target.replaceSteps(targetId, matchByIndex(actual, desired))),
+    Effect.map((steps) => steps.map((step) => step.id))
+  )
+
+const rank: Readonly<Record<Journal.State, number>> = {
+  creating: 0,
+  created: 1,
+  settled: 2,
+  activated: 3,
+  verified: 4,
+  differs: 4,
+  removed: 5
+}
+
+/** Carries out one sequence's plan from wherever its journal says it stands. */
+const runOne = (
+  planned: Plan.SequencePlan,
+  entry: Journal.Entry | undefined,
+  options: Options & { readonly activate: boolean; readonly journal: Journal.Journal }
+): Effect.Effect<Outcome, SequenceError | Journal.JournalError> =>
+  Effect.gen(function* () {
+    const { target, journal } = options
+    const key = planned.key
+    const sequence = planned.target
+    const emit = (state: Journal.State) => options.onEvent?.({ _tag: "Operation", key, state }) ?? Effect.void
+    const record = (
+      state: Journal.State,
+      extra: Partial<Omit<Journal.Entry, "v" | "at" | "key" | "state">> = {}
+    ) =>
+      journal
+        .append({ key, state, fingerprint: planned.fingerprint, ...extra })
+        .pipe(Effect.zipRight(emit(state)))
+
+    if (planned.action === "unchanged") {
+      return {
+        key,
+        name: planned.name,
+        targetId: planned.targetId,
+        outcome: "unchanged",
+        verification: "skipped",
+        differences: []
+      } satisfies Outcome
+    }
+    if (planned.action === "remove") {
+      if (planned.targetId !== undefined) {
+        yield* target.remove(planned.targetId).pipe(Effect.catchTag("SequenceNotFound", () => Effect.void))
+      }
+      yield* record("removed", planned.targetId === undefined ? {} : { targetId: planned.targetId })
+      return {
+        key,
+        name: planned.name,
+        targetId: planned.targetId,
+        outcome: "removed",
+        verification: "skipped",
+        differences: []
+      } satisfies Outcome
+    }
+
+    let stage = entry === undefined || planned.action === "create" ? -1 : rank[entry.state]
+    let targetId = planned.action === "create" ? undefined : (entry?.targetId ?? planned.targetId)
+    const outcome: Outcome["outcome"] =
+      planned.action === "create" ? "created" : planned.action === "resume" ? "resumed" : "updated"
+
+    // 1. The target exists with every planned step, created once.
+    if (
+      targetId === undefined &&
+      entry?.state === "creating" &&
+      entry.token !== undefined &&
+      planned.action !== "create"
+    ) {
+      const found = yield* findByToken(target, entry.token)
+      if (found._tag === "Some") targetId = found.value.id
+    }
+    if (targetId === undefined) {
+      const token = entry?.state === "creating" && entry.token !== undefined ? entry.token : yield* newToken
+      yield* record("creating", { token })
+      const created = yield* target.create({
+        ...sequence,
+        name: markedName(sequence.name, token),
+        active: false
+      })
+      targetId = created.id
+      yield* record("created", { targetId, stepIds: created.steps.map((s) => s.id) })
+      stage = rank.created
+    } else if (stage < rank.created || planned.action === "update") {
+      const stepIds = yield* reconcileSteps(target, targetId, sequence)
+      yield* record("created", { targetId, stepIds })
+      stage = rank.created
+    }
+    const id = targetId
+
+    // 2. Final settings: the real name, and for an update every setting that drifted.
+    if (stage < rank.settled) {
+      const actualSettings = planned.action === "create" ? undefined : yield* target.get(id)
+      const patch =
+        actualSettings === undefined ? { name: sequence.name } : Diff.settings(actualSettings, sequence)
+      yield* target.update(id, patch)
+      yield* record("settled", { targetId: id })
+      stage = rank.settled
+    }
+
+    // 3. Activation only when asked for, after every step is in place.
+    if (options.activate && sequence.active && stage < rank.activated) {
+      yield* target.setActive(id, true)
+      yield* record("activated", { targetId: id })
+    } else if (!options.activate && planned.action !== "create") {
+      // An update never leaves a target running that the plan wants inactive.
+      const current = yield* target.get(id)
+      if (current.active && !sequence.active) yield* target.setActive(id, false)
+    }
+
+    // 4. A create whose answer was lost may still land after we created again: remove such strays,
+    // which carry our token and nothing anyone else wrote, before reading back.
+    if (entry?.state === "creating" && entry.token !== undefined) yield* sweep(target, entry.token, id)
+
+    // 5. Read back and compare with the plan.
+    const actual = yield* target.get(id)
+    const found = Diff.readBack(sequence, actual, target.capabilities)
+    yield* record(found.length === 0 ? "verified" : "differs", { targetId: id })
+    return {
+      key,
+      name: planned.name,
+      targetId: id,
+      outcome,
+      verification: found.length === 0 ? "verified" : "differs",
+      differences: found
+    } satisfies Outcome
+  }).pipe(Effect.withSpan("Apply.sequence", { attributes: { "unisequence.key": planned.key } }))
+
+/**
+ * Carries out a plan against `target`. Safe to kill at any point and run again with the same
+ * journal; a rerun after success writes nothing.
+ */
+export const apply = (
+  plan: Plan.Plan,
+  options: Options
+): Effect.Effect<Result, SequenceError | Journal.JournalError, Journal.Journal> =>
+  Effect.gen(function* () {
+    const activate = options.activate ?? plan.activate
+    const base = yield* Journal.Journal
+    const latest = new Map(yield* Journal.readLatest)
+    // Keeps `latest` current, so a retried sequence resumes from its last journalled operation.
+    const journal: Journal.Journal = {
+      ...base,
+      append: (entry) =>
+        base.append(entry).pipe(
+          Effect.tap(() =>
+            Effect.sync(() => {
+              const previous = latest.get(entry.key)
+              latest.set(
+                entry.key,
+                Journal.latest([
+                  ...(previous === undefined ? [] : [previous]),
+                  { v: 1, at: "", ...entry }
+                ]).get(entry.key)!
+              )
+            })
+          )
+        )
+    }
+    const total = plan.sequences.length
+    /** Sequences whose create was attempted with an unknown outcome, by key: their token. */
+    const ambiguous = new Map<string, string>()
+    const maxAttempts = Math.max(1, options.maxAttempts ?? 8)
+
+    const attempt = (
+      planned: Plan.SequencePlan,
+      n: number
+    ): Effect.Effect<Outcome, SequenceError | Journal.JournalError> => {
+      const entry = latest.get(planned.key)
+      if (entry?.state === "creating" && entry.token !== undefined) ambiguous.set(planned.key, entry.token)
+      return Effect.gen(function* () {
+        // Asked to activate otherwise than planned: the target is the translation with that choice.
+        const target = safeDefaults(planned.translated, undefined, activate)
+        const current =
+          activate === plan.activate
+            ? planned
+            : { ...planned, target, fingerprint: yield* fingerprint(target) }
+        // The journal may be newer than the plan (an earlier attempt, or a run after planning): trust it.
+        const effective: Plan.SequencePlan =
+          entry !== undefined && current.action !== "remove"
+            ? {
+                ...current,
+                action:
+                  actionFrom(entry, current.fingerprint) === "unchanged"
+                    ? "unchanged"
+                    : current.action === "create"
+                      ? "resume"
+                      : current.action
+              }
+            : current
+        return yield* runOne(effective, entry, { ...options, journal, activate }).pipe(
+          // A failed write may or may not have happened: never repeat it blindly, resume from the journal.
+          Effect.catchIf(
+            // A garbled answer is resumed from too: every resume reads the target back first.
+            (error) => n < maxAttempts && error._tag !== "JournalError" && retryableIfSafe(error),
+            (error) =>
+              Effect.logWarning(`${planned.name}: ${error.message}; resuming from the journal`).pipe(
+                Effect.zipRight(Effect.sleep(`${Math.min(8000, 250 * 2 ** n)} millis`)),
+                Effect.zipRight(attempt(planned, n + 1))
+              )
+          )
+        )
+      })
+    }
+
+    const outcomes = yield* Effect.forEach(
+      plan.sequences.map((planned, index) => ({ planned, index })),
+      ({ planned, index }) =>
+        Effect.gen(function* () {
+          if (options.onEvent)
+            yield* options.onEvent({ _tag: "Started", key: planned.key, name: planned.name, index, total })
+          const outcome = yield* attempt(planned, 1)
+          if (options.onEvent)
+            yield* options.onEvent({
+              _tag: "Finished",
+              key: planned.key,
+              name: planned.name,
+              outcome: outcome.outcome,
+              verification: outcome.verification
+            })
+          return outcome
+        }).pipe(Effect.either),
+      { concurrency: options.concurrency ?? 4 }
+    )
+    // A lost create can land later still: one more look for strays once everything else is done.
+    yield* Effect.forEach(
+      [...ambiguous].flatMap(([key, token]) => {
+        const keep = latest.get(key)?.targetId
+        return keep === undefined ? [] : [{ token, keep }]
+      }),
+      ({ token, keep }) =>
+        sweep(options.target, token, keep).pipe(
+          Effect.catchAll((error) => Effect.logWarning(`could not look for duplicates: ${error.message}`))
+        ),
+      { discard: true }
+    )
+    // One sequence failing does not interrupt the others: each finishes or stops at a journalled point.
+    const failure = outcomes.find(Either.isLeft)
+    if (failure !== undefined) return yield* Effect.fail(failure.left)
+    return { outcomes: outcomes.filter(Either.isRight).map((o) => o.right), blocked: plan.blocked }
+  }).pipe(Effect.withSpan("Apply.apply", { attributes: { "unisequence.target": options.target.provider } }))

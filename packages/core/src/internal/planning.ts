@@ -1,0 +1,185 @@
+/**
+ * Planning one sequence, shared by the migration and the sequence-file planners: where it stands
+ * (from the journal and, when read, the target), the operations that take it to the plan, their
+ * HTTP calls (from the target's capabilities), and the fingerprint a rerun is compared by.
+ */
+import { Effect } from "effect"
+import type { Capabilities, Warning } from "../Capabilities.js"
+import * as Diff from "../Diff.js"
+import type * as Journal from "../Journal.js"
+import type * as Plan from "../Plan.js"
+import type { DesiredStep, NewSequence, Sequence } from "../Sequence.js"
+import type { Sequences } from "../Sequences.js"
+
+/** HTTP calls each write takes on a provider, from its capabilities (no network needed). */
+export const callsOf = (capabilities: Capabilities) => ({
+  // A provider that takes steps inline creates a sequence in one request; otherwise one per step.
+  create: (steps: number) => (capabilities.stepsInline ? 1 : 1 + steps),
+  get: capabilities.stepsInline ? 1 : 2,
+  update: 1,
+  activate: 1,
+  remove: 1
+})
+
+/** All the calls of a plan: its sequences', plus the adapter's one-off reads (a schedule list). */
+export const totalCalls = (
+  sequences: ReadonlyArray<Plan.SequencePlan>,
+  capabilities: Capabilities
+): number => {
+  const calls = sequences.reduce((n, s) => n + s.calls, 0)
+  return calls > 0 && capabilities.readsSchedules ? calls + 1 : calls
+}
+
+const canonical = (value: unknown): unknown =>
+  Array.isArray(value)
+    ? value.map(canonical)
+    : value !== null && typeof value === "object"
+      ? Object.fromEntries(
+          Object.entries(value)
+            .filter(([, v]) => v !== undefined)
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([k, v]) => [k, canonical(v)])
+        )
+      : value
+
+const encoder = new TextEncoder()
+
+/** A stable digest of what will be written (SHA-256, 16 hex digits): equal fingerprints mean nothing to do. */
+export const fingerprint = (sequence: NewSequence): Effect.Effect<string> =>
+  Effect.promise(() =>
+    crypto.subtle.digest("SHA-256", encoder.encode(JSON.stringify(canonical(sequence))))
+  ).pipe(
+    Effect.map((digest) =>
+      Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0"))
+        .join("")
+        .slice(0, 16)
+    )
+  )
+
+/** Desired steps that keep the target's step at the same index: a partial write is completed, not redone. */
+export const matchByIndex = (actual: Sequence, desired: NewSequence): ReadonlyArray<DesiredStep> =>
+  desired.steps.map((step, i) => {
+    const id = actual.steps[i]?.id
+    return id === undefined ? step : { ...step, id }
+  })
+
+const stepWriteCalls = (diff: Diff.StepDiff, capabilities: Capabilities): number =>
+  Diff.isNoop(diff)
+    ? 0
+    : capabilities.stepsInline
+      ? 1
+      : diff.creates.length +
+        diff.updates.length +
+        diff.removes.length +
+        (diff.reordered ? diff.order.length : 0)
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`
+
+/** Operations and calls for one sequence, given where it stands. */
+export const operationsFor = (
+  action: Plan.Action,
+  sequence: NewSequence,
+  capabilities: Capabilities,
+  activate: boolean,
+  actual?: Sequence
+): ReadonlyArray<Plan.Operation> => {
+  const calls = callsOf(capabilities)
+  const finish: Array<Plan.Operation> = []
+  if (activate && sequence.active)
+    finish.push({ kind: "activate", detail: "activate", calls: calls.activate })
+  finish.push({ kind: "verify", detail: "read back and compare", calls: calls.get })
+  switch (action) {
+    case "create":
+      return [
+        {
+          kind: "create",
+          detail: `create with ${plural(sequence.steps.length, "step")}${activate ? "" : ", inactive, unpublished"}`,
+          calls: calls.create(sequence.steps.length)
+        },
+        { kind: "settle", detail: "set the final name", calls: calls.update },
+        ...finish
+      ]
+    case "resume":
+      return [
+        { kind: "reconcile", detail: "find the partial target, complete its steps", calls: calls.get + 1 },
+        { kind: "settle", detail: "set the final settings", calls: calls.update },
+        ...finish
+      ]
+    case "update": {
+      const ops: Array<Plan.Operation> = [{ kind: "reconcile", detail: "read the target", calls: calls.get }]
+      if (actual !== undefined) {
+        const fields = Object.keys(Diff.settings(actual, sequence))
+        if (fields.length > 0)
+          ops.push({ kind: "update", detail: `change ${fields.join(", ")}`, calls: calls.update })
+        const diff = Diff.steps(actual.steps, matchByIndex(actual, sequence))
+        if (diff._tag === "Diff" && !Diff.isNoop(diff.diff)) {
+          const d = diff.diff
+          ops.push({
+            kind: "replaceSteps",
+            detail: `steps: ${d.creates.length} new, ${d.updates.length} changed, ${d.removes.length} removed`,
+            calls: stepWriteCalls(d, capabilities)
+          })
+        }
+      }
+      return [...ops, ...finish]
+    }
+    case "remove":
+      return [removal(capabilities)]
+    case "unchanged":
+      return []
+  }
+}
+
+/** Removing a target: an archive or a delete, as the provider does it. */
+export const removal = (capabilities: Capabilities): Plan.Operation => ({
+  kind: "remove",
+  detail: capabilities.removal === "archive" ? "archive" : "delete",
+  calls: callsOf(capabilities).remove
+})
+
+/** Where a journalled sequence stands, as a plan action. */
+export const actionFrom = (entry: Journal.Entry | undefined, fingerprint: string): Plan.Action => {
+  if (entry === undefined) return "create"
+  if (entry.state === "verified" && entry.fingerprint === fingerprint) return "unchanged"
+  if (entry.state === "verified" || entry.state === "differs") return "update"
+  if (entry.state === "removed") return "create"
+  return "resume"
+}
+
+/** The plan of one sequence, from its target form (safe defaults applied) and where it stands. */
+export const planSequence = (args: {
+  readonly key: string
+  /** The source as the target can hold it, before the safe defaults. */
+  readonly translated: NewSequence
+  /** What will be written: `translated` with the safe defaults. */
+  readonly target: NewSequence
+  readonly warnings: ReadonlyArray<Warning>
+  readonly to: Sequences
+  readonly activate: boolean
+  readonly entry: Journal.Entry | undefined
+  /** The target as it is, when read (sequences-as-code reads it; a migration reads it on update). */
+  readonly actual?: Sequence | undefined
+}): Effect.Effect<Plan.SequencePlan> =>
+  Effect.map(fingerprint(args.target), (fingerprint) => {
+    const capabilities = args.to.capabilities
+    let action = actionFrom(args.entry, fingerprint)
+    if (args.actual !== undefined && args.entry === undefined) {
+      const same =
+        Diff.readBack(args.target, args.actual, capabilities).length === 0 &&
+        Object.keys(Diff.settings(args.actual, args.target)).length === 0
+      action = same ? "unchanged" : "update"
+    }
+    const operations = operationsFor(action, args.target, capabilities, args.activate, args.actual)
+    return {
+      key: args.key,
+      name: args.translated.name,
+      action,
+      targetId: args.entry?.targetId ?? args.actual?.id,
+      translated: args.translated,
+      target: args.target,
+      warnings: args.warnings,
+      operations,
+      calls: operations.reduce((n, op) => n + op.calls, 0),
+      fingerprint
+    }
+  })
