@@ -7,7 +7,7 @@
 import { type CliApp, Command } from "@effect/cli"
 import { FetchHttpClient } from "@effect/platform"
 import { SequenceFile } from "@unisequence/core"
-import { Cause, Effect, Exit, Option } from "effect"
+import { Cause, Console, Effect, Exit, Option } from "effect"
 import { applyCommand } from "./commands/apply.js"
 import { demo } from "./commands/demo.js"
 import { exportCommand } from "./commands/export.js"
@@ -16,6 +16,7 @@ import { migrate } from "./commands/migrate.js"
 import { planCommand } from "./commands/plan.js"
 import { show } from "./commands/show.js"
 import { verify } from "./commands/verify.js"
+import { cliConsole, colorWanted } from "./internal/console.js"
 import { type Run, RunContext } from "./internal/context.js"
 import { ExitCode, Reported, renderCause } from "./internal/errors.js"
 import * as Progress from "./internal/progress.js"
@@ -38,6 +39,8 @@ export interface RunOptions {
   readonly progress?: Progress.Sink
   /** Shared counter, to read the HTTP calls made after the run. */
   readonly counter?: CallCounter
+  /** Help and usage may be coloured (default: stdout is a terminal and `NO_COLOR` is not set). */
+  readonly color?: boolean
 }
 
 /**
@@ -53,11 +56,15 @@ export const run = (
     out: options.out ?? ((line) => process.stdout.write(`${line}\n`)),
     err: options.err ?? ((line) => process.stderr.write(`${line}\n`)),
     interactive: options.interactive ?? (process.stdin.isTTY === true && process.stdout.isTTY === true),
-    progress: options.progress ?? Progress.stderrSink(),
+    progress:
+      options.progress ?? Progress.stderrSink(colorWanted(process.stderr.isTTY === true, process.env)),
     counter: options.counter ?? makeCounter()
   }
   const wantsJson = args.includes("--json")
-  return cli(["node", "unisequence", ...args]).pipe(
+  const color = options.color ?? colorWanted(process.stdout.isTTY === true, process.env)
+  return Console.consoleWith((base) =>
+    cli(["node", "unisequence", ...args]).pipe(Effect.withConsole(cliConsole(base, context.out, color)))
+  ).pipe(
     Effect.provide(FetchHttpClient.layer),
     Effect.provideService(RunContext, context),
     Effect.exit,

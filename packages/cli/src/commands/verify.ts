@@ -2,7 +2,7 @@
 import { Command, Options } from "@effect/cli"
 import { Cause, Effect, Option } from "effect"
 import { err, type Handler, out, outJson, RunContext } from "../internal/context.js"
-import { renderCause, Reported, UsageError } from "../internal/errors.js"
+import { NoCredentials, renderCause, Reported } from "../internal/errors.js"
 import { common } from "../internal/options.js"
 import { connect, type Probe, type Verification } from "../internal/providers.js"
 import {
@@ -66,7 +66,7 @@ export const verify = Command.make(
       const all = yield* Effect.forEach(names, (name) => settingsFor(name, args))
       const configured = Option.isSome(args.provider) ? all : all.filter(hasCredentials)
       if (configured.length === 0)
-        return yield* new UsageError({
+        return yield* new NoCredentials({
           message: "no credentials set: export KIT_API_KEY (or KIT_OAUTH_TOKEN) and/or APOLLO_API_KEY"
         })
       const checks = yield* Effect.forEach(configured, checkOne)

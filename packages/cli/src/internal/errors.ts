@@ -33,6 +33,9 @@ export class MissingCredentials extends Data.TaggedError("MissingCredentials")<{
   }
 }
 
+/** No credential at all, for a command that checks whichever are set (`verify`). */
+export class NoCredentials extends Data.TaggedError("NoCredentials")<{ readonly message: string }> {}
+
 /** A write that needs confirmation where none can be given. */
 export class NotConfirmed extends Data.TaggedError("NotConfirmed")<{ readonly message: string }> {}
 
@@ -126,6 +129,7 @@ export const renderFailure = (error: unknown): Rendered | undefined => {
       case "SequenceFileError":
         return { code: ExitCode.usage, message, tag: error._tag, unexpected: false }
       case "MissingCredentials":
+      case "NoCredentials":
         return { code: ExitCode.auth, message, tag: error._tag, unexpected: false }
       case "Incomplete":
         return { code: ExitCode.incomplete, message, tag: error._tag, unexpected: false }
@@ -162,6 +166,7 @@ export type CommandError =
   | ConfigError.ConfigError
   | UsageError
   | MissingCredentials
+  | NoCredentials
   | NotConfirmed
   | FileFailed
   | Incomplete

@@ -11,8 +11,9 @@ export interface Sink {
   readonly write: (text: string) => void
 }
 
-export const stderrSink = (): Sink => ({
-  isTTY: process.stderr.isTTY === true,
+/** Stderr; `redraw: false` (not a terminal, or `NO_COLOR`) gives lines instead of a bar redrawn in place. */
+export const stderrSink = (redraw = process.stderr.isTTY === true): Sink => ({
+  isTTY: redraw,
   columns: process.stderr.columns || 80,
   write: (text) => {
     process.stderr.write(text)
