@@ -27,7 +27,13 @@ const cli = async (args: ReadonlyArray<string>, env: Record<string, string> = {}
     err: (line) => {
       stderr += `${line}\n`
     },
-    progress: { isTTY: false, columns: 80, write: (text) => void (stderr += text) }
+    progress: {
+      isTTY: false,
+      columns: 80,
+      write: (text) => {
+        stderr += text
+      }
+    }
   }).pipe(
     Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))),
     Effect.provide(NodeContext.layer),
