@@ -17,7 +17,8 @@ import type { NewSequence } from "./Sequence.js"
 import type { SequenceError } from "./SequenceError.js"
 import { retryableIfSafe } from "./Resilience.js"
 import type { Sequences } from "./Sequences.js"
-import { actionFrom, fingerprint, matchByIndex } from "./internal/planning.js"
+import { advance, effectiveAction, rank, startingStage } from "./internal/applyState.js"
+import { fingerprint, matchByIndex } from "./internal/planning.js"
 import { safeDefaults } from "./internal/safeDefaults.js"
 import { findByToken, markedName, newToken, sweep } from "./internal/strays.js"
 
@@ -70,16 +71,6 @@ const reconcileSteps = (target: Sequences, targetId: string, desired: NewSequenc
     Effect.map((steps) => steps.map((step) => step.id))
   )
 
-const rank: Readonly<Record<Journal.State, number>> = {
-  creating: 0,
-  created: 1,
-  settled: 2,
-  activated: 3,
-  verified: 4,
-  differs: 4,
-  removed: 5
-}
-
 /** Carries out one sequence's plan from wherever its journal says it stands. */
 const runOne = (
   planned: Plan.SequencePlan,
@@ -124,7 +115,7 @@ const runOne = (
       } satisfies Outcome
     }
 
-    let stage = entry === undefined || planned.action === "create" ? -1 : rank[entry.state]
+    let stage = startingStage(planned.action, entry)
     let targetId = planned.action === "create" ? undefined : (entry?.targetId ?? planned.targetId)
     const outcome: Outcome["outcome"] =
       planned.action === "create" ? "created" : planned.action === "resume" ? "resumed" : "updated"
@@ -193,7 +184,15 @@ const runOne = (
       verification: found.length === 0 ? "verified" : "differs",
       differences: found
     } satisfies Outcome
-  }).pipe(Effect.withSpan("Apply.sequence", { attributes: { "unisequence.key": planned.key } }))
+  }).pipe(
+    Effect.withSpan("Apply.sequence", {
+      attributes: {
+        "unisequence.provider": options.target.provider,
+        "unisequence.operation": planned.action,
+        "unisequence.key": planned.key
+      }
+    })
+  )
 
 /**
  * Carries out a plan against `target`. Safe to kill at any point and run again with the same
@@ -214,14 +213,7 @@ export const apply = (
         base.append(entry).pipe(
           Effect.tap(() =>
             Effect.sync(() => {
-              const previous = latest.get(entry.key)
-              latest.set(
-                entry.key,
-                Journal.latest([
-                  ...(previous === undefined ? [] : [previous]),
-                  { v: 1, at: "", ...entry }
-                ]).get(entry.key)!
-              )
+              latest.set(entry.key, advance(latest.get(entry.key), entry))
             })
           )
         )
@@ -244,19 +236,7 @@ export const apply = (
           activate === plan.activate
             ? planned
             : { ...planned, target, fingerprint: yield* fingerprint(target) }
-        // The journal may be newer than the plan (an earlier attempt, or a run after planning): trust it.
-        const effective: Plan.SequencePlan =
-          entry !== undefined && current.action !== "remove"
-            ? {
-                ...current,
-                action:
-                  actionFrom(entry, current.fingerprint) === "unchanged"
-                    ? "unchanged"
-                    : current.action === "create"
-                      ? "resume"
-                      : current.action
-              }
-            : current
+        const effective: Plan.SequencePlan = { ...current, action: effectiveAction(current, entry) }
         return yield* runOne(effective, entry, { ...options, journal, activate }).pipe(
           // A failed write may or may not have happened: never repeat it blindly, resume from the journal.
           Effect.catchIf(
