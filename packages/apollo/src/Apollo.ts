@@ -33,6 +33,7 @@ import { Config, type ConfigError, Context, Effect, Either, Layer, Option, Ref, 
 import * as ApolloClient from "./ApolloClient.js"
 import { isAlreadyInState } from "./internal/errors.js"
 import * as Mapping from "./internal/mapping.js"
+import * as ProviderOptions from "./internal/options.js"
 import type * as W from "./internal/wire.js"
 
 export interface Options extends ApolloClient.Options {}
@@ -42,7 +43,47 @@ export interface Apollo {
   readonly sequences: Sequences.Sequences
 }
 
-const provider = "apollo" as const
+const provider = ProviderOptions.provider
+
+/** Apollo's entry in `providerOptions`, sequence and step level. */
+export const SequenceOptions = ProviderOptions.SequenceOptions
+export const StepOptions = ProviderOptions.StepOptions
+
+/** What Apollo can hold, its options and its rules, as data for core's translation and validation. */
+export const capabilities: Capabilities.Capabilities = {
+  provider: ProviderOptions.provider,
+  displayName: "Apollo",
+  delayUnits: ["minutes", "hours", "days"],
+  stepTypes: [...S.StepType.literals],
+  perStepSendDays: false,
+  variants: true,
+  threads: ["new", "reply"],
+  // A weekly schedule is written as the team's matching `emailer_schedule` (Apollo cannot create one).
+  weeklySchedule: false,
+  namedSchedule: true,
+  sender: false,
+  stepSender: false,
+  templates: false,
+  previewText: false,
+  reentry: false,
+  holdAfterLastStep: false,
+  exclusions: false,
+  limits: true,
+  ccBcc: true,
+  labels: true,
+  removal: "archive",
+  stepsInline: true,
+  readsSchedules: true,
+  enrollment: { byEmail: false, byId: true, sendFrom: true },
+  options: {
+    sequence: ProviderOptions.SequenceOptions,
+    step: ProviderOptions.StepOptions,
+    readOnly: ["stats"],
+    stepReadOnly: ["touchId"]
+  },
+  keepsForeignOptions: false,
+  rules: Capabilities.defaultRules
+}
 
 const invalid = (operation: string, issues: Mapping.Issues) =>
   new E.InvalidInput({ provider, operation, issues })
@@ -154,6 +195,7 @@ export const fromClient = (client: ApolloClient.Service): Effect.Effect<Sequence
         const created = yield* client.createSequence(body)
         const id = created.value.emailer_campaign.id
         const after = Mapping.afterCreatePatch(input)
+        const requested = ProviderOptions.sequenceOptions(input.providerOptions)
         if (after !== undefined) yield* client.updateSequence(id, after)
         if (input.active) yield* client.approve(id)
         const sequence = yield* toSequence("create", 200)(created)
@@ -166,14 +208,12 @@ export const fromClient = (client: ApolloClient.Service): Effect.Effect<Sequence
               : {
                   providerOptions: {
                     ...sequence.providerOptions,
-                    apollo: {
-                      ...sequence.providerOptions?.apollo,
-                      ...(input.providerOptions?.apollo?.userId === undefined
+                    [ProviderOptions.provider]: {
+                      ...sequence.providerOptions?.[ProviderOptions.provider],
+                      ...(requested?.userId === undefined ? {} : { userId: requested.userId }),
+                      ...(requested?.sharingPermission === undefined
                         ? {}
-                        : { userId: input.providerOptions.apollo.userId }),
-                      ...(input.providerOptions?.apollo?.sharingPermission === undefined
-                        ? {}
-                        : { sharingPermission: input.providerOptions.apollo.sharingPermission })
+                        : { sharingPermission: requested.sharingPermission })
                     }
                   }
                 })
@@ -244,7 +284,7 @@ export const fromClient = (client: ApolloClient.Service): Effect.Effect<Sequence
 
     return Sequences.make({
       provider,
-      capabilities: Capabilities.apollo,
+      capabilities,
       list,
       get,
       create,

@@ -1,5 +1,5 @@
 /**
- * What each provider can hold, as data, and `translate`: the sequence a target can hold plus a
+ * What a provider can hold, as data (each adapter exports its own), and `translate`: the sequence a target can hold plus a
  * warning for every field it drops or approximates. Planning a migration needs no network.
  *
  * @example
@@ -22,8 +22,30 @@ import { Effect, Either, Schema } from "effect"
 import type { DelayUnit, NewSequence, NewStep, ProviderId, Sequence, StepType, Thread } from "./Sequence.js"
 import { Unsupported } from "./SequenceError.js"
 
+/**
+ * A provider's own settings: the schema of its entry in `providerOptions` (sequence and step level)
+ * and which of its fields are figures it reports but never takes (dropped silently when translated
+ * to another provider).
+ */
+export interface OptionsSpec {
+  readonly sequence?: Schema.Schema.AnyNoContext
+  readonly step?: Schema.Schema.AnyNoContext
+  readonly readOnly?: ReadonlyArray<string>
+  readonly stepReadOnly?: ReadonlyArray<string>
+}
+
+/** Rules an input must follow for this provider, checked before any request. */
+export interface Rules {
+  /** Only the first step may be sent immediately (delay 0); later ones need a wait. */
+  readonly zeroDelayFirstStepOnly: boolean
+  /** Per-step send days only on steps whose delay is in days. */
+  readonly sendDaysNeedDayDelay: boolean
+}
+
 export interface Capabilities {
   readonly provider: ProviderId
+  /** The provider's name in sentences ("Kit has no …"). */
+  readonly displayName: string
   readonly delayUnits: ReadonlyArray<DelayUnit>
   readonly stepTypes: ReadonlyArray<StepType>
   /** A step may override the schedule's days (Kit `send_days` per email). */
@@ -53,95 +75,15 @@ export interface Capabilities {
   /** The adapter reads the team's schedule list once per session (to map and name schedules). */
   readonly readsSchedules: boolean
   readonly enrollment: { readonly byEmail: boolean; readonly byId: boolean; readonly sendFrom: boolean }
+  /** This provider's own `providerOptions` entry. */
+  readonly options: OptionsSpec
+  /** Other providers' `providerOptions` are kept as they are (a store of the whole model). */
+  readonly keepsForeignOptions: boolean
+  readonly rules: Rules
 }
 
-export const kit: Capabilities = {
-  provider: "kit",
-  delayUnits: ["hours", "days"],
-  stepTypes: ["email"],
-  perStepSendDays: true,
-  variants: false,
-  threads: ["new"],
-  weeklySchedule: true,
-  namedSchedule: false,
-  sender: true,
-  stepSender: false,
-  templates: true,
-  previewText: true,
-  reentry: true,
-  holdAfterLastStep: true,
-  exclusions: true,
-  limits: false,
-  ccBcc: false,
-  labels: false,
-  removal: "delete",
-  stepsInline: false,
-  readsSchedules: false,
-  enrollment: { byEmail: true, byId: true, sendFrom: false }
-}
-
-export const apollo: Capabilities = {
-  provider: "apollo",
-  delayUnits: ["minutes", "hours", "days"],
-  stepTypes: [
-    "email",
-    "manual_email",
-    "call",
-    "action_item",
-    "linkedin_connect",
-    "linkedin_message",
-    "linkedin_view_profile",
-    "linkedin_interact_post"
-  ],
-  perStepSendDays: false,
-  variants: true,
-  threads: ["new", "reply"],
-  // A weekly schedule is written as the team's matching `emailer_schedule` (Apollo cannot create one).
-  weeklySchedule: false,
-  namedSchedule: true,
-  sender: false,
-  stepSender: false,
-  templates: false,
-  previewText: false,
-  reentry: false,
-  holdAfterLastStep: false,
-  exclusions: false,
-  limits: true,
-  ccBcc: true,
-  labels: true,
-  removal: "archive",
-  stepsInline: true,
-  readsSchedules: true,
-  enrollment: { byEmail: false, byId: true, sendFrom: true }
-}
-
-/** The in-memory provider holds everything the neutral model can say. */
-export const memory: Capabilities = {
-  provider: "memory",
-  delayUnits: ["minutes", "hours", "days"],
-  stepTypes: apollo.stepTypes,
-  perStepSendDays: true,
-  variants: true,
-  threads: ["new", "reply"],
-  weeklySchedule: true,
-  namedSchedule: true,
-  sender: true,
-  stepSender: true,
-  templates: true,
-  previewText: true,
-  reentry: true,
-  holdAfterLastStep: true,
-  exclusions: true,
-  limits: true,
-  ccBcc: true,
-  labels: true,
-  removal: "delete",
-  stepsInline: true,
-  readsSchedules: false,
-  enrollment: { byEmail: true, byId: true, sendFrom: true }
-}
-
-export const byProvider: Readonly<Record<ProviderId, Capabilities>> = { kit, apollo, memory }
+/** The rules every provider so far follows. */
+export const defaultRules: Rules = { zeroDelayFirstStepOnly: true, sendDaysNeedDayDelay: true }
 
 export const WarningKind = Schema.Literal("dropped", "approximated")
 export const Warning = Schema.Struct({ path: Schema.String, kind: WarningKind, detail: Schema.String })
@@ -173,19 +115,31 @@ export const toNewSequence = (sequence: Sequence | NewSequence): NewSequence => 
  */
 export const translate = (
   input: Sequence | NewSequence,
-  target: Capabilities
-): Effect.Effect<Translation, Unsupported> => Effect.suspend(() => translateEither(input, target))
+  target: Capabilities,
+  options: TranslateOptions = {}
+): Effect.Effect<Translation, Unsupported> => Effect.suspend(() => translateEither(input, target, options))
+
+export interface TranslateOptions {
+  /**
+   * The providers whose `providerOptions` the input may carry (the migration's source): their
+   * names and read-only figures word the warnings. An unknown provider's fields all warn.
+   */
+  readonly sources?: ReadonlyArray<Capabilities>
+}
 
 /** `translate` as a plain value, for callers outside an effect. */
 export const translateEither = (
   input: Sequence | NewSequence,
-  target: Capabilities
+  target: Capabilities,
+  options: TranslateOptions = {}
 ): Either.Either<Translation, Unsupported> =>
   (() => {
     const warnings: Array<Warning> = []
     const warn = (path: string, kind: Warning["kind"], detail: string) =>
       warnings.push({ path, kind, detail })
-    const name = target.provider === "kit" ? "Kit" : target.provider === "apollo" ? "Apollo" : target.provider
+    const name = target.displayName
+    const known = (provider: string) => options.sources?.find((c) => c.provider === provider)
+    const displayName = (provider: string) => known(provider)?.displayName ?? provider
     const source = toNewSequence(input)
     const out: { -readonly [K in keyof NewSequence]: NewSequence[K] } = { ...source }
 
@@ -276,22 +230,19 @@ export const translateEither = (
       }
     }
 
-    const options = out.providerOptions
-    if (options !== undefined) {
-      const foreign =
-        target.provider === "memory" ? [] : (["kit", "apollo"] as const).filter((p) => p !== target.provider)
-      const kept = { ...options }
-      for (const provider of foreign) {
-        const value = options[provider]
-        if (value === undefined) continue
+    const sequenceOptions = out.providerOptions
+    if (sequenceOptions !== undefined && !target.keepsForeignOptions) {
+      const kept = { ...sequenceOptions }
+      for (const [provider, value] of Object.entries(sequenceOptions)) {
+        if (provider === target.provider) continue
         delete kept[provider]
-        const readOnly = new Set(["emailCount", "subscriberCount", "stats"])
+        const readOnly = new Set(known(provider)?.options.readOnly ?? [])
         for (const [field, v] of Object.entries(value)) {
           if (readOnly.has(field) || v === undefined) continue
           warn(
             `providerOptions.${provider}.${field}`,
             "dropped",
-            `a ${provider === "kit" ? "Kit" : "Apollo"}-only setting that ${name} has no place for`
+            `a ${displayName(provider)}-only setting that ${name} has no place for`
           )
         }
       }
@@ -378,24 +329,26 @@ export const translateEither = (
       const stepOptions = next.providerOptions
       if (stepOptions !== undefined) {
         const kept = { ...stepOptions }
-        if (
-          target.provider !== "apollo" &&
-          target.provider !== "memory" &&
-          stepOptions.apollo !== undefined
-        ) {
-          const { touchId: _touch, ...rest } = stepOptions.apollo
-          for (const [field, v] of Object.entries(rest)) {
+        for (const [provider, value] of Object.entries(stepOptions)) {
+          if (provider === target.provider) continue
+          // Read-only bookkeeping (a position, a touch id) is never carried across providers.
+          const readOnly = new Set(known(provider)?.options.stepReadOnly ?? [])
+          const rest = Object.entries(value).filter(([field]) => !readOnly.has(field))
+          if (target.keepsForeignOptions) {
+            if (rest.length === 0) delete kept[provider]
+            else kept[provider] = Object.fromEntries(rest)
+            continue
+          }
+          for (const [field, v] of rest) {
             if (v != null)
               warn(
-                `${path}.providerOptions.apollo.${field}`,
+                `${path}.providerOptions.${provider}.${field}`,
                 "dropped",
-                `an Apollo-only step setting that ${name} has no place for`
+                `a ${displayName(provider)}-only step setting that ${name} has no place for`
               )
           }
-          delete kept.apollo
+          delete kept[provider]
         }
-        // Kit's position is read-only bookkeeping, never carried across providers.
-        if (target.provider !== "kit") delete kept.kit
         next.providerOptions = kept
       }
       return next

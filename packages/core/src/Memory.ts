@@ -26,11 +26,43 @@ import {
   Sequence,
   type SequencePatch,
   Step,
+  StepType,
   summarize
 } from "./Sequence.js"
 import { StepNotFound } from "./SequenceError.js"
 import * as Sequences from "./Sequences.js"
 import { applyStepPatch, type StepDiff } from "./Diff.js"
+import { orNotFound } from "./internal/support.js"
+
+/** The in-memory provider holds everything the neutral model can say, other providers' options included. */
+export const capabilities: Capabilities.Capabilities = {
+  provider: "memory",
+  displayName: "memory",
+  delayUnits: ["minutes", "hours", "days"],
+  stepTypes: [...StepType.literals],
+  perStepSendDays: true,
+  variants: true,
+  threads: ["new", "reply"],
+  weeklySchedule: true,
+  namedSchedule: true,
+  sender: true,
+  stepSender: true,
+  templates: true,
+  previewText: true,
+  reentry: true,
+  holdAfterLastStep: true,
+  exclusions: true,
+  limits: true,
+  ccBcc: true,
+  labels: true,
+  removal: "delete",
+  stepsInline: true,
+  readsSchedules: false,
+  enrollment: { byEmail: true, byId: true, sendFrom: true },
+  options: {},
+  keepsForeignOptions: true,
+  rules: Capabilities.defaultRules
+}
 
 export interface Options {
   /** Page size of `list`, to exercise paging (default 100). */
@@ -70,12 +102,12 @@ export const make = (options: Options = {}): Effect.Effect<MemorySequences> =>
   Effect.gen(function* () {
     const pageSize = Math.max(1, options.pageSize ?? 100)
     const state = yield* Ref.make<State>({ sequences: new Map(), enrolled: new Map(), nextId: 1, writes: 0 })
-    const provider = "memory" as const
+    const provider = capabilities.provider
 
     const lookup = (id: string, operation: string) =>
       Ref.get(state).pipe(
         Effect.map((s) => Option.fromNullable(s.sequences.get(id))),
-        Effect.flatMap(Sequences.orNotFound(provider, operation, id))
+        Effect.flatMap(orNotFound(provider, operation, id))
       )
 
     /** Writes one sequence back, counting the write. */
@@ -95,7 +127,7 @@ export const make = (options: Options = {}): Effect.Effect<MemorySequences> =>
 
     const primitives: Sequences.Primitives = {
       provider,
-      capabilities: Capabilities.memory,
+      capabilities,
       list: (listOptions) =>
         Stream.paginateChunkEffect(0, (offset) =>
           Ref.get(state).pipe(

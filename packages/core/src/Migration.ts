@@ -67,7 +67,7 @@ export const plan = (
     yield* selected(source, options.select ?? Plan.all).pipe(
       Stream.mapEffect(({ id }) => source.get(id), { concurrency: options.concurrency ?? 4 }),
       Stream.mapEffect((sequence) =>
-        translate(sequence, target.capabilities).pipe(
+        translate(sequence, target.capabilities, { sources: [source.capabilities] }).pipe(
           Effect.flatMap((translation) =>
             Effect.gen(function* () {
               const entry = journal.get(sequence.id)

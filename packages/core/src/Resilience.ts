@@ -3,7 +3,7 @@
  * `Random`, so tests can drive them with `TestClock` and a seeded random.
  */
 import { Duration, Effect, Metric, Random } from "effect"
-import type { SequenceError } from "./SequenceError.js"
+import { isSequenceError, type SequenceError } from "./SequenceError.js"
 
 export interface RetryOptions {
   /** Attempts in all, the first included (default 6). */
@@ -30,13 +30,6 @@ export const retries = Metric.counter("unisequence_retries", {
   description: "requests retried after a retryable failure",
   incremental: true
 })
-
-const isSequenceError = (error: unknown): error is SequenceError =>
-  typeof error === "object" &&
-  error !== null &&
-  "isRetryable" in error &&
-  "provider" in error &&
-  "_tag" in error
 
 /**
  * Retries failures whose `isRetryable` is true with exponential backoff and full jitter, waiting at

@@ -7,7 +7,11 @@
  */
 import { Schema } from "effect"
 
-export const ProviderId = Schema.Literal("kit", "apollo", "memory")
+/**
+ * A provider's id (`"kit"`, `"memory"`, …): an open, non-empty string, so that an adapter written
+ * anywhere can name itself without a change here.
+ */
+export const ProviderId = Schema.NonEmptyTrimmedString.annotations({ identifier: "ProviderId" })
 export type ProviderId = typeof ProviderId.Type
 
 export const Weekday = Schema.Literal(
@@ -89,24 +93,17 @@ export const Variant = Schema.Struct({
 })
 export type Variant = typeof Variant.Type
 
-export const KitStepOptions = Schema.Struct({
-  /** Zero-based position Kit holds; read-only, the neutral order is the array order. */
-  position: Schema.optional(Schema.NullOr(Schema.Number))
+/**
+ * Settings only one provider has, keyed by provider id (`providerOptions.kit.position`). Each adapter
+ * owns the schema of its own entry (`Capabilities.options`) and validates it before any write; core
+ * only knows that an entry is a record of fields.
+ */
+export const OptionsRecord = Schema.Record({
+  key: ProviderId,
+  value: Schema.Record({ key: Schema.String, value: Schema.Unknown })
 })
 
-export const ApolloStepOptions = Schema.Struct({
-  exactDatetime: Schema.optional(Schema.NullOr(Schema.String)),
-  priority: Schema.optional(Schema.NullOr(Schema.String)),
-  note: Schema.optional(Schema.NullOr(Schema.String)),
-  autoSkipInXDays: Schema.optional(Schema.NullOr(Schema.Number)),
-  /** Id of the touch holding the step's primary email. */
-  touchId: Schema.optional(Schema.String)
-})
-
-export const StepProviderOptions = Schema.Struct({
-  kit: Schema.optional(KitStepOptions),
-  apollo: Schema.optional(ApolloStepOptions)
-})
+export const StepProviderOptions = OptionsRecord
 export type StepProviderOptions = typeof StepProviderOptions.Type
 
 const stepFields = {
@@ -155,34 +152,7 @@ export const Limits = Schema.Struct({
 })
 export type Limits = typeof Limits.Type
 
-export const KitSequenceOptions = Schema.Struct({
-  emailCount: Schema.optional(Schema.Number),
-  subscriberCount: Schema.optional(Schema.Number),
-  stats: Schema.optional(Schema.Unknown)
-})
-
-export const ApolloSequenceOptions = Schema.Struct({
-  creationType: Schema.optional(Schema.Literal("draft", "new", "ai_assistant")),
-  sharingPermission: Schema.optional(
-    Schema.Struct({
-      visibility: Schema.optional(Schema.Literal("restricted", "everyone")),
-      accessType: Schema.optional(Schema.Literal("can_view", "can_edit", "full_access"))
-    })
-  ),
-  /** Deprecated by Apollo in favour of `sharingPermission`; kept so nothing a user wrote is lost. */
-  permissions: Schema.optional(Schema.String),
-  /** Owner; writing it on update reassigns the sequence. */
-  userId: Schema.optional(Schema.String),
-  /** Create-only behaviour flags (`mark_finished_if_reply`, `mark_paused_if_ooo`, …) by wire name. */
-  createFlags: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Boolean })),
-  /** Statistics as Apollo reports them; a figure may be the string `"loading"`. */
-  stats: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
-})
-
-export const ProviderOptions = Schema.Struct({
-  kit: Schema.optional(KitSequenceOptions),
-  apollo: Schema.optional(ApolloSequenceOptions)
-})
+export const ProviderOptions = OptionsRecord
 export type ProviderOptions = typeof ProviderOptions.Type
 
 const settingsFields = {

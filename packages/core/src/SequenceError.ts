@@ -23,8 +23,12 @@
  *
  * @module
  */
-import { Duration, Option, Schema } from "effect"
+import { Duration, Option, Predicate, Schema } from "effect"
 import { ProviderId } from "./Sequence.js"
+
+/** Marks every `SequenceError`, so that `isSequenceError` needs no list of tags. */
+export const TypeId: unique symbol = Symbol.for("@unisequence/core/SequenceError")
+export type TypeId = typeof TypeId
 
 const common = {
   provider: ProviderId,
@@ -38,6 +42,7 @@ export class SequenceNotFound extends Schema.TaggedError<SequenceNotFound>()("Se
   ...common,
   sequenceId: Schema.String
 }) {
+  readonly [TypeId]: TypeId = TypeId
   override get message() {
     return `${where(this)}: sequence ${this.sequenceId} was not found`
   }
@@ -51,6 +56,7 @@ export class StepNotFound extends Schema.TaggedError<StepNotFound>()("StepNotFou
   sequenceId: Schema.String,
   stepId: Schema.String
 }) {
+  readonly [TypeId]: TypeId = TypeId
   override get message() {
     return `${where(this)}: step ${this.stepId} of sequence ${this.sequenceId} was not found`
   }
@@ -63,6 +69,7 @@ export class AuthenticationFailed extends Schema.TaggedError<AuthenticationFaile
   ...common,
   detail: Schema.String
 }) {
+  readonly [TypeId]: TypeId = TypeId
   override get message() {
     return `${where(this)}: the credentials were refused (${this.detail})`
   }
@@ -77,6 +84,7 @@ export class PermissionDenied extends Schema.TaggedError<PermissionDenied>()("Pe
   /** The scope the key lacks, when the provider names it (Apollo `api/v1/sequences/update`). */
   requiredScope: Schema.optional(Schema.String)
 }) {
+  readonly [TypeId]: TypeId = TypeId
   override get message() {
     return `${where(this)}: permission denied: ${this.reason}`
   }
@@ -93,6 +101,7 @@ export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInp
   ...common,
   issues: Schema.Array(Issue)
 }) {
+  readonly [TypeId]: TypeId = TypeId
   override get message() {
     const list = this.issues.map((i) => (i.path === "" ? i.message : `${i.path}: ${i.message}`)).join("; ")
     return `${where(this)}: invalid input: ${list}`
@@ -107,6 +116,7 @@ export class Unsupported extends Schema.TaggedError<Unsupported>()("Unsupported"
   feature: Schema.String,
   detail: Schema.String
 }) {
+  readonly [TypeId]: TypeId = TypeId
   override get message() {
     return `${where(this)}: ${this.feature} is not supported: ${this.detail}`
   }
@@ -121,6 +131,7 @@ export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited"
   retryAfter: Schema.optional(Schema.Duration),
   detail: Schema.optional(Schema.String)
 }) {
+  readonly [TypeId]: TypeId = TypeId
   override get message() {
     const wait = this.retryAfter === undefined ? "" : `, retry after ${Duration.format(this.retryAfter)}`
     return `${where(this)}: rate limited${wait}${this.detail === undefined ? "" : ` (${this.detail})`}`
@@ -137,6 +148,7 @@ export class Conflict extends Schema.TaggedError<Conflict>()("Conflict", {
   ...common,
   reason: Schema.String
 }) {
+  readonly [TypeId]: TypeId = TypeId
   override get message() {
     return `${where(this)}: conflict: ${this.reason}`
   }
@@ -152,6 +164,7 @@ export class ProviderUnavailable extends Schema.TaggedError<ProviderUnavailable>
   status: Schema.optional(Schema.Number),
   excerpt: Schema.optional(Schema.String)
 }) {
+  readonly [TypeId]: TypeId = TypeId
   override get message() {
     const status = this.status === undefined ? "" : ` (status ${this.status})`
     const excerpt = this.excerpt === undefined ? "" : `: ${this.excerpt}`
@@ -168,6 +181,7 @@ export class MalformedResponse extends Schema.TaggedError<MalformedResponse>()("
   status: Schema.optional(Schema.Number),
   excerpt: Schema.optional(Schema.String)
 }) {
+  readonly [TypeId]: TypeId = TypeId
   override get message() {
     const status = this.status === undefined ? "" : ` (status ${this.status})`
     const excerpt = this.excerpt === undefined ? "" : `; body starts: ${this.excerpt}`
@@ -197,5 +211,8 @@ export const excerpt = (body: string, max = 160): string => {
   const flat = body.replace(/\s+/g, " ").trim()
   return flat.length <= max ? flat : `${flat.slice(0, max)}…`
 }
+
+/** True for any of the errors above, whatever provider raised it. */
+export const isSequenceError = (u: unknown): u is SequenceError => Predicate.hasProperty(u, TypeId)
 
 export const isRetryable = (error: SequenceError): boolean => error.isRetryable

@@ -22,7 +22,7 @@
  *
  * @module
  */
-import { Context, Effect, Option, ParseResult, Schema, Stream } from "effect"
+import { Context, Effect, Schema, Stream } from "effect"
 import type { Capabilities } from "./Capabilities.js"
 import {
   DesiredStep,
@@ -35,20 +35,14 @@ import {
   NewStep,
   type NewStepInput,
   type ProviderId,
+  type ProviderOptions,
   type Sequence,
   SequencePatch,
   type SequenceSummary,
   type Step,
   StepPatch
 } from "./Sequence.js"
-import {
-  InvalidInput,
-  type Issue,
-  type SequenceError,
-  SequenceNotFound,
-  StepNotFound,
-  Unsupported
-} from "./SequenceError.js"
+import { InvalidInput, type Issue, type SequenceError, StepNotFound, Unsupported } from "./SequenceError.js"
 import { applyStepPatch, asDesired, isNoop, type StepDiff, steps as diffSteps } from "./Diff.js"
 import {
   unsupportedInPatch,
@@ -56,16 +50,16 @@ import {
   unsupportedInStepPatch,
   unsupportedInSteps
 } from "./internal/support.js"
-import { collapse } from "./internal/issues.js"
 import { KeyedLock } from "./internal/keyedLock.js"
 import {
+  issuesOf,
   validateNewSequence,
   validatePatch,
   validateStep,
   validateStepPatch,
   validateStepPatchAgainst,
   validateSteps
-} from "./Validation.js"
+} from "./internal/validation.js"
 
 export interface ListOptions {
   /** Only sequences whose name contains this text (case-insensitive). */
@@ -163,27 +157,9 @@ export interface Primitives {
   readonly removeStep?: (id: string, stepId: string) => Effect.Effect<void, SequenceError>
 }
 
-const pathOf = (path: ReadonlyArray<PropertyKey>, prefix: string) =>
-  path.reduce<string>(
-    (acc, key) =>
-      typeof key === "number" ? `${acc}[${key}]` : acc === "" ? String(key) : `${acc}.${String(key)}`,
-    prefix
-  )
-
-/**
- * One issue per path: a union's alternatives become one "Expected A | B" message, and the
- * "Expected undefined" of an optional field is dropped when the field itself was found wrong deeper down.
- */
-export const issuesOf = (error: ParseResult.ParseError, prefix = ""): ReadonlyArray<Issue> => {
-  const raw = ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
-    path: pathOf(issue.path, prefix),
-    message: issue.message
-  }))
-  return collapse(raw)
-}
-
 export const make = (primitives: Primitives): Sequences => {
   const { provider, capabilities } = primitives
+  const { rules } = capabilities
   const locks = new KeyedLock()
 
   const invalid = (operation: string, issues: ReadonlyArray<Issue>) =>
@@ -214,6 +190,18 @@ export const make = (primitives: Primitives): Sequences => {
             detail: `${found.map((f) => f.detail).join("; ")} (translate the sequence first to convert it with warnings)`
           })
         )
+
+  /** The provider's own `providerOptions` entry checked against the schema its adapter supplies. */
+  const optionIssues = (
+    options: ProviderOptions | undefined,
+    schema: Schema.Schema.AnyNoContext | undefined,
+    path: string
+  ): ReadonlyArray<Issue> => {
+    const own = options?.[provider]
+    if (own === undefined || schema === undefined) return []
+    const result = Schema.validateEither(schema, { errors: "all", onExcessProperty: "ignore" })(own)
+    return result._tag === "Right" ? [] : issuesOf(result.left, `${path}.${provider}`)
+  }
 
   const requireId = (operation: string, value: string, field: string): Effect.Effect<void, InvalidInput> =>
     typeof value === "string" && value.trim() !== ""
@@ -248,7 +236,7 @@ export const make = (primitives: Primitives): Sequences => {
     Effect.gen(function* () {
       const current = yield* (primitives.readSteps ?? primitives.get)(id)
       const desired = yield* edit(current)
-      yield* check(operation, validateSteps(desired))
+      yield* check(operation, validateSteps(desired, "steps", rules))
       yield* support(operation, unsupportedInSteps(desired, capabilities))
       const result = diffSteps(current.steps, desired)
       if (result._tag === "UnknownSteps") {
@@ -275,7 +263,13 @@ export const make = (primitives: Primitives): Sequences => {
   const create = (input: NewSequenceInput) =>
     Effect.gen(function* () {
       const decoded = yield* decode(NewSequence, "create")(input)
-      yield* check("create", validateNewSequence(decoded))
+      yield* check("create", [
+        ...validateNewSequence(decoded, rules),
+        ...optionIssues(decoded.providerOptions, capabilities.options.sequence, "providerOptions"),
+        ...decoded.steps.flatMap((step, i) =>
+          optionIssues(step.providerOptions, capabilities.options.step, `steps[${i}].providerOptions`)
+        )
+      ])
       yield* support("create", unsupportedInSequence(decoded, capabilities))
       return yield* primitives.create(decoded)
     }).pipe(span("create"))
@@ -284,7 +278,10 @@ export const make = (primitives: Primitives): Sequences => {
     Effect.gen(function* () {
       yield* requireId("update", id, "id")
       const patch = yield* decode(SequencePatch, "update")(input)
-      yield* check("update", validatePatch(patch))
+      yield* check("update", [
+        ...validatePatch(patch),
+        ...optionIssues(patch.providerOptions, capabilities.options.sequence, "providerOptions")
+      ])
       yield* support("update", unsupportedInPatch(patch, capabilities))
       if (isEmptyPatch(patch)) return
       yield* primitives.update(id, patch)
@@ -300,7 +297,11 @@ export const make = (primitives: Primitives): Sequences => {
           ? [{ path: "index", message: `must be a non-negative integer, got ${index}` }]
           : []
       // Where the step lands is only known once the list is read, unless an index is given.
-      yield* check("addStep", [...indexIssues, ...validateStep(step, index ?? 0, "step")])
+      yield* check("addStep", [
+        ...indexIssues,
+        ...validateStep(step, index ?? 0, "step", rules),
+        ...optionIssues(step.providerOptions, capabilities.options.step, "step.providerOptions")
+      ])
       yield* support("addStep", unsupportedInSteps([step], capabilities, "step"))
       if (primitives.addStep !== undefined) return yield* primitives.addStep(id, step, index)
       let at = 0
@@ -310,7 +311,7 @@ export const make = (primitives: Primitives): Sequences => {
         desired.splice(at, 0, step)
         return check(
           "addStep",
-          at > 0 && step.delay.value === 0
+          rules.zeroDelayFirstStepOnly && at > 0 && step.delay.value === 0
             ? [{ path: "step.delay", message: "only the first step may have a zero delay" }]
             : []
         ).pipe(Effect.as(desired))
@@ -323,7 +324,10 @@ export const make = (primitives: Primitives): Sequences => {
       yield* requireId("updateStep", id, "id")
       yield* requireId("updateStep", stepId, "stepId")
       const patch = yield* decode(StepPatch, "updateStep", "patch")(input)
-      yield* check("updateStep", validateStepPatch(patch, "patch"))
+      yield* check("updateStep", [
+        ...validateStepPatch(patch, "patch", rules),
+        ...optionIssues(patch.providerOptions, capabilities.options.step, "patch.providerOptions")
+      ])
       yield* support("updateStep", unsupportedInStepPatch(patch, capabilities))
       if (isEmptyPatch(patch)) return
       if (primitives.updateStep !== undefined) return yield* primitives.updateStep(id, stepId, patch)
@@ -331,7 +335,7 @@ export const make = (primitives: Primitives): Sequences => {
         findStep(current, stepId, "updateStep").pipe(
           Effect.flatMap((index) => {
             const step = current.steps[index]!
-            return check("updateStep", validateStepPatchAgainst(patch, step, index)).pipe(
+            return check("updateStep", validateStepPatchAgainst(patch, step, index, rules)).pipe(
               Effect.as(asDesired(current.steps).map((d) => (d.id === stepId ? applyStepPatch(d, patch) : d)))
             )
           })
@@ -395,7 +399,12 @@ export const make = (primitives: Primitives): Sequences => {
     Effect.gen(function* () {
       yield* requireId("replaceSteps", id, "id")
       const steps = yield* decode(Schema.Array(DesiredStep), "replaceSteps", "steps")(input)
-      yield* check("replaceSteps", validateSteps(steps))
+      yield* check("replaceSteps", [
+        ...validateSteps(steps, "steps", rules),
+        ...steps.flatMap((step, i) =>
+          optionIssues(step.providerOptions, capabilities.options.step, `steps[${i}].providerOptions`)
+        )
+      ])
       yield* support("replaceSteps", unsupportedInSteps(steps, capabilities))
       return yield* editSteps(id, "replaceSteps", () => Effect.succeed(steps))
     }).pipe(locks.withLock(id), span("replaceSteps", { "unisequence.sequence_id": id }))
@@ -454,11 +463,3 @@ export const make = (primitives: Primitives): Sequences => {
   }
 }
 
-/** Fails with `SequenceNotFound` when `option` is empty: for providers that answer "no such id" with nothing. */
-export const orNotFound =
-  (provider: ProviderId, operation: string, sequenceId: string) =>
-  <A>(option: Option.Option<A>): Effect.Effect<A, SequenceNotFound> =>
-    Option.match(option, {
-      onNone: () => Effect.fail(new SequenceNotFound({ provider, operation, sequenceId })),
-      onSome: Effect.succeed
-    })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { Memory, Sequence, type SequenceError, Validation } from "../src/index.js"
+import { Memory, Sequence, type SequenceError } from "../src/index.js"
+import * as Validation from "../src/internal/validation.js"
 
 type Issue = SequenceError.Issue
 

@@ -22,17 +22,58 @@
  * @module
  */
 import type { HttpClient } from "@effect/platform"
-import { Capabilities, type Diff, Sequence as Model, SequenceError, Sequences } from "@unisequence/core"
+import { type Capabilities, type Diff, Sequence as Model, SequenceError, Sequences } from "@unisequence/core"
 import { type Config, type ConfigError, Context, Effect, Either, Layer, Stream } from "effect"
 import * as KitClient from "./KitClient.js"
 import * as Mapping from "./internal/mapping.js"
+import * as ProviderOptions from "./internal/options.js"
 import * as Positions from "./internal/positions.js"
 import type * as Wire from "./internal/wire.js"
 
 export type Options = KitClient.Options
 
+/** Kit's entry in `providerOptions` (read-only figures), sequence and step level. */
+export const SequenceOptions = ProviderOptions.SequenceOptions
+export const StepOptions = ProviderOptions.StepOptions
+
+/** What Kit can hold, its options and its rules, as data for core's translation and validation. */
+export const capabilities: Capabilities.Capabilities = {
+  provider: ProviderOptions.provider,
+  displayName: "Kit",
+  delayUnits: ["hours", "days"],
+  stepTypes: ["email"],
+  perStepSendDays: true,
+  variants: false,
+  threads: ["new"],
+  weeklySchedule: true,
+  namedSchedule: false,
+  sender: true,
+  stepSender: false,
+  templates: true,
+  previewText: true,
+  reentry: true,
+  holdAfterLastStep: true,
+  exclusions: true,
+  limits: false,
+  ccBcc: false,
+  labels: false,
+  removal: "delete",
+  stepsInline: false,
+  readsSchedules: false,
+  enrollment: { byEmail: true, byId: true, sendFrom: false },
+  options: {
+    sequence: ProviderOptions.SequenceOptions,
+    step: ProviderOptions.StepOptions,
+    readOnly: ["emailCount", "subscriberCount", "stats"],
+    stepReadOnly: ["position"]
+  },
+  keepsForeignOptions: false,
+  // Kit refuses a zero delay after the first email, and send days on an hour-based email.
+  rules: { zeroDelayFirstStepOnly: true, sendDaysNeedDayDelay: true }
+}
+
 type Error = SequenceError.SequenceError
-const provider = "kit" as const
+const provider = ProviderOptions.provider
 
 /** `Left` refusals of the pure mapping, as the neutral error of `operation`. */
 const orRefuse =
@@ -109,7 +150,7 @@ export const primitives = (client: KitClient.KitClient): Sequences.Primitives =>
       const byId = new Map(current.steps.map((step, i) => [step.id, { step, index: i }]))
       const positionOf = (id: string) => {
         const entry = byId.get(id)!
-        return entry.step.providerOptions?.kit?.position ?? entry.index
+        return ProviderOptions.stepOptions(entry.step.providerOptions).position ?? entry.index
       }
       const patches = new Map(diff.updates.map((u) => [u.id, u.patch]))
       const bodies = new Map<string, Wire.EmailBody>()
@@ -186,7 +227,7 @@ export const primitives = (client: KitClient.KitClient): Sequences.Primitives =>
         if (email !== undefined) return Mapping.toStep({ ...email, position }, position)
         const step = byId.get(ref.id)!.step
         return new Model.Step(
-          { ...step, providerOptions: { ...step.providerOptions, kit: { position } } },
+          { ...step, providerOptions: { ...step.providerOptions, [ProviderOptions.provider]: { position } } },
           true
         )
       })
@@ -323,7 +364,7 @@ export const primitives = (client: KitClient.KitClient): Sequences.Primitives =>
 
   return {
     provider,
-    capabilities: Capabilities.kit,
+    capabilities,
     list: (options) => {
       const needle = options.nameContains?.toLowerCase()
       return client.listSequences().pipe(

@@ -5,6 +5,7 @@
 import { Either } from "effect"
 import { type Diff, Sequence as S } from "@unisequence/core"
 import type * as W from "./wire.js"
+import * as Options from "./options.js"
 
 // Read results are built from decoded wire data, so the model classes are constructed without
 // validating again (`new X(props, true)`): validation recompiles a class schema per instance.
@@ -162,8 +163,8 @@ export const isCreateFlag = (name: string): name is CreateFlag => createFlagName
 export const sequenceOptionsFromWire = (
   campaign: W.Campaign,
   rawCampaign: unknown
-): S.ProviderOptions["apollo"] => {
-  const options: Mutable<NonNullable<S.ProviderOptions["apollo"]>> = {}
+): Options.SequenceOptions => {
+  const options: Mutable<Options.SequenceOptions> = {}
   const creationType = oneOf(creationTypes, campaign.creation_type)
   if (creationType !== undefined) options.creationType = creationType
   const sharing = campaign.sharing_permission
@@ -269,7 +270,7 @@ export const stepFromWire = (
   if (delay === undefined)
     return Either.left(`step ${step.id} has an unknown wait_mode ${JSON.stringify(step.wait_mode)}`)
   const [first, ...rest] = touches
-  const apollo: Mutable<NonNullable<S.StepProviderOptions["apollo"]>> = {}
+  const apollo: Mutable<Options.StepOptions> = {}
   if (step.exact_datetime != null) apollo.exactDatetime = step.exact_datetime
   if (step.priority != null) apollo.priority = step.priority
   if (step.note != null) apollo.note = step.note
@@ -385,7 +386,7 @@ const settingsToWire = (
   if (settings.cc !== undefined) body.cc_emails = joinEmails(settings.cc)
   if (settings.bcc !== undefined) body.bcc_emails = joinEmails(settings.bcc)
   if (settings.labels !== undefined) body.label_names = settings.labels
-  const apollo = settings.providerOptions?.apollo
+  const apollo = Options.sequenceOptions(settings.providerOptions)
   if (apollo?.creationType !== undefined) body.creation_type = apollo.creationType
   if (apollo?.permissions !== undefined) body.permissions = apollo.permissions
   return issues.length > 0 ? Either.left(issues) : Either.right(body)
@@ -398,7 +399,7 @@ export const patchToWire = (
 ): Either.Either<W.UpdateSequenceBody, Issues> =>
   Either.flatMap(settingsToWire(patch, scheduleId), (body) => {
     if (patch.active !== undefined) body.active = patch.active
-    const apollo = patch.providerOptions?.apollo
+    const apollo = Options.sequenceOptions(patch.providerOptions)
     if (apollo?.userId !== undefined) body.user_id = apollo.userId
     if (apollo?.sharingPermission !== undefined) {
       const { visibility, accessType } = apollo.sharingPermission
@@ -442,7 +443,7 @@ export const touchesToWire = (
   const ownId = (id: string | undefined) => (id !== undefined && own.has(id) ? id : undefined)
   const touches: Array<W.TouchInput> = []
   if (step.email !== undefined) {
-    const id = ownId(step.providerOptions?.apollo?.touchId)
+    const id = ownId(Options.stepOptions(step.providerOptions)?.touchId)
     touches.push(touchToWire(step.email, step.published, id, id === undefined ? undefined : own.get(id)))
   }
   for (const variant of step.variants ?? []) {
@@ -465,7 +466,7 @@ export const stepToWire = (
   position: number,
   kept: StepRaw | undefined
 ): W.StepInput => {
-  const apollo = step.providerOptions?.apollo
+  const apollo = Options.stepOptions(step.providerOptions)
   const wire = kept?.step
   const pick = <A>(neutral: A | null | undefined, fromWire: A | null | undefined) =>
     neutral !== undefined ? neutral : (fromWire ?? null)
@@ -548,7 +549,7 @@ export const stepsAfterWrite = (
     const hasEmail = step.email !== undefined
     const primaryId = hasEmail ? touchIds[0] : undefined
     const variantIds = hasEmail ? touchIds.slice(1) : touchIds
-    const apollo: Mutable<NonNullable<S.StepProviderOptions["apollo"]>> = { ...step.providerOptions?.apollo }
+    const apollo: Mutable<Options.StepOptions> = { ...Options.stepOptions(step.providerOptions) }
     if (primaryId !== undefined) apollo.touchId = primaryId
     else delete apollo.touchId
     const { id: _id, raw: _raw, ...fields } = step as S.Step
@@ -592,7 +593,9 @@ export const createToWire = (
   Either.flatMap(settingsToWire(input, scheduleId), (settings) => {
     const flags: Mutable<Partial<Record<CreateFlag, boolean>>> = {}
     const unknown: Array<string> = []
-    for (const [name, value] of Object.entries(input.providerOptions?.apollo?.createFlags ?? {})) {
+    for (const [name, value] of Object.entries(
+      Options.sequenceOptions(input.providerOptions)?.createFlags ?? {}
+    )) {
       if (isCreateFlag(name)) flags[name] = value
       else unknown.push(name)
     }
@@ -615,7 +618,7 @@ export const createToWire = (
 
 /** Owner and sharing cannot be set by create: they need a `PUT` right after. */
 export const afterCreatePatch = (input: S.NewSequence): W.UpdateSequenceBody | undefined => {
-  const apollo = input.providerOptions?.apollo
+  const apollo = Options.sequenceOptions(input.providerOptions)
   const body: Mutable<W.UpdateSequenceBody> = {}
   if (apollo?.userId !== undefined) body.user_id = apollo.userId
   if (apollo?.sharingPermission !== undefined) {

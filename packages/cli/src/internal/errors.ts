@@ -4,7 +4,7 @@
  */
 import { HelpDoc, ValidationError } from "@effect/cli"
 import type { Terminal } from "@effect/platform"
-import type { Journal, SequenceError as Errors, SequenceFile } from "@unisequence/core"
+import { type Journal, SequenceError as Errors, type SequenceFile } from "@unisequence/core"
 type SequenceError = Errors.SequenceError
 import { Cause, ConfigError, Data, Option, Predicate } from "effect"
 
@@ -52,22 +52,6 @@ export class FileFailed extends Data.TaggedError("FileFailed")<{
 /** The work ran, but some sequences were blocked or read back different from the plan. */
 export class Incomplete extends Data.TaggedError("Incomplete")<{ readonly message: string }> {}
 
-const sequenceErrorTags = new Set<string>([
-  "SequenceNotFound",
-  "StepNotFound",
-  "AuthenticationFailed",
-  "PermissionDenied",
-  "InvalidInput",
-  "Unsupported",
-  "RateLimited",
-  "Conflict",
-  "ProviderUnavailable",
-  "MalformedResponse"
-])
-
-const isSequenceError = (u: unknown): u is SequenceError =>
-  Predicate.hasProperty(u, "_tag") && typeof u._tag === "string" && sequenceErrorTags.has(u._tag)
-
 export const codeOfSequenceError = (error: SequenceError): ExitCode => {
   switch (error._tag) {
     case "AuthenticationFailed":
@@ -104,7 +88,7 @@ const oneLine = (text: string) => text.replace(/\s*\n\s*/g, " ").trim()
 
 /** Classifies an expected failure; `undefined` for anything else. */
 export const renderFailure = (error: unknown): Rendered | undefined => {
-  if (isSequenceError(error))
+  if (Errors.isSequenceError(error))
     return {
       code: codeOfSequenceError(error),
       message: oneLine(error.message),

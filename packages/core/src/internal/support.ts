@@ -2,9 +2,10 @@
  * What a provider cannot hold in an input, found with the same rules as `translate`: a write that
  * would lose or change any of it is refused with `Unsupported` instead of being carried out.
  */
-import { Either } from "effect"
+import { Effect, Either, Option } from "effect"
 import { type Capabilities, translateEither, type Warning } from "../Capabilities.js"
-import type { DesiredStep, NewSequence, NewStep, SequencePatch, StepPatch } from "../Sequence.js"
+import type { DesiredStep, NewSequence, NewStep, ProviderId, SequencePatch, StepPatch } from "../Sequence.js"
+import { SequenceNotFound } from "../SequenceError.js"
 
 export interface Finding {
   readonly path: string
@@ -74,3 +75,12 @@ export const unsupportedInStepPatch = (
   }
   return unsupportedInSteps([step], capabilities, "patch")
 }
+
+/** Fails with `SequenceNotFound` when `option` is empty: for providers that answer "no such id" with nothing. */
+export const orNotFound =
+  (provider: ProviderId, operation: string, sequenceId: string) =>
+  <A>(option: Option.Option<A>): Effect.Effect<A, SequenceNotFound> =>
+    Option.match(option, {
+      onNone: () => Effect.fail(new SequenceNotFound({ provider, operation, sequenceId })),
+      onSome: Effect.succeed
+    })

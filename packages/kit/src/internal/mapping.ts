@@ -6,6 +6,7 @@
 import { Sequence as Model, SequenceError } from "@unisequence/core"
 import { Either } from "effect"
 import type * as Wire from "./wire.js"
+import * as Options from "./options.js"
 
 // Read results are built from decoded wire data, so the model classes are constructed without
 // validating again (`new X(props, true)`): validation recompiles a class schema per instance.
@@ -54,7 +55,7 @@ const kitOptions = (wire: Wire.SequenceItem): Model.ProviderOptions | undefined 
     ...(wire.subscriber_count === undefined ? {} : { subscriberCount: wire.subscriber_count }),
     ...(wire.stats === undefined ? {} : { stats: wire.stats })
   }
-  return Object.keys(kit).length === 0 ? undefined : { kit }
+  return Object.keys(kit).length === 0 ? undefined : { [Options.provider]: kit }
 }
 
 /** The settings of a sequence as far as the wire object has them. */
@@ -110,7 +111,7 @@ export const toStep = (email: Wire.Email, knownPosition?: number): Step => {
         ...(email.email_template_id === null ? {} : { templateId: String(email.email_template_id) })
       },
       published: email.published,
-      ...(position === undefined ? {} : { providerOptions: { kit: { position } } }),
+      ...(position === undefined ? {} : { providerOptions: { [Options.provider]: { position } } }),
       raw: email
     },
     true

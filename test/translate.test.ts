@@ -1,6 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
-import { Capabilities, Memory, Sequence, Sequences, Validation } from "../src/index.js"
+import { Apollo } from "@unisequence/apollo"
+import { Capabilities, Memory, Sequence, Sequences } from "@unisequence/core"
+import { Kit } from "@unisequence/kit"
 
 const email = (subject: string, extra: Partial<Sequence.StepEmail> = {}): Sequence.StepEmail => ({
   subject,
@@ -21,8 +23,11 @@ const sequence = (fields: Partial<Sequence.NewSequence> = {}): Sequence.NewSeque
   ...fields
 })
 
+/** The providers whose options the inputs below carry: they word the warnings. */
+const sources = [Kit.capabilities, Apollo.capabilities, Memory.capabilities]
+
 const translated = (input: Sequence.NewSequence | Sequence.Sequence, target: Capabilities.Capabilities) => {
-  const result = Capabilities.translateEither(input, target)
+  const result = Capabilities.translateEither(input, target, { sources })
   if (Either.isLeft(result)) throw new Error(`unexpected Unsupported: ${result.left.message}`)
   return result.right
 }
@@ -72,7 +77,7 @@ describe("translate: sequence settings", () => {
         })
       ]
     })
-    const { sequence: out, warnings } = translated(everything, Capabilities.memory)
+    const { sequence: out, warnings } = translated(everything, Memory.capabilities)
     expect(warnings).toEqual([])
     expect(out).toEqual(everything)
   })
@@ -86,7 +91,7 @@ describe("translate: sequence settings", () => {
       ["exclusions", { exclusions: [{ type: "form", ids: ["3"] }] }, "exclude"]
     ]
     for (const [key, fields, words] of cases) {
-      const { out, detail } = only(sequence(fields), Capabilities.apollo, key, "dropped")
+      const { out, detail } = only(sequence(fields), Apollo.capabilities, key, "dropped")
       expect(out[key]).toBeUndefined()
       expect(detail).toContain("Apollo")
       expect(detail).toContain(words)
@@ -96,7 +101,7 @@ describe("translate: sequence settings", () => {
   it("settings that lose nothing give no warning (reentry and hold false, empty lists, null)", () => {
     const { warnings } = translated(
       sequence({ reentry: false, holdAfterLastStep: false, exclusions: [], sender: null, cc: [] }),
-      Capabilities.apollo
+      Apollo.capabilities
     )
     expect(warnings).toEqual([])
   })
@@ -110,14 +115,14 @@ describe("translate: sequence settings", () => {
       ["limits.sameAccountReplyDelayDays", { limits: { sameAccountReplyDelayDays: 1 } }, "was 1 day)"]
     ]
     for (const [path, fields, words] of cases) {
-      const { out, detail } = only(sequence(fields), Capabilities.kit, path, "dropped")
+      const { out, detail } = only(sequence(fields), Kit.capabilities, path, "dropped")
       expect(detail).toContain("Kit")
       expect(detail).toContain(words)
       expect(out.cc ?? out.bcc ?? out.labels ?? out.limits).toBeUndefined()
     }
     const both = translated(
       sequence({ limits: { maxEmailsPerDay: 40, sameAccountReplyDelayDays: 3 } }),
-      Capabilities.kit
+      Kit.capabilities
     )
     expect(both.warnings.map((w) => w.path)).toEqual([
       "limits.maxEmailsPerDay",
@@ -129,7 +134,7 @@ describe("translate: sequence settings", () => {
   it("a weekly schedule is approximated on Apollo by the matching team schedule", () => {
     const { out, detail } = only(
       sequence({ schedule: weekly }),
-      Capabilities.apollo,
+      Apollo.capabilities,
       "schedule",
       "approximated"
     )
@@ -139,18 +144,18 @@ describe("translate: sequence settings", () => {
 
   it("a named schedule becomes its weekly equivalent on Kit, or is dropped when it could not be read", () => {
     const named = new Sequence.Named({ scheduleId: "s1", name: "Business hours", weekly })
-    const approximated = only(sequence({ schedule: named }), Capabilities.kit, "schedule", "approximated")
+    const approximated = only(sequence({ schedule: named }), Kit.capabilities, "schedule", "approximated")
     expect(approximated.out.schedule).toEqual(weekly)
     expect(approximated.detail).toContain(`"Business hours"`)
     expect(approximated.detail).toContain("monday, thursday at 9:00 Europe/Paris")
 
     const unread = new Sequence.Named({ scheduleId: "s2" })
-    const dropped = only(sequence({ schedule: unread }), Capabilities.kit, "schedule", "dropped")
+    const dropped = only(sequence({ schedule: unread }), Kit.capabilities, "schedule", "dropped")
     expect(dropped.out.schedule).toBeUndefined()
     expect(dropped.detail).toContain("s2")
     expect(dropped.detail).toContain("default schedule")
 
-    expect(translated(sequence({ schedule: named }), Capabilities.apollo).warnings).toEqual([])
+    expect(translated(sequence({ schedule: named }), Apollo.capabilities).warnings).toEqual([])
   })
 
   it("the other provider's options are dropped field by field; read-only figures silently", () => {
@@ -165,7 +170,7 @@ describe("translate: sequence settings", () => {
         }
       }
     })
-    const toKit = translated(input, Capabilities.kit)
+    const toKit = translated(input, Kit.capabilities)
     expect(toKit.warnings.map((w) => [w.path, w.kind])).toEqual([
       ["providerOptions.apollo.creationType", "dropped"],
       ["providerOptions.apollo.userId", "dropped"],
@@ -178,7 +183,7 @@ describe("translate: sequence settings", () => {
     expect(toKit.sequence.providerOptions).toEqual({ kit: { emailCount: 3, subscriberCount: 10, stats: {} } })
 
     // Kit's options are all read-only figures: nothing to warn about, nothing carried over
-    const toApollo = translated(input, Capabilities.apollo)
+    const toApollo = translated(input, Apollo.capabilities)
     expect(toApollo.warnings).toEqual([])
     expect(toApollo.sequence.providerOptions?.kit).toBeUndefined()
     expect(toApollo.sequence.providerOptions?.apollo?.userId).toBe("u1")
@@ -195,7 +200,7 @@ describe("translate: sequence settings", () => {
       raw: { wire: true },
       steps: [new Sequence.Step({ id: "s1", ...step(), raw: { wire: true } })]
     })
-    const { sequence: out, warnings } = translated(read, Capabilities.kit)
+    const { sequence: out, warnings } = translated(read, Kit.capabilities)
     expect(warnings).toEqual([])
     expect(out).toEqual({ name: "Read", active: true, steps: [step()] })
   })
@@ -213,7 +218,7 @@ describe("translate: steps", () => {
     for (const [minutes, hours, words] of cases) {
       const { out, detail } = only(
         sequence({ steps: [step({ delay: { value: minutes, unit: "minutes" } })] }),
-        Capabilities.kit,
+        Kit.capabilities,
         "steps[0].delay",
         "approximated"
       )
@@ -223,13 +228,13 @@ describe("translate: steps", () => {
     }
     // Apollo holds minutes as they are
     expect(
-      translated(sequence({ steps: [step({ delay: { value: 5, unit: "minutes" } })] }), Capabilities.apollo)
+      translated(sequence({ steps: [step({ delay: { value: 5, unit: "minutes" } })] }), Apollo.capabilities)
         .warnings
     ).toEqual([])
   })
 
   it("an hours delay becomes days (rounded up) on a provider that only has days", () => {
-    const daysOnly: Capabilities.Capabilities = { ...Capabilities.kit, delayUnits: ["days"] }
+    const daysOnly: Capabilities.Capabilities = { ...Kit.capabilities, delayUnits: ["days"] }
     const { out, detail } = only(
       sequence({ steps: [step({ delay: { value: 25, unit: "hours" } })] }),
       daysOnly,
@@ -243,7 +248,7 @@ describe("translate: steps", () => {
   it("per-step send days are dropped on Apollo", () => {
     const { out, detail } = only(
       sequence({ steps: [step({ sendDays: ["tuesday", "friday"] })] }),
-      Capabilities.apollo,
+      Apollo.capabilities,
       "steps[0].sendDays",
       "dropped"
     )
@@ -254,7 +259,7 @@ describe("translate: steps", () => {
   it("a reply in the thread becomes a new email on Kit", () => {
     const { out, detail } = only(
       sequence({ steps: [step(), step({ email: email("Re: Hello", { thread: "reply" }) })] }),
-      Capabilities.kit,
+      Kit.capabilities,
       "steps[1].email.thread",
       "approximated"
     )
@@ -262,7 +267,7 @@ describe("translate: steps", () => {
     expect(detail).toContain("thread")
     // a new thread is what Kit does anyway
     expect(
-      translated(sequence({ steps: [step({ email: email("A", { thread: "new" }) })] }), Capabilities.kit)
+      translated(sequence({ steps: [step({ email: email("A", { thread: "new" }) })] }), Kit.capabilities)
         .warnings
     ).toEqual([])
   })
@@ -276,7 +281,7 @@ describe("translate: steps", () => {
     for (const [key, extra] of cases) {
       const { out } = only(
         sequence({ steps: [step({ email: email("A", extra) })] }),
-        Capabilities.apollo,
+        Apollo.capabilities,
         `steps[0].email.${key}`,
         "dropped"
       )
@@ -287,7 +292,7 @@ describe("translate: steps", () => {
     expect(
       translated(
         sequence({ steps: [step({ email: email("A", { previewText: null }) })] }),
-        Capabilities.apollo
+        Apollo.capabilities
       ).warnings
     ).toEqual([])
   })
@@ -295,7 +300,7 @@ describe("translate: steps", () => {
   it("A/B variants are dropped on Kit, counted in the warning", () => {
     const one = only(
       sequence({ steps: [step({ variants: [{ email: email("B") }] })] }),
-      Capabilities.kit,
+      Kit.capabilities,
       "steps[0].variants",
       "dropped"
     )
@@ -303,12 +308,12 @@ describe("translate: steps", () => {
     expect(one.detail).toContain("1 alternative dropped")
     const two = only(
       sequence({ steps: [step({ variants: [{ email: email("B") }, { email: email("C") }] })] }),
-      Capabilities.kit,
+      Kit.capabilities,
       "steps[0].variants",
       "dropped"
     )
     expect(two.detail).toContain("2 alternatives dropped")
-    expect(translated(sequence({ steps: [step({ variants: [] })] }), Capabilities.kit).warnings).toEqual([])
+    expect(translated(sequence({ steps: [step({ variants: [] })] }), Kit.capabilities).warnings).toEqual([])
   })
 
   it("Apollo step options are dropped on Kit field by field; the touch id silently", () => {
@@ -323,7 +328,7 @@ describe("translate: steps", () => {
           })
         ]
       }),
-      Capabilities.kit
+      Kit.capabilities
     )
     expect(warnings.map((w) => [w.path, w.kind])).toEqual([
       ["steps[0].providerOptions.apollo.priority", "dropped"],
@@ -336,7 +341,7 @@ describe("translate: steps", () => {
   it("Kit's read-only position is never carried to another provider", () => {
     const { sequence: out, warnings } = translated(
       sequence({ steps: [step({ providerOptions: { kit: { position: 3 } } })] }),
-      Capabilities.apollo
+      Apollo.capabilities
     )
     expect(warnings).toEqual([])
     expect(out.steps[0]!.providerOptions).toEqual({})
@@ -350,7 +355,7 @@ describe("translate: steps", () => {
         schedule: weekly,
         steps: [step({ sendDays: ["monday"], email: email("A", { previewText: "P" }) })]
       }),
-      Capabilities.apollo
+      Apollo.capabilities
     )
     expect(warnings.map((w) => w.path)).toEqual([
       "sender",
@@ -371,7 +376,7 @@ describe("translate: Unsupported", () => {
             sequence({
               steps: [step(), step({ type, ...(type === "manual_email" ? {} : { email: undefined }) })]
             }),
-            Capabilities.kit
+            Kit.capabilities
           )
         )
         expect(error._tag).toBe("Unsupported")
@@ -389,7 +394,7 @@ describe("translate: Unsupported", () => {
     Effect.gen(function* () {
       const result = yield* Capabilities.translate(
         sequence({ steps: [step(), step({ type: "call" })] }),
-        Capabilities.apollo
+        Apollo.capabilities
       )
       expect(result.sequence.steps.map((s) => s.type)).toEqual(["email", "call"])
     })
@@ -423,7 +428,7 @@ describe("Sequences refuses what its provider cannot hold, before any write", ()
 
   it.effect("create, update, addStep and updateStep fail with Unsupported naming the field", () =>
     Effect.gen(function* () {
-      const { service, writes } = yield* refusing(Capabilities.kit)
+      const { service, writes } = yield* refusing(Kit.capabilities)
       const call = yield* Effect.flip(
         service.create({ name: "X", steps: [{ delay: { value: 1, unit: "days" }, type: "call" }] })
       )
@@ -443,7 +448,7 @@ describe("Sequences refuses what its provider cannot hold, before any write", ()
 
   it.effect("enrolling by email where the provider enrols by id only is Unsupported", () =>
     Effect.gen(function* () {
-      const { service, writes } = yield* refusing(Capabilities.apollo)
+      const { service, writes } = yield* refusing(Apollo.capabilities)
       const error = yield* Effect.flip(service.enroll("1", { emails: ["ada@example.com"] }))
       expect(error._tag === "Unsupported" && error.feature).toBe("emails")
       expect(error.message).toContain("by contact id only")
@@ -473,14 +478,16 @@ describe("replies without a subject of their own", () => {
           }
         ]
       }
-      expect(Validation.validateSteps(input.steps)).toEqual([])
-      const { sequence, warnings } = yield* Capabilities.translate(input, Capabilities.kit)
+      const memory = yield* Memory.make()
+      yield* memory.create(input)
+      const { sequence, warnings } = yield* Capabilities.translate(input, Kit.capabilities)
       expect(sequence.steps[1]?.email?.subject).toBe("Re: Hello")
       expect(sequence.steps[1]?.email?.thread).toBe("new")
       expect(warnings.map((w) => w.path)).toEqual(["steps[1].email.thread", "steps[1].email.subject"])
-      expect(
-        Validation.validateSteps([{ ...input.steps[1]!, email: { subject: " ", html: "b" } }])
-      ).toHaveLength(1)
+      const blank = yield* Effect.flip(
+        memory.create({ ...input, steps: [{ ...input.steps[1]!, email: { subject: " ", html: "b" } }] })
+      )
+      expect(blank._tag === "InvalidInput" && blank.issues).toHaveLength(1)
     })
   )
 })

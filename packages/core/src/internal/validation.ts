@@ -2,7 +2,10 @@
  * The rules every input must satisfy before any request is sent. Each function returns every broken
  * rule at once (an empty array when the input is valid), each naming the field path.
  */
-import type { Issue } from "./SequenceError.js"
+import { ParseResult } from "effect"
+import { defaultRules, type Rules } from "../Capabilities.js"
+import type { Issue } from "../SequenceError.js"
+import { collapse } from "./issues.js"
 import {
   type Delay,
   type DesiredStep,
@@ -17,7 +20,7 @@ import {
   type StepPatch,
   type StepType,
   type Weekday
-} from "./Sequence.js"
+} from "../Sequence.js"
 
 const issue = (path: string, message: string): Issue => ({ path, message })
 const at = (base: string, field: string) => (base === "" ? field : `${base}.${field}`)
@@ -106,13 +109,14 @@ const validateStepFields = (
     readonly type?: StepType | undefined
     readonly email?: StepEmail | StepEmailPatch | null | undefined
   },
-  path: string
+  path: string,
+  rules: Rules
 ): ReadonlyArray<Issue> => {
   const issues: Array<Issue> = []
   if (step.delay !== undefined) issues.push(...validateDelay(step.delay, at(path, "delay")))
   if (step.sendDays !== undefined && step.sendDays !== null) {
     issues.push(...validateDays(step.sendDays, at(path, "sendDays")))
-    if (step.delay !== undefined && step.delay.unit !== "days") {
+    if (rules.sendDaysNeedDayDelay && step.delay !== undefined && step.delay.unit !== "days") {
       issues.push(
         issue(
           at(path, "sendDays"),
@@ -129,10 +133,11 @@ const validateStepFields = (
 export const validateStep = (
   step: NewStep | DesiredStep,
   index: number,
-  path: string
+  path: string,
+  rules: Rules = defaultRules
 ): ReadonlyArray<Issue> => {
-  const issues: Array<Issue> = [...validateStepFields(step, path)]
-  if (index > 0 && step.delay.value === 0) {
+  const issues: Array<Issue> = [...validateStepFields(step, path, rules)]
+  if (rules.zeroDelayFirstStepOnly && index > 0 && step.delay.value === 0) {
     issues.push(issue(at(path, "delay"), "only the first step may have a zero delay"))
   }
   if (emailStepTypes.includes(step.type) && step.email === undefined) {
@@ -149,9 +154,10 @@ export const validateStep = (
 /** A whole step list: each step, plus the rules between steps. */
 export const validateSteps = (
   steps: ReadonlyArray<NewStep | DesiredStep>,
-  path = "steps"
+  path = "steps",
+  rules: Rules = defaultRules
 ): ReadonlyArray<Issue> => {
-  const issues = steps.flatMap((step, i) => validateStep(step, i, `${path}[${i}]`))
+  const issues = steps.flatMap((step, i) => validateStep(step, i, `${path}[${i}]`, rules))
   const ids = new Set<string>()
   steps.forEach((step, i) => {
     if ("id" in step && step.id !== undefined) {
@@ -176,10 +182,10 @@ const validateSettings = (settings: SequencePatch): ReadonlyArray<Issue> => {
   return issues
 }
 
-export const validateNewSequence = (input: NewSequence): ReadonlyArray<Issue> => [
-  ...validateSettings(input),
-  ...validateSteps(input.steps)
-]
+export const validateNewSequence = (
+  input: NewSequence,
+  rules: Rules = defaultRules
+): ReadonlyArray<Issue> => [...validateSettings(input), ...validateSteps(input.steps, "steps", rules)]
 
 export const validatePatch = (patch: SequencePatch): ReadonlyArray<Issue> => validateSettings(patch)
 
@@ -187,19 +193,24 @@ export const validatePatch = (patch: SequencePatch): ReadonlyArray<Issue> => val
  * A step patch on its own. Whether `sendDays` fits the step's delay unit is checked here when the
  * patch names the delay too; otherwise against the current step by `validateStepPatchAgainst`.
  */
-export const validateStepPatch = (patch: StepPatch, path = ""): ReadonlyArray<Issue> =>
-  validateStepFields(patch, path)
+export const validateStepPatch = (
+  patch: StepPatch,
+  path = "",
+  rules: Rules = defaultRules
+): ReadonlyArray<Issue> => validateStepFields(patch, path, rules)
 
 /** A step patch applied to the step it edits, at `index` of its sequence. */
 export const validateStepPatchAgainst = (
   patch: StepPatch,
   current: { readonly delay: Delay; readonly sendDays?: ReadonlyArray<Weekday> | null | undefined },
-  index: number
+  index: number,
+  rules: Rules = defaultRules
 ): ReadonlyArray<Issue> => {
-  const issues: Array<Issue> = [...validateStepPatch(patch)]
+  const issues: Array<Issue> = [...validateStepPatch(patch, "", rules)]
   const delay = patch.delay ?? current.delay
   const sendDays = patch.sendDays === undefined ? current.sendDays : patch.sendDays
   if (
+    rules.sendDaysNeedDayDelay &&
     patch.delay !== undefined &&
     patch.sendDays === undefined &&
     sendDays != null &&
@@ -209,10 +220,34 @@ export const validateStepPatchAgainst = (
       issue("delay.unit", `the step has send days, so it must stay day-based; clear sendDays first`)
     )
   }
-  if (patch.delay === undefined && patch.sendDays != null && delay.unit !== "days") {
+  if (
+    rules.sendDaysNeedDayDelay &&
+    patch.delay === undefined &&
+    patch.sendDays != null &&
+    delay.unit !== "days"
+  ) {
     issues.push(issue("sendDays", `only day-based steps may set send days; this step waits in ${delay.unit}`))
   }
-  if (index > 0 && patch.delay?.value === 0)
+  if (rules.zeroDelayFirstStepOnly && index > 0 && patch.delay?.value === 0)
     issues.push(issue("delay", "only the first step may have a zero delay"))
   return issues
 }
+
+const pathOf = (path: ReadonlyArray<PropertyKey>, prefix: string) =>
+  path.reduce<string>(
+    (acc, key) =>
+      typeof key === "number" ? `${acc}[${key}]` : acc === "" ? String(key) : `${acc}.${String(key)}`,
+    prefix
+  )
+
+/**
+ * One issue per path: a union's alternatives become one "Expected A | B" message, and the
+ * "Expected undefined" of an optional field is dropped when the field itself was found wrong deeper down.
+ */
+export const issuesOf = (error: ParseResult.ParseError, prefix = ""): ReadonlyArray<Issue> =>
+  collapse(
+    ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
+      path: pathOf(issue.path, prefix),
+      message: issue.message
+    }))
+  )
