@@ -6,7 +6,7 @@
  */
 import { FetchHttpClient } from "@effect/platform"
 import type { SequenceError } from "@unisequence/core"
-import { Kit, KitClient } from "@unisequence/kit"
+import { Kit } from "@unisequence/kit"
 import { Console, Effect, Redacted, Stream } from "effect"
 import { kitOptions } from "./support.js"
 
@@ -38,7 +38,7 @@ const program = Effect.gen(function* () {
   const kit = yield* Kit.make({ ...options, retry: false })
   const wrongKey = yield* Kit.make({
     ...options,
-    credential: KitClient.apiKey(Redacted.make("kit_not_a_real_key")),
+    apiKey: Redacted.make("kit_not_a_real_key"),
     retry: false
   })
 

@@ -3,7 +3,7 @@
  * (`KIT_API_KEY`, `APOLLO_API_KEY`), otherwise simulators started in this process on 127.0.0.1.
  */
 import type { Apollo } from "@unisequence/apollo"
-import { KitClient } from "@unisequence/kit"
+import type { KitClient } from "@unisequence/kit"
 import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
 import { Effect, Redacted, type Scope } from "effect"
 
@@ -20,12 +20,12 @@ export const kitOptions = (
   if (key !== undefined) {
     const baseUrl = fromEnv("KIT_BASE_URL")
     return Effect.succeed({
-      credential: KitClient.apiKey(Redacted.make(key)),
+      apiKey: Redacted.make(key),
       ...(baseUrl === undefined ? {} : { baseUrl })
     })
   }
   return Effect.map(KitSimulator.start(seed === undefined ? {} : { seed }), (sim) => ({
-    credential: KitClient.apiKey(Redacted.make("kit_test_key")),
+    apiKey: Redacted.make("kit_test_key"),
     baseUrl: sim.url
   }))
 }

@@ -1,6 +1,6 @@
 import { FetchHttpClient } from "@effect/platform"
 import { Sequences } from "@unisequence/core"
-import { Kit, KitClient } from "@unisequence/kit"
+import { Kit } from "@unisequence/kit"
 import { KitSimulator } from "@unisequence/testing"
 import { Effect, Layer, Redacted } from "effect"
 import { ConformanceProbe, conformance } from "./src/conformance.js"
@@ -19,9 +19,9 @@ const kit = ({ pageSize }: { readonly pageSize: number }) =>
         }
       })
       const { sequences } = yield* Kit.make({
-        credential: KitClient.apiKey(Redacted.make("kit_test_key")),
+        apiKey: Redacted.make("kit_test_key"),
         baseUrl: sim.url,
-        perPage: pageSize,
+        pageSize,
         retry: { baseDelay: "5 millis", maxDelay: "50 millis" }
       })
       return Layer.mergeAll(

@@ -446,6 +446,38 @@ describe("Sequences refuses what its provider cannot hold, before any write", ()
     })
   )
 
+  it.effect("the provider's own options are checked against its adapter's schema, at their path", () =>
+    Effect.gen(function* () {
+      const { service, writes } = yield* refusing(Apollo.capabilities)
+      const error = yield* Effect.flip(
+        service.create({
+          name: "X",
+          providerOptions: { apollo: { creationType: "bogus", userId: "u1" } },
+          steps: [
+            {
+              delay: { value: 1, unit: "days" },
+              type: "call",
+              providerOptions: { apollo: { autoSkipInXDays: "soon" } }
+            }
+          ]
+        })
+      )
+      expect(error._tag).toBe("InvalidInput")
+      expect(error._tag === "InvalidInput" && error.issues.map((i) => i.path)).toEqual([
+        "providerOptions.apollo.creationType",
+        "steps[0].providerOptions.apollo.autoSkipInXDays"
+      ])
+      // Another provider's entry is not this adapter's to check.
+      const foreign = yield* Effect.flip(
+        service.update("1", { providerOptions: { kit: { emailCount: "many" }, apollo: { userId: 7 } } })
+      )
+      expect(foreign._tag === "InvalidInput" && foreign.issues.map((i) => i.path)).toEqual([
+        "providerOptions.apollo.userId"
+      ])
+      expect(writes()).toBe(0)
+    })
+  )
+
   it.effect("enrolling by email where the provider enrols by id only is Unsupported", () =>
     Effect.gen(function* () {
       const { service, writes } = yield* refusing(Apollo.capabilities)

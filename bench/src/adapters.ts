@@ -2,7 +2,7 @@
 import { FetchHttpClient } from "@effect/platform"
 import { Apollo } from "@unisequence/apollo"
 import type { Sequences } from "@unisequence/core"
-import { Kit, KitClient } from "@unisequence/kit"
+import { Kit, type KitClient } from "@unisequence/kit"
 import { ApolloSimulator } from "@unisequence/testing"
 import { Clock, Duration, Effect, Redacted } from "effect"
 
@@ -15,10 +15,10 @@ const retry = { baseDelay: "5 millis", maxDelay: "200 millis" } as const
 export const kit = (
   url: string,
   options: Partial<Kit.Options> = {}
-): Promise<{ readonly client: KitClient.KitClient; readonly sequences: Sequences.Sequences }> =>
+): Promise<{ readonly client: KitClient.Service; readonly sequences: Sequences.Sequences }> =>
   Effect.runPromise(
     Kit.make({
-      credential: KitClient.apiKey(Redacted.make(KIT_KEY)),
+      apiKey: Redacted.make(KIT_KEY),
       baseUrl: url,
       rateLimit: false,
       retry,

@@ -5,7 +5,7 @@
 import { FetchHttpClient, HttpClient } from "@effect/platform"
 import { Apollo } from "@unisequence/apollo"
 import { Apply, Journal, Migration, type Sequences } from "@unisequence/core"
-import { Kit, KitClient } from "@unisequence/kit"
+import { Kit } from "@unisequence/kit"
 import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect, Exit, Redacted } from "effect"
@@ -30,7 +30,7 @@ const kitOn = (
   transformClient?: (c: HttpClient.HttpClient) => HttpClient.HttpClient
 ) =>
   Kit.make({
-    credential: KitClient.apiKey(Redacted.make("kit_test_key")),
+    apiKey: Redacted.make("kit_test_key"),
     baseUrl: sim.url,
     rateLimit: false,
     retry: fast,

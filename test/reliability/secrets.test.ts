@@ -12,7 +12,7 @@ import * as NodePath from "node:path"
 import { FetchHttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Apollo } from "@unisequence/apollo"
-import { Kit, KitClient } from "@unisequence/kit"
+import { Kit } from "@unisequence/kit"
 import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
 import { Cause, ConfigProvider, Duration, Effect, Exit, Layer, Redacted, Stream } from "effect"
 import { buildCli, migrateArgs, runCli } from "./cli.js"
@@ -98,12 +98,12 @@ describe("secrets", () => {
           })
           const http = FetchHttpClient.layer
           const kitWith = (
-            credential: KitClient.Credential,
+            credential: Pick<Kit.Options, "apiKey" | "oauthToken">,
             baseUrl = kitSim.url,
             extra: Partial<Kit.Options> = {}
           ) =>
             Kit.make({
-              credential,
+              ...credential,
               baseUrl,
               timeout: Duration.millis(300),
               retry: { maxAttempts: 2, baseDelay: "5 millis" },
@@ -119,10 +119,10 @@ describe("secrets", () => {
               ...extra
             }).pipe(Effect.provide(http))
 
-          const kit = yield* kitWith(KitClient.apiKey(Redacted.make(KIT_MARK)))
-          const kitOauth = yield* kitWith(KitClient.oauthToken(Redacted.make(KIT_TOKEN_MARK)))
-          const kitWrong = yield* kitWith(KitClient.apiKey(Redacted.make(`${KIT_MARK}_wrong`)))
-          const kitWrongToken = yield* kitWith(KitClient.oauthToken(Redacted.make(`${KIT_TOKEN_MARK}_wrong`)))
+          const kit = yield* kitWith({ apiKey: Redacted.make(KIT_MARK) })
+          const kitOauth = yield* kitWith({ oauthToken: Redacted.make(KIT_TOKEN_MARK) })
+          const kitWrong = yield* kitWith({ apiKey: Redacted.make(`${KIT_MARK}_wrong`) })
+          const kitWrongToken = yield* kitWith({ oauthToken: Redacted.make(`${KIT_TOKEN_MARK}_wrong`) })
           const apollo = yield* apolloWith(APOLLO_MARK)
           const apolloWrong = yield* apolloWith(`${APOLLO_MARK}_wrong`)
           const apolloScoped = yield* apolloWith(APOLLO_SCOPED_MARK)
@@ -183,7 +183,7 @@ describe("secrets", () => {
               masterKeys: [APOLLO_MARK],
               rateLimit: { default: { perMinute: 1 }, budgetHeaders: false }
             })
-            const kitL = yield* kitWith(KitClient.apiKey(Redacted.make(KIT_MARK)), kitLimited.url, {
+            const kitL = yield* kitWith({ apiKey: Redacted.make(KIT_MARK) }, kitLimited.url, {
               retry: false
             })
             const apolloL = yield* apolloWith(APOLLO_MARK, apolloLimited.url, { retry: false })
@@ -216,16 +216,12 @@ describe("secrets", () => {
                 Effect.promise(() => echoServer(status)),
                 (s) => Effect.promise(() => s.close())
               )
-              const kitEcho = yield* kitWith(KitClient.apiKey(Redacted.make(KIT_MARK)), echo.url, {
+              const kitEcho = yield* kitWith({ apiKey: Redacted.make(KIT_MARK) }, echo.url, {
                 retry: false
               })
-              const kitEchoToken = yield* kitWith(
-                KitClient.oauthToken(Redacted.make(KIT_TOKEN_MARK)),
-                echo.url,
-                {
-                  retry: false
-                }
-              )
+              const kitEchoToken = yield* kitWith({ oauthToken: Redacted.make(KIT_TOKEN_MARK) }, echo.url, {
+                retry: false
+              })
               const apolloEcho = yield* apolloWith(APOLLO_MARK, echo.url, { retry: false })
               yield* record(`kit echo ${status}`)(kitEcho.sequences.get("1"))
               yield* record(`kit oauth echo ${status}`)(kitEchoToken.sequences.get("1"))

@@ -5,7 +5,7 @@
 import { FetchHttpClient } from "@effect/platform"
 import type { Sequences } from "@unisequence/core"
 import { Apollo } from "@unisequence/apollo"
-import { Kit, KitClient } from "@unisequence/kit"
+import { Kit, type KitClient } from "@unisequence/kit"
 import type { ApolloSimulator, KitSimulator } from "@unisequence/testing"
 import {
   Cause,
@@ -87,12 +87,9 @@ export interface Adapter<C> {
   readonly sequences: Sequences.Sequences
 }
 
-export const kitOn = (
-  url: string,
-  options: AdapterOptions = {}
-): Effect.Effect<Adapter<KitClient.KitClient>> =>
+export const kitOn = (url: string, options: AdapterOptions = {}): Effect.Effect<Adapter<KitClient.Service>> =>
   Kit.make({
-    credential: KitClient.apiKey(Redacted.make(options.key ?? KIT_KEY)),
+    apiKey: Redacted.make(options.key ?? KIT_KEY),
     baseUrl: url,
     timeout: options.timeout ?? "2 seconds",
     retry: options.retry ?? fastRetry,

@@ -35,7 +35,7 @@ export const bench: Bench = {
     const rounds = sized(size, 2, 3)
     const sim = await startKit(host, { rateLimit: false, seed: { spec: { sequences: total, emails: 0 } } })
     try {
-      const { sequences, client } = await Adapters.kit(sim.url, { rateLimit: false, perPage: PER_PAGE })
+      const { sequences, client } = await Adapters.kit(sim.url, { rateLimit: false, pageSize: PER_PAGE })
       const headers = { "x-kit-api-key": Adapters.KIT_KEY, accept: "application/json" }
       /** Follows the cursors, parses each page, counts the items: what a hand-written loop does. */
       const raw = async (): Promise<number> => {

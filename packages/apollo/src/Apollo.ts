@@ -171,15 +171,17 @@ export const fromClient = (client: ApolloClient.Service): Effect.Effect<Sequence
       return Stream.unwrap(
         Ref.get(cache).pipe(
           Effect.map((known) =>
-            client.search(options.nameContains === undefined ? {} : { q_name: options.nameContains }).pipe(
-              // Apollo matches keywords; the neutral contract is a case-insensitive substring.
-              Stream.filter(
-                ({ value }) => needle === undefined || (value.name ?? "").toLowerCase().includes(needle)
-              ),
-              Stream.map(({ value, raw }) =>
-                Mapping.summaryFromWire(value, raw, Option.getOrUndefined(known))
+            client
+              .search(options.nameContains === undefined ? {} : { nameContains: options.nameContains })
+              .pipe(
+                // Apollo matches keywords; the neutral contract is a case-insensitive substring.
+                Stream.filter(
+                  ({ value }) => needle === undefined || (value.name ?? "").toLowerCase().includes(needle)
+                ),
+                Stream.map(({ value, raw }) =>
+                  Mapping.summaryFromWire(value, raw, Option.getOrUndefined(known))
+                )
               )
-            )
           )
         )
       )
@@ -292,9 +294,48 @@ export const fromClient = (client: ApolloClient.Service): Effect.Effect<Sequence
       writeSteps,
       setActive,
       remove,
-      enroll
+      enroll,
+      verify: verifyOn(client)
     })
   })
+
+/** Apollo's per-scope probes in the neutral shape: `ok` when no probed endpoint refused the key. */
+const verifyOn = (client: ApolloClient.Service): Effect.Effect<Sequences.Verification> =>
+  client.verify().pipe(
+    Effect.match({
+      onFailure: (error): Sequences.Verification => ({
+        ok: false,
+        detail: error.message,
+        probes: [],
+        error
+      }),
+      onSuccess: ({ keyKind, probes }): Sequences.Verification => {
+        // A denied probe is a key without that scope; a failed one could not tell (reported, not fatal).
+        const denied = probes.filter((p) => p.status === "denied")
+        const unclear = probes.filter((p) => p.status === "failed")
+        const scopes = denied.map((p) => p.scope).join(", ")
+        return {
+          ok: denied.length === 0,
+          credential: `${keyKind} key`,
+          detail: `${keyKind} key: ${
+            denied.length === 0
+              ? "every probed sequence endpoint is reachable"
+              : `${denied.length} sequence endpoint(s) refused: ${scopes}`
+          }${unclear.length === 0 ? "" : `; ${unclear.length} probe(s) inconclusive`}`,
+          probes,
+          ...(denied.length === 0
+            ? {}
+            : {
+                error: new E.PermissionDenied({
+                  provider,
+                  operation: "verify",
+                  reason: `the key cannot reach ${scopes}; use a master key or add these scopes`
+                })
+              })
+        }
+      }
+    })
+  )
 
 /** The client and the `Sequences` service, without layers (a migration needs two providers). */
 export const make = (options: Options): Effect.Effect<Apollo, never, HttpClient.HttpClient> =>
@@ -313,18 +354,15 @@ export const layer = (
     )
   )
 
-/** Reads `APOLLO_API_KEY` (redacted) and the optional `APOLLO_BASE_URL`. */
+/**
+ * Like `layer`, with every option from configuration (`Config.Config.Wrap<Options>`, as
+ * `@effect/sql-pg` takes): e.g. `{ apiKey: Config.redacted("APOLLO_API_KEY"), pageSize: Config.succeed(50) }`.
+ * By default reads `APOLLO_API_KEY` (redacted) and the optional `APOLLO_BASE_URL`.
+ */
 export const layerConfig = (
-  options: Omit<Options, "apiKey" | "baseUrl"> = {}
+  config: Config.Config.Wrap<Options> = ApolloClient.config
 ): Layer.Layer<
   ApolloClient.ApolloClient | Sequences.Sequences,
   ConfigError.ConfigError,
   HttpClient.HttpClient
-> =>
-  Layer.unwrapEffect(
-    Effect.gen(function* () {
-      const apiKey = yield* Config.redacted("APOLLO_API_KEY")
-      const baseUrl = yield* Config.option(Config.nonEmptyString("APOLLO_BASE_URL"))
-      return layer({ ...options, apiKey, ...(Option.isSome(baseUrl) ? { baseUrl: baseUrl.value } : {}) })
-    })
-  )
+> => Layer.unwrapEffect(Effect.map(Config.unwrap(config), layer))

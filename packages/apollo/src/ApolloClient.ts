@@ -16,7 +16,7 @@
  */
 import { Headers, HttpClient, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
 import { Resilience, type SequenceError as E } from "@unisequence/core"
-import { Chunk, Context, Duration, Effect, Layer, Option, Redacted, Schema, Stream } from "effect"
+import { Chunk, Config, Context, Duration, Effect, Layer, Option, Redacted, Schema, Stream } from "effect"
 import * as Errors from "./internal/errors.js"
 import * as W from "./internal/wire.js"
 
@@ -87,9 +87,10 @@ export interface AddContactIdsParams extends W.AddContactIdsParams {}
 export interface RemoveOrStopParams extends W.RemoveOrStopParams {}
 
 export interface SearchOptions {
-  /** Apollo matches keywords against part of the name. */
-  readonly q_name?: string
-  readonly per_page?: number
+  /** Keywords Apollo matches against part of the name (`q_name`). */
+  readonly nameContains?: string
+  /** Results per page (`per_page`; default the client's `pageSize`). */
+  readonly pageSize?: number
 }
 
 export interface Service {
@@ -341,10 +342,10 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     }
 
     const search = (searchOptions: SearchOptions = {}) => {
-      const perPage = searchOptions.per_page ?? pageSize
+      const perPage = searchOptions.pageSize ?? pageSize
       return Stream.paginateChunkEffect(1, (page: number) =>
         searchSequences({
-          ...(searchOptions.q_name === undefined ? {} : { q_name: searchOptions.q_name }),
+          ...(searchOptions.nameContains === undefined ? {} : { q_name: searchOptions.nameContains }),
           page,
           per_page: perPage
         }).pipe(
@@ -597,3 +598,19 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
 /** Provides `ApolloClient` alone; `Apollo.layer` provides it with `Sequences`. */
 export const layer = (options: Options): Layer.Layer<ApolloClient, never, HttpClient.HttpClient> =>
   Layer.effect(ApolloClient, make(options))
+
+/**
+ * Reads `APOLLO_API_KEY` (with `Config.redacted`, so it stays redacted from the environment on) and
+ * the optional `APOLLO_BASE_URL` as client options.
+ */
+export const config: Config.Config<Options> = Config.all({
+  apiKey: Config.redacted("APOLLO_API_KEY"),
+  baseUrl: Config.option(Config.nonEmptyString("APOLLO_BASE_URL"))
+}).pipe(
+  Config.map(
+    ({ apiKey, baseUrl }): Options => ({
+      apiKey,
+      ...(Option.isSome(baseUrl) ? { baseUrl: baseUrl.value } : {})
+    })
+  )
+)

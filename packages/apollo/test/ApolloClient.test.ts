@@ -1,7 +1,9 @@
 import { FetchHttpClient, HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { ApolloSimulator } from "@unisequence/testing"
-import { Chunk, Effect, Redacted, Stream } from "effect"
+import { Sequences } from "@unisequence/core"
+import { Chunk, Config, ConfigProvider, Effect, Layer, Redacted, Stream } from "effect"
+import * as Apollo from "../src/Apollo.js"
 import * as ApolloClient from "../src/ApolloClient.js"
 
 const client = (sim: ApolloSimulator.ApolloSimulator, key: string) =>
@@ -10,6 +12,40 @@ const client = (sim: ApolloSimulator.ApolloSimulator, key: string) =>
   )
 
 describe("ApolloClient", () => {
+  it.scoped("Apollo.layerConfig reads APOLLO_API_KEY by default, or takes every option as a Config", () =>
+    Effect.gen(function* () {
+      const sim = yield* ApolloSimulator.start({ rateLimit: false, seed: { sequences: [{ name: "S" }] } })
+      const names = (
+        layer: Layer.Layer<Sequences.Sequences, unknown, HttpClient.HttpClient>,
+        env: ReadonlyArray<[string, string]>
+      ) =>
+        Effect.flatMap(Sequences.Sequences, (sequences) => Stream.runCollect(sequences.list())).pipe(
+          Effect.map((all) => Chunk.toReadonlyArray(all).map((s) => s.name)),
+          Effect.provide(Layer.provide(layer, FetchHttpClient.layer)),
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map(env)))
+        )
+      const byDefault = yield* names(Apollo.layerConfig(), [
+        ["APOLLO_API_KEY", ApolloSimulator.defaultMasterKey],
+        ["APOLLO_BASE_URL", sim.url]
+      ])
+      expect(byDefault).toEqual(["S"])
+      const wrapped = yield* names(
+        Apollo.layerConfig({
+          apiKey: Config.redacted("MY_APOLLO_KEY"),
+          baseUrl: Config.string("MY_APOLLO_URL"),
+          pageSize: Config.integer("MY_PAGE_SIZE")
+        }),
+        [
+          ["MY_APOLLO_KEY", ApolloSimulator.defaultMasterKey],
+          ["MY_APOLLO_URL", sim.url],
+          ["MY_PAGE_SIZE", "7"]
+        ]
+      )
+      expect(wrapped).toEqual(["S"])
+      expect(sim.requests.at(-1)?.query?.per_page).toBe("7")
+    })
+  )
+
   it.scoped("sends x-api-key and a real User-Agent, never a bearer header", () =>
     Effect.gen(function* () {
       const sim = yield* ApolloSimulator.start({ rateLimit: false })
@@ -66,7 +102,7 @@ describe("ApolloClient", () => {
         seed: { sequences: ["Outbound A", "Outbound B", "Other", "Outbound C"].map((name) => ({ name })) }
       })
       const c = yield* client(sim, ApolloSimulator.defaultMasterKey)
-      const found = yield* Stream.runCollect(c.search({ q_name: "Outbound", per_page: 2 }))
+      const found = yield* Stream.runCollect(c.search({ nameContains: "Outbound", pageSize: 2 }))
       expect(Chunk.toReadonlyArray(found).map((x) => x.value.name)).toEqual([
         "Outbound A",
         "Outbound B",

@@ -66,9 +66,34 @@ export interface ListOptions {
   readonly nameContains?: string
 }
 
+/** How one operation answered a harmless probe: past the credential check, refused, or unknown. */
+export interface Probe {
+  readonly operation: string
+  readonly status: "reachable" | "denied" | "unprobed" | "failed"
+  /** How it was probed and what came back. */
+  readonly detail: string
+  /** The permission the operation needs, when the provider names one. */
+  readonly scope?: string | undefined
+}
+
+/** The answer of `verify`, the same for every provider. */
+export interface Verification {
+  /** The credentials were accepted and no probed operation was refused. */
+  readonly ok: boolean
+  /** One line for a person: what was checked and what came back. */
+  readonly detail: string
+  /** What kind of credential answered (`API key`, `OAuth token`, `master key`, …), when known. */
+  readonly credential?: string | undefined
+  readonly probes: ReadonlyArray<Probe>
+  /** Why it is not `ok`. */
+  readonly error?: SequenceError | undefined
+}
+
 export interface Sequences {
   readonly provider: ProviderId
   readonly capabilities: Capabilities
+  /** Checks the credentials with harmless reads (and refused writes); writes nothing, never fails. */
+  readonly verify: Effect.Effect<Verification>
   /** Every sequence, once, following the provider's pages lazily. */
   readonly list: (options?: ListOptions) => Stream.Stream<SequenceSummary, SequenceError>
   /** A sequence with all its steps and their content. */
@@ -144,6 +169,8 @@ export interface Primitives {
   readonly setActive: (id: string, active: boolean) => Effect.Effect<void, SequenceError>
   readonly remove: (id: string) => Effect.Effect<void, SequenceError>
   readonly enroll: (id: string, who: Enrollment) => Effect.Effect<EnrollmentResult, SequenceError>
+  /** A finer check than reading one page of `list` (the default), e.g. per-scope probes. */
+  readonly verify?: Effect.Effect<Verification>
   /**
    * Optional fast paths for providers that edit one step in place (Kit). Without them, a step edit
    * reads the sequence and goes through `writeSteps`.
@@ -445,9 +472,37 @@ export const make = (primitives: Primitives): Sequences => {
       return yield* primitives.enroll(id, who)
     }).pipe(span("enroll", { "unisequence.sequence_id": id }))
 
+  const verify = (
+    primitives.verify ??
+    primitives.list({}).pipe(
+      Stream.take(1),
+      Stream.runDrain,
+      Effect.match({
+        onSuccess: (): Verification => ({
+          ok: true,
+          detail: "credentials accepted; sequences readable",
+          probes: [{ operation: "list", status: "reachable", detail: "one page of sequences: answered" }]
+        }),
+        onFailure: (error): Verification => ({
+          ok: false,
+          detail: error.message,
+          probes: [
+            {
+              operation: "list",
+              status: error._tag === "PermissionDenied" ? "denied" : "failed",
+              detail: `one page of sequences: ${error.message}`
+            }
+          ],
+          error
+        })
+      })
+    )
+  ).pipe(span("verify"))
+
   return {
     provider,
     capabilities,
+    verify,
     list,
     get,
     create,

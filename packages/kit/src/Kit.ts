@@ -23,7 +23,7 @@
  */
 import type { HttpClient } from "@effect/platform"
 import { type Capabilities, type Diff, Sequence as Model, SequenceError, Sequences } from "@unisequence/core"
-import { type Config, type ConfigError, Context, Effect, Either, Layer, Stream } from "effect"
+import { Config, type ConfigError, Context, Effect, Either, Layer, Stream } from "effect"
 import * as KitClient from "./KitClient.js"
 import * as Mapping from "./internal/mapping.js"
 import * as ProviderOptions from "./internal/options.js"
@@ -87,7 +87,7 @@ const orRefuse =
 const isImmediate = (delay: Model.Delay) => delay.value === 0 && delay.unit === "days"
 
 /** The `Sequences` primitives of Kit on a client. */
-export const primitives = (client: KitClient.KitClient): Sequences.Primitives => {
+export const primitives = (client: KitClient.Service): Sequences.Primitives => {
   /** A 404 on an email path says nothing of which id is missing: ask for the sequence (errors only). */
   const whichNotFound = <A>(sequenceId: string, effect: Effect.Effect<A, Error>): Effect.Effect<A, Error> =>
     Effect.catchTag(effect, "StepNotFound", (notFound) =>
@@ -102,11 +102,11 @@ export const primitives = (client: KitClient.KitClient): Sequences.Primitives =>
   /** All emails of a sequence: one page holds up to 1,000, so cursors are followed only past that. */
   const readEmails = (id: string, includeContent: boolean) =>
     Effect.gen(function* () {
-      let page = yield* client.listEmailsPage(id, { perPage: client.perPage, includeContent })
+      let page = yield* client.listEmailsPage(id, { pageSize: client.pageSize, includeContent })
       const emails = [...page.emails]
       while (page.pagination.has_next_page && page.pagination.end_cursor !== null) {
         const after = page.pagination.end_cursor
-        page = yield* client.listEmailsPage(id, { after, perPage: client.perPage, includeContent })
+        page = yield* client.listEmailsPage(id, { after, pageSize: client.pageSize, includeContent })
         emails.push(...page.emails)
       }
       return emails
@@ -387,6 +387,32 @@ export const primitives = (client: KitClient.KitClient): Sequences.Primitives =>
     setActive,
     remove,
     enroll,
+    verify: Effect.map(
+      client.verify,
+      (verification): Sequences.Verification =>
+        verification.ok
+          ? {
+              ok: true,
+              detail: `${client.credentialKind} accepted; sequences readable`,
+              credential: client.credentialKind,
+              probes: [
+                { operation: "list", status: "reachable", detail: "GET /v4/sequences?per_page=1: answered" }
+              ]
+            }
+          : {
+              ok: false,
+              detail: verification.reason,
+              credential: client.credentialKind,
+              probes: [
+                {
+                  operation: "list",
+                  status: verification.error._tag === "PermissionDenied" ? "denied" : "failed",
+                  detail: `GET /v4/sequences?per_page=1: ${verification.reason}`
+                }
+              ],
+              error: verification.error
+            }
+    ),
     addStep,
     updateStep,
     removeStep
@@ -402,23 +428,28 @@ const prefixRefusal = (refusal: Mapping.Refusal, prefix: string): Mapping.Refusa
     : { ...refusal, feature: `${prefix}.${refusal.feature}` }
 
 /** The `Sequences` service of Kit on a client. */
-export const fromClient = (client: KitClient.KitClient): Sequences.Sequences =>
-  Sequences.make(primitives(client))
+export const fromClient = (client: KitClient.Service): Effect.Effect<Sequences.Sequences> =>
+  Effect.sync(() => Sequences.make(primitives(client)))
+
+/** The client and the `Sequences` service of one Kit account. */
+export interface Kit {
+  readonly client: KitClient.Service
+  readonly sequences: Sequences.Sequences
+}
 
 /**
  * The client and the `Sequences` service as plain values, for code that needs two providers at once
  * (a migration) without layers.
  */
-export const make = (
-  options: Options
-): Effect.Effect<
-  { readonly client: KitClient.KitClient; readonly sequences: Sequences.Sequences },
-  never,
-  HttpClient.HttpClient
-> => Effect.map(KitClient.make(options), (client) => ({ client, sequences: fromClient(client) }))
+export const make = (options: Options): Effect.Effect<Kit, never, HttpClient.HttpClient> =>
+  Effect.gen(function* () {
+    const client = yield* KitClient.make(options)
+    const sequences = yield* fromClient(client)
+    return { client, sequences }
+  })
 
 const layerFrom = <E, R>(
-  made: Effect.Effect<{ readonly client: KitClient.KitClient; readonly sequences: Sequences.Sequences }, E, R>
+  made: Effect.Effect<Kit, E, R>
 ): Layer.Layer<KitClient.KitClient | Sequences.Sequences, E, R> =>
   Layer.effectContext(
     Effect.map(made, ({ client, sequences }) =>
@@ -433,12 +464,11 @@ export const layer = (
   layerFrom(make(options))
 
 /**
- * Like `layer`, with the credential and base URL from configuration: `KIT_API_KEY` (or
- * `KIT_OAUTH_TOKEN`) and optional `KIT_BASE_URL` (default `https://api.kit.com`). `options` sets the
- * rest.
+ * Like `layer`, with every option from configuration (`Config.Config.Wrap<Options>`, as
+ * `@effect/sql-pg` takes): e.g. `{ apiKey: Config.redacted("KIT_API_KEY"), pageSize: Config.succeed(100) }`.
+ * By default reads `KIT_API_KEY` (or `KIT_OAUTH_TOKEN`) and optional `KIT_BASE_URL`.
  */
 export const layerConfig = (
-  options: Omit<Options, "credential" | "baseUrl"> = {},
-  config: Config.Config<Pick<Options, "credential" | "baseUrl">> = KitClient.config
+  config: Config.Config.Wrap<Options> = KitClient.config
 ): Layer.Layer<KitClient.KitClient | Sequences.Sequences, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  layerFrom(Effect.flatMap(config, (read) => make({ ...options, ...read })))
+  layerFrom(Effect.flatMap(Config.unwrap(config), make))

@@ -9,7 +9,7 @@
  * redacted from logs and spans, and never appears in an error.
  */
 import { Headers, HttpClient, HttpClientRequest } from "@effect/platform"
-import { Resilience, type SequenceError } from "@unisequence/core"
+import { Resilience, SequenceError } from "@unisequence/core"
 import {
   Chunk,
   Config,
@@ -44,19 +44,19 @@ export const OAUTH_LIMIT = { limit: 600, window: Duration.seconds(60) } as const
 /** A credential, or an effect yielding the current one (so a caller can refresh an OAuth token). */
 export type Secret = Redacted.Redacted<string> | Effect.Effect<Redacted.Redacted<string>, Error>
 
-export type Credential =
+type Credential =
   | { readonly _tag: "ApiKey"; readonly key: Secret }
   | { readonly _tag: "OAuth"; readonly token: Secret }
 
-export const apiKey = (key: Secret): Credential => ({ _tag: "ApiKey", key })
-export const oauthToken = (token: Secret): Credential => ({ _tag: "OAuth", token })
-
 export interface Options {
-  readonly credential: Credential
+  /** A v4 API key (sent as `X-Kit-Api-Key`). Give this or `oauthToken`; without either every call is refused. */
+  readonly apiKey?: Secret | undefined
+  /** An OAuth access token (sent as a bearer token); used when no `apiKey` is given. */
+  readonly oauthToken?: Secret | undefined
   /** Default `https://api.kit.com`. */
   readonly baseUrl?: string
   /** Page size of every list (Kit's maximum and default here: 1000). */
-  readonly perPage?: number
+  readonly pageSize?: number | undefined
   /** Per request, including reading the body (default 30 s). */
   readonly timeout?: Duration.DurationInput
   /**
@@ -76,7 +76,7 @@ export type Id = number | string
 export interface PageParams {
   readonly after?: string
   readonly before?: string
-  readonly perPage?: number
+  readonly pageSize?: number
   readonly includeTotalCount?: boolean
 }
 
@@ -104,12 +104,14 @@ export type Verification =
   | { readonly ok: true }
   | { readonly ok: false; readonly reason: string; readonly error: Error }
 
-export interface KitClient {
+export interface Service {
   readonly baseUrl: string
-  readonly perPage: number
+  /** Which credential the client sends, for reports (never the secret). */
+  readonly credentialKind: "API key" | "OAuth token" | "none"
+  readonly pageSize: number
   readonly listSequencesPage: (params?: PageParams) => Effect.Effect<Wire.SequencesPage, Error>
   /** Every sequence, following cursors lazily. */
-  readonly listSequences: (params?: { readonly perPage?: number }) => Stream.Stream<Wire.SequenceItem, Error>
+  readonly listSequences: (params?: { readonly pageSize?: number }) => Stream.Stream<Wire.SequenceItem, Error>
   readonly createSequence: (body: Wire.CreateSequenceBody) => Effect.Effect<Wire.Sequence, Error>
   readonly getSequence: (id: Id) => Effect.Effect<Wire.Sequence, Error>
   /** Changes only the fields in `body`. */
@@ -122,7 +124,7 @@ export interface KitClient {
   /** The emails of a sequence in position order, following cursors lazily. */
   readonly listEmails: (
     sequenceId: Id,
-    params?: EmailListParams & { readonly perPage?: number }
+    params?: EmailListParams & { readonly pageSize?: number }
   ) => Stream.Stream<Wire.Email, Error>
   readonly createEmail: (sequenceId: Id, body: Wire.CreateEmailBody) => Effect.Effect<Wire.Email, Error>
   readonly getEmail: (sequenceId: Id, id: Id) => Effect.Effect<Wire.Email, Error>
@@ -135,7 +137,7 @@ export interface KitClient {
   ) => Effect.Effect<Wire.SubscribersPage, Error>
   readonly listSubscribers: (
     sequenceId: Id,
-    params?: SubscriberFilters & { readonly perPage?: number }
+    params?: SubscriberFilters & { readonly pageSize?: number }
   ) => Stream.Stream<Wire.Subscriber, Error>
   /** The subscriber must exist in Kit; an inactive sequence is a 422 (`InvalidInput`). */
   readonly addSubscriberByEmail: (
@@ -147,9 +149,7 @@ export interface KitClient {
   readonly verify: Effect.Effect<Verification>
 }
 
-export const KitClient: Context.Tag<KitClient, KitClient> = Context.GenericTag<KitClient>(
-  "@unisequence/kit/KitClient"
-)
+export class KitClient extends Context.Tag("@unisequence/kit/KitClient")<KitClient, Service>() {}
 
 /** Header names that carry a credential: redacted wherever `@effect/platform` logs or traces headers. */
 const SECRET_HEADERS = ["x-kit-api-key", "authorization"]
@@ -170,10 +170,10 @@ interface Call<A, I> {
 
 const idPath = (id: Id) => encodeURIComponent(String(id))
 
-const pageQuery = (params: PageParams | undefined, perPage: number) => ({
+const pageQuery = (params: PageParams | undefined, pageSize: number) => ({
   after: params?.after,
   before: params?.before,
-  per_page: String(params?.perPage ?? perPage),
+  per_page: String(params?.pageSize ?? pageSize),
   include_total_count: params?.includeTotalCount === true ? "true" : undefined
 })
 
@@ -181,25 +181,30 @@ const secretOf = (secret: Secret): Effect.Effect<Redacted.Redacted<string>, Erro
   Redacted.isRedacted(secret) ? Effect.succeed(secret) : secret
 
 /** Builds a client on the `HttpClient` in context. */
-export const make = (options: Options): Effect.Effect<KitClient, never, HttpClient.HttpClient> =>
+export const make = (options: Options): Effect.Effect<Service, never, HttpClient.HttpClient> =>
   Effect.gen(function* () {
     const base = yield* HttpClient.HttpClient
     const http = options.transformClient === undefined ? base : options.transformClient(base)
     const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "")
-    const perPage = Math.min(1000, Math.max(1, Math.floor(options.perPage ?? DEFAULT_PER_PAGE)))
+    const pageSize = Math.min(1000, Math.max(1, Math.floor(options.pageSize ?? DEFAULT_PER_PAGE)))
     const timeout = Duration.decode(options.timeout ?? DEFAULT_TIMEOUT)
     const userAgent = options.userAgent ?? USER_AGENT
-    const credential = options.credential
+    const credential: Credential | undefined =
+      options.apiKey !== undefined
+        ? { _tag: "ApiKey", key: options.apiKey }
+        : options.oauthToken !== undefined
+          ? { _tag: "OAuth", token: options.oauthToken }
+          : undefined
     const budget =
       options.rateLimit === false
         ? undefined
-        : (options.rateLimit ?? (credential._tag === "ApiKey" ? API_KEY_LIMIT : OAUTH_LIMIT))
+        : (options.rateLimit ?? (credential?._tag === "OAuth" ? OAUTH_LIMIT : API_KEY_LIMIT))
     const limiter = yield* Resilience.makeLimiter(budget === undefined ? {} : budget)
     const pauseAfter429 = budget === undefined ? Duration.seconds(60) : Duration.decode(budget.window)
     const retryOptions = options.retry === false ? undefined : (options.retry ?? {})
 
     const authenticate = (request: HttpClientRequest.HttpClientRequest, secret: string) =>
-      credential._tag === "ApiKey"
+      credential?._tag === "ApiKey"
         ? HttpClientRequest.setHeader(request, "X-Kit-Api-Key", secret)
         : HttpClientRequest.bearerToken(request, secret)
 
@@ -224,6 +229,13 @@ export const make = (options: Options): Effect.Effect<KitClient, never, HttpClie
           headers: { "user-agent": userAgent, accept: "application/json" }
         })
         if (call.body !== undefined) request = HttpClientRequest.bodyUnsafeJson(request, call.body)
+        if (credential === undefined) {
+          return yield* new SequenceError.AuthenticationFailed({
+            provider: "kit",
+            operation,
+            detail: "no API key or OAuth token was given"
+          })
+        }
         const secret = Redacted.value(
           yield* secretOf(credential._tag === "ApiKey" ? credential.key : credential.token)
         )
@@ -359,7 +371,7 @@ export const make = (options: Options): Effect.Effect<KitClient, never, HttpClie
         operation: "listSequences",
         method: "GET",
         path: "/v4/sequences",
-        query: pageQuery(params, perPage),
+        query: pageQuery(params, pageSize),
         response: Wire.SequencesPage
       })
 
@@ -369,7 +381,7 @@ export const make = (options: Options): Effect.Effect<KitClient, never, HttpClie
         method: "GET",
         path: `/v4/sequences/${idPath(sequenceId)}/emails`,
         query: {
-          ...pageQuery(params, perPage),
+          ...pageQuery(params, pageSize),
           include_content: params?.includeContent ? "true" : undefined
         },
         response: Wire.EmailsPage,
@@ -383,7 +395,7 @@ export const make = (options: Options): Effect.Effect<KitClient, never, HttpClie
         method: "GET",
         path: `/v4/sequences/${idPath(sequenceId)}/subscribers`,
         query: {
-          ...pageQuery(params, perPage),
+          ...pageQuery(params, pageSize),
           status: params?.status,
           added_after: params?.addedAfter,
           added_before: params?.addedBefore,
@@ -406,16 +418,18 @@ export const make = (options: Options): Effect.Effect<KitClient, never, HttpClie
         attributes: seq(sequenceId)
       }).pipe(Effect.map(({ status, value }) => ({ subscriber: value.subscriber, added: status === 201 })))
 
-    const client: KitClient = {
+    const client: Service = {
       baseUrl,
-      perPage,
+      credentialKind:
+        credential === undefined ? "none" : credential._tag === "ApiKey" ? "API key" : "OAuth token",
+      pageSize,
       listSequencesPage,
       listSequences: (params) =>
         paginate(
           (after) =>
             listSequencesPage({
               ...(after === undefined ? {} : { after }),
-              perPage: params?.perPage ?? perPage
+              pageSize: params?.pageSize ?? pageSize
             }),
           (p) => p.sequences
         ),
@@ -460,7 +474,7 @@ export const make = (options: Options): Effect.Effect<KitClient, never, HttpClie
           (after) =>
             listEmailsPage(sequenceId, {
               ...(after === undefined ? {} : { after }),
-              perPage: params?.perPage ?? perPage,
+              pageSize: params?.pageSize ?? pageSize,
               includeContent: params?.includeContent === true
             }),
           (p) => p.emails
@@ -509,7 +523,7 @@ export const make = (options: Options): Effect.Effect<KitClient, never, HttpClie
             listSubscribersPage(sequenceId, {
               ...params,
               ...(after === undefined ? {} : { after }),
-              perPage: params?.perPage ?? perPage
+              pageSize: params?.pageSize ?? pageSize
             }),
           (p) => p.subscribers
         ),
@@ -527,7 +541,7 @@ export const make = (options: Options): Effect.Effect<KitClient, never, HttpClie
           `/v4/sequences/${idPath(sequenceId)}/subscribers/${idPath(subscriberId)}`,
           {}
         ),
-      verify: listSequencesPage({ perPage: 1 }).pipe(
+      verify: listSequencesPage({ pageSize: 1 }).pipe(
         Effect.match({
           onSuccess: (): Verification => ({ ok: true }),
           onFailure: (error): Verification => ({ ok: false, reason: error.message, error })
@@ -552,9 +566,9 @@ export const config: Config.Config<Options> = Config.all({
 }).pipe(
   Config.mapOrFail(({ apiKey: key, baseUrl, oauthToken: token }) =>
     Option.isSome(key)
-      ? Either.right<Options>({ credential: apiKey(key.value), baseUrl })
+      ? Either.right<Options>({ apiKey: key.value, baseUrl })
       : Option.isSome(token)
-        ? Either.right<Options>({ credential: oauthToken(token.value), baseUrl })
+        ? Either.right<Options>({ oauthToken: token.value, baseUrl })
         : Either.left(
             ConfigError.MissingData(
               ["KIT_API_KEY"],

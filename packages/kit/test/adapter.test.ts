@@ -42,7 +42,7 @@ describe("Kit adapter: reads", () => {
 
   it.live("get follows email cursors when a sequence has more than one page", () =>
     Effect.gen(function* () {
-      const { sim, sequences } = yield* setup({ seed: { sequences: [fiveEmails()] } }, { perPage: 2 })
+      const { sim, sequences } = yield* setup({ seed: { sequences: [fiveEmails()] } }, { pageSize: 2 })
       const sequence = yield* sequences.get("1")
       expect(sequence.steps).toHaveLength(5)
       expect(lines(sim).filter((l) => l.startsWith("GET /v4/sequences/1/emails"))).toHaveLength(3)

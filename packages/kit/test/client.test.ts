@@ -9,6 +9,7 @@ import { KitSimulator } from "@unisequence/testing"
 import {
   Cause,
   Chunk,
+  Config,
   ConfigProvider,
   Effect,
   Exit,
@@ -38,7 +39,7 @@ describe("KitClient: endpoints", () => {
           sequences: [{ ...fiveEmails(), subscribers: [{ subscriber: 8, added_at: "2024-02-01T00:00:00Z" }] }]
         }
       })
-      const page = yield* client.listSequencesPage({ perPage: 1, includeTotalCount: true })
+      const page = yield* client.listSequencesPage({ pageSize: 1, includeTotalCount: true })
       expect(page.pagination.total_count).toBe(1)
       const created = yield* client.createSequence({ name: "Client", active: true })
       expect((yield* client.getSequence(created.id)).name).toBe("Client")
@@ -62,7 +63,7 @@ describe("KitClient: endpoints", () => {
       expect((yield* client.addSubscriberById(1, 7)).added).toBe(false)
       const active = yield* Stream.runCollect(client.listSubscribers(1))
       expect([...active].map((s) => s.id)).toEqual([7])
-      const all = yield* Stream.runCollect(client.listSubscribers(1, { status: "all", perPage: 1 }))
+      const all = yield* Stream.runCollect(client.listSubscribers(1, { status: "all", pageSize: 1 }))
       expect([...all].map((s) => s.id)).toEqual([8, 7])
       const early = yield* Stream.runCollect(
         client.listSubscribers(1, { status: "all", addedBefore: "2024-03-01T00:00:00Z" })
@@ -104,7 +105,7 @@ describe("KitClient: auth and configuration", () => {
       const token = yield* Ref.make("tok_1")
       const { sim, client } = yield* setup(
         { oauthTokens: ["tok_1", "tok_2"], apiKeys: [] },
-        { credential: KitClient.oauthToken(Ref.get(token).pipe(Effect.map(Redacted.make))) }
+        { oauthToken: Ref.get(token).pipe(Effect.map(Redacted.make)) }
       )
       yield* client.listSequencesPage()
       yield* Ref.set(token, "tok_2")
@@ -126,7 +127,7 @@ describe("KitClient: auth and configuration", () => {
       expect(yield* client.verify).toEqual({ ok: true })
       expect(lines(sim)).toEqual(["GET /v4/sequences?per_page=1"])
       const bad = yield* KitClient.make({
-        credential: KitClient.apiKey(Redacted.make("kit_wrong")),
+        apiKey: Redacted.make("kit_wrong"),
         baseUrl: sim.url
       }).pipe(Effect.provide(FetchHttpClient.layer))
       const result = yield* bad.verify
@@ -179,6 +180,42 @@ describe("KitClient: auth and configuration", () => {
         )
       )
       expect(defaults).toBe("https://api.kit.com")
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("layerConfig takes every option as a Config (Config.Config.Wrap<Options>)", () =>
+    Effect.gen(function* () {
+      const sim = yield* KitSimulator.start({ rateLimit: false, seed: { sequences: [fiveEmails()] } })
+      const read = yield* Effect.gen(function* () {
+        const client = yield* KitClient.KitClient
+        const sequences = yield* Sequences.Sequences
+        return { pageSize: client.pageSize, steps: (yield* sequences.get("1")).steps.length }
+      }).pipe(
+        Effect.provide(
+          Kit.layerConfig({
+            apiKey: Config.redacted("MY_KIT_KEY"),
+            baseUrl: Config.string("MY_KIT_URL"),
+            pageSize: Config.integer("MY_PAGE_SIZE")
+          }).pipe(
+            Layer.provide(FetchHttpClient.layer),
+            Layer.provide(
+              Layer.setConfigProvider(
+                ConfigProvider.fromMap(
+                  new Map([
+                    ["MY_KIT_KEY", "kit_test_key"],
+                    ["MY_KIT_URL", sim.url],
+                    ["MY_PAGE_SIZE", "2"]
+                  ])
+                )
+              )
+            )
+          )
+        )
+      )
+      expect(read).toEqual({ pageSize: 2, steps: 5 })
+      // Five emails at two a page: three reads of the emails, each with per_page=2.
+      const pages = sim.requests.filter((r) => r.path.endsWith("/emails"))
+      expect(pages.map((r) => r.query.per_page)).toEqual(["2", "2", "2"])
     }).pipe(Effect.scoped)
   )
 })
@@ -266,13 +303,13 @@ describe("KitClient: errors", () => {
         expect((timeout as { reason: string }).reason).toContain("no answer within")
         sim.setFaults(undefined)
         const bad = yield* KitClient.make({
-          credential: KitClient.apiKey(Redacted.make("nope")),
+          apiKey: Redacted.make("nope"),
           baseUrl: sim.url,
           retry: false
         }).pipe(Effect.provide(FetchHttpClient.layer))
         expect(yield* failure(bad.getSequence(1))).toMatchObject({ _tag: "AuthenticationFailed" })
         const refused = yield* KitClient.make({
-          credential: KitClient.apiKey(Redacted.make("k")),
+          apiKey: Redacted.make("k"),
           baseUrl: "http://127.0.0.1:1",
           retry: false
         }).pipe(Effect.provide(FetchHttpClient.layer))
@@ -410,7 +447,7 @@ describe("KitClient: the key never leaks", () => {
             rateLimit: { apiKey: { limit: 1000, windowMs: 60_000 } }
           },
           {
-            credential: KitClient.apiKey(Redacted.make(MARKER)),
+            apiKey: Redacted.make(MARKER),
             retry: { maxAttempts: 2, baseDelay: "1 millis" }
           }
         )
@@ -427,13 +464,13 @@ describe("KitClient: the key never leaks", () => {
         yield* collect(sequences.get("1"))
         sim.setFaults(undefined)
         const wrong = yield* Kit.make({
-          credential: KitClient.apiKey(Redacted.make(WRONG)),
+          apiKey: Redacted.make(WRONG),
           baseUrl: sim.url
         }).pipe(Effect.provide(FetchHttpClient.layer))
         yield* collect(wrong.sequences.get("1"))
         const limited = yield* setup(
           { apiKeys: [MARKER], rateLimit: { apiKey: { limit: 1, windowMs: 60_000 } } },
-          { credential: KitClient.apiKey(Redacted.make(MARKER)), retry: false, rateLimit: false }
+          { apiKey: Redacted.make(MARKER), retry: false, rateLimit: false }
         )
         yield* collect(limited.client.listSequencesPage())
         yield* collect(limited.client.listSequencesPage())

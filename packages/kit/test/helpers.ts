@@ -4,7 +4,7 @@ import { KitSimulator, OpenApiContract } from "@unisequence/testing"
 import type { Sequences } from "@unisequence/core"
 import { Effect, Redacted, type Scope } from "effect"
 import * as Kit from "../src/Kit.js"
-import * as KitClient from "../src/KitClient.js"
+import type * as KitClient from "../src/KitClient.js"
 
 export const KEY = "kit_test_key"
 
@@ -43,7 +43,7 @@ export const recordResponses = (client: HttpClient.HttpClient): HttpClient.HttpC
 
 export interface Setup {
   readonly sim: KitSimulator.KitSimulator
-  readonly client: KitClient.KitClient
+  readonly client: KitClient.Service
   readonly sequences: Sequences.Sequences
 }
 
@@ -55,7 +55,8 @@ export const setup = (
     const sim = yield* KitSimulator.start({ rateLimit: false, ...simulator })
     yield* Effect.addFinalizer(() => Effect.sync(() => requests.push(...sim.requests)))
     const made = yield* Kit.make({
-      credential: KitClient.apiKey(Redacted.make(KEY)),
+      // An OAuth token given by the test replaces the default API key.
+      ...(options.oauthToken === undefined ? { apiKey: Redacted.make(KEY) } : {}),
       baseUrl: sim.url,
       retry: { baseDelay: "5 millis", maxDelay: "50 millis" },
       transformClient: recordResponses,

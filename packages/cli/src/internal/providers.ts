@@ -6,7 +6,7 @@
 import { HttpClient } from "@effect/platform"
 import { Apollo, type ApolloClient } from "@unisequence/apollo"
 import type { SequenceError, Sequences } from "@unisequence/core"
-import { Kit, KitClient } from "@unisequence/kit"
+import { Kit, type KitClient } from "@unisequence/kit"
 import { Cause, Effect, Option } from "effect"
 import { ExitCode, type MissingCredentials, renderCause } from "./errors.js"
 import { type ProviderName, requireCredentials, type Settings } from "./settings.js"
@@ -50,7 +50,7 @@ const rendered = (error: unknown) => {
   return { _tag: r.tag, message: r.message, exitCode: r.code }
 }
 
-const kitVerification = (client: KitClient.KitClient, settings: Settings) =>
+const kitVerification = (client: KitClient.Service, settings: Settings) =>
   Effect.map(
     client.verify,
     (verification): Verification =>
@@ -111,10 +111,10 @@ export const connect = (
     yield* requireCredentials(settings)
     if (settings.provider === "kit") {
       const credential = Option.isSome(settings.oauthToken)
-        ? KitClient.oauthToken(settings.oauthToken.value)
-        : KitClient.apiKey(Option.getOrThrow(settings.apiKey))
+        ? { oauthToken: settings.oauthToken.value }
+        : { apiKey: Option.getOrThrow(settings.apiKey) }
       const made = yield* Kit.make({
-        credential,
+        ...credential,
         baseUrl: settings.baseUrl,
         transformClient: counting(counter, "kit")
       })
