@@ -38,11 +38,10 @@ const kitOn = (sim: KitSimulator.KitSimulator) =>
 
 const migrate = (source: Sequences.Sequences, target: Sequences.Sequences) =>
   Effect.gen(function* () {
-    const journal = Journal.memory()
-    const plan = yield* Migration.plan({ source, target, journal })
-    const result = yield* Migration.apply(plan, { target, journal, concurrency: 1 })
+    const plan = yield* Migration.plan({ source, target })
+    const result = yield* Migration.apply(plan, { target, concurrency: 1 })
     return { plan, result }
-  })
+  }).pipe(Effect.provide(Journal.layerMemory))
 
 describe("Outbox, a provider outside core", () => {
   it.effect("its own rules are data: a zero wait after another email is valid on Outbox, not on Kit", () =>

@@ -19,8 +19,8 @@
 import { FetchHttpClient } from "@effect/platform"
 import { Apollo } from "@unisequence/apollo"
 import type { Sequence as Model, Sequences as Core } from "@unisequence/core"
-import { Capabilities, Memory, SequenceError as CoreError, Sequences } from "@unisequence/core"
-import { Kit, KitClient } from "@unisequence/kit"
+import { type Capabilities, Memory, SequenceError as CoreError, Sequences } from "@unisequence/core"
+import { Kit } from "@unisequence/kit"
 import {
   Cause,
   Chunk,
@@ -414,16 +414,16 @@ const timeoutOption = (options: CommonOptions) =>
 export const kit = (options: KitOptions): Client => {
   const credential =
     options.oauthToken !== undefined
-      ? KitClient.oauthToken(Redacted.make(nonEmpty("kit", "oauthToken", options.oauthToken)))
-      : KitClient.apiKey(Redacted.make(nonEmpty("kit", "apiKey", options.apiKey)))
+      ? { oauthToken: Redacted.make(nonEmpty("kit", "oauthToken", options.oauthToken)) }
+      : { apiKey: Redacted.make(nonEmpty("kit", "apiKey", options.apiKey)) }
   const layer = Kit.layer({
-    credential,
+    ...credential,
     ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
-    ...(options.pageSize === undefined ? {} : { perPage: options.pageSize }),
+    ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
     ...timeoutOption(options),
     ...retryOption(options)
   }).pipe(Layer.provide(httpLayer))
-  return make("kit", Capabilities.kit, layer)
+  return make("kit", Kit.capabilities, layer)
 }
 
 /**
@@ -448,7 +448,7 @@ export const apollo = (options: ApolloOptions): Client => {
     ...timeoutOption(options),
     ...retryOption(options)
   }).pipe(Layer.provide(httpLayer))
-  return make("apollo", Capabilities.apollo, layer)
+  return make("apollo", Apollo.capabilities, layer)
 }
 
 /**
@@ -464,4 +464,4 @@ export const apollo = (options: ApolloOptions): Client => {
  * ```
  */
 export const memory = (options: MemoryOptions = {}): Client =>
-  make("memory", Capabilities.memory, Memory.layer(options))
+  make("memory", Memory.capabilities, Memory.layer(options))
