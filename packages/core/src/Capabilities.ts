@@ -1,10 +1,12 @@
 /**
- * What a provider can hold, as data (each adapter exports its own), and `translate`: the sequence a target can hold plus a
- * warning for every field it drops or approximates. Planning a migration needs no network.
+ * What a provider can hold, as data (each adapter exports its own: `Kit.capabilities`,
+ * `Apollo.capabilities`, `Memory.capabilities`), and `translate`: the sequence a target can hold
+ * plus a warning for every field it drops or approximates. Planning a migration needs no network.
  *
  * @example
  * ```ts
- * import { Capabilities, Sequence } from "@unisequence/core"
+ * import { Capabilities, type Sequence } from "@unisequence/core"
+ * import { Kit } from "@unisequence/kit"
  * import { Effect } from "effect"
  *
  * const sequence: Sequence.NewSequence = {
@@ -12,7 +14,7 @@
  *   active: false,
  *   steps: [{ delay: { value: 0, unit: "days" }, type: "email", published: false, email: { subject: "Hi", html: "<p>Hi</p>" } }]
  * }
- * const { warnings } = await Effect.runPromise(Capabilities.translate(sequence, Capabilities.kit))
+ * const { warnings } = await Effect.runPromise(Capabilities.translate(sequence, Kit.capabilities))
  * for (const w of warnings) console.log(`${w.path} ${w.kind}: ${w.detail}`)
  * ```
  *
