@@ -9,7 +9,7 @@
  * are a `folder` per sequence, a read-only `revision` counter, and a `priority` per email. Unlike
  * Kit, any email may be sent immediately (a zero wait after another email is allowed).
  */
-import { type Capabilities, Sequence, SequenceError, Sequences, type StepDiff } from "@unisequence/core"
+import { type Capabilities, type Diff, Sequence, SequenceError, Sequences } from "@unisequence/core"
 import { Chunk, Effect, Layer, Option, Ref, Schema, Stream } from "effect"
 
 export const provider = "outbox"
@@ -283,7 +283,7 @@ export const make = (options: Options = {}): Effect.Effect<Outbox> =>
           Effect.asVoid
         ),
       // Outbox stores the list inline: the diff's final order is written at once.
-      writeSteps: (current, diff: StepDiff.StepDiff) =>
+      writeSteps: (current, diff: Diff.StepDiff) =>
         Effect.gen(function* () {
           const record = yield* find(current.id, "writeSteps")
           const created = yield* nextIds(diff.creates.length)

@@ -5,7 +5,7 @@
 import { FetchHttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { ConformanceProbe, conformance } from "@unisequence/conformance"
-import { Journal, Migration, Sequences } from "@unisequence/core"
+import { Apply, Journal, Migration, Sequences } from "@unisequence/core"
 import { Kit } from "@unisequence/kit"
 import { KitSimulator } from "@unisequence/testing"
 import { Chunk, Effect, Layer, Redacted, Stream } from "effect"
@@ -39,7 +39,7 @@ const kitOn = (sim: KitSimulator.KitSimulator) =>
 const migrate = (source: Sequences.Sequences, target: Sequences.Sequences) =>
   Effect.gen(function* () {
     const plan = yield* Migration.plan({ source, target })
-    const result = yield* Migration.apply(plan, { target, concurrency: 1 })
+    const result = yield* Apply.apply(plan, { target, concurrency: 1 })
     return { plan, result }
   }).pipe(Effect.provide(Journal.layerMemory))
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Arbitrary, FastCheck, Schema } from "effect"
-import { Capabilities, Diff, Sequence } from "../src/index.js"
+import { Diff, Memory, Sequence } from "../src/index.js"
 import { stepPatch } from "../src/internal/diff.js"
 
 const email = (subject: string, extra: Partial<Sequence.StepEmail> = {}): Sequence.StepEmail => ({
@@ -396,7 +396,7 @@ describe("settings", () => {
 describe("readBack", () => {
   it("is empty when the target is as written, and says each difference in words", () => {
     const have = sequence()
-    expect(Diff.readBack(desiredOf(have), have, Capabilities.memory)).toEqual([])
+    expect(Diff.readBack(desiredOf(have), have, Memory.capabilities)).toEqual([])
     const want = desiredOf(have)
     const found = Diff.readBack(
       {
@@ -406,14 +406,14 @@ describe("readBack", () => {
         steps: [{ ...want.steps[0]!, published: true }, want.steps[1]!]
       },
       have,
-      Capabilities.memory
+      Memory.capabilities
     )
     expect(found).toEqual([
       'name is "Welcome", expected "Other"',
       "active is false, expected true",
       "step 1 published is false, expected true"
     ])
-    expect(Diff.readBack({ ...want, steps: [want.steps[0]!] }, have, Capabilities.memory)).toEqual([
+    expect(Diff.readBack({ ...want, steps: [want.steps[0]!] }, have, Memory.capabilities)).toEqual([
       "has 2 steps, expected 1"
     ])
   })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { Capabilities, type Journal, Sequence } from "../src/index.js"
+import { type Journal, Memory, Sequence } from "../src/index.js"
 import { actionFrom, callsOf, fingerprint, matchByIndex, operationsFor } from "../src/internal/planning.js"
 import { safeDefaults } from "../src/internal/safeDefaults.js"
 import { markedName, newToken } from "../src/internal/strays.js"
@@ -61,21 +61,21 @@ describe("safeDefaults", () => {
 
 describe("planning", () => {
   it("calls come from the capabilities: inline steps or one request per step", () => {
-    const inline = callsOf({ ...Capabilities.memory, stepsInline: true })
-    const perStep = callsOf({ ...Capabilities.memory, stepsInline: false })
+    const inline = callsOf({ ...Memory.capabilities, stepsInline: true })
+    const perStep = callsOf({ ...Memory.capabilities, stepsInline: false })
     expect([inline.create(3), inline.get]).toEqual([1, 1])
     expect([perStep.create(3), perStep.get]).toEqual([4, 2])
   })
 
   it("a create is created, settled, verified; activated only when asked and wanted", () => {
     const kinds = (activate: boolean) =>
-      operationsFor("create", desired, Capabilities.memory, activate).map((op) => op.kind)
+      operationsFor("create", desired, Memory.capabilities, activate).map((op) => op.kind)
     expect(kinds(false)).toEqual(["create", "settle", "verify"])
     expect(kinds(true)).toEqual(["create", "settle", "activate", "verify"])
-    expect(operationsFor("create", desired, Capabilities.memory, false)[0]?.detail).toBe(
+    expect(operationsFor("create", desired, Memory.capabilities, false)[0]?.detail).toBe(
       "create with 2 steps, inactive, unpublished"
     )
-    expect(operationsFor("unchanged", desired, Capabilities.memory, false)).toEqual([])
+    expect(operationsFor("unchanged", desired, Memory.capabilities, false)).toEqual([])
   })
 
   it("an update lists the settings and steps that change, nothing else", () => {
@@ -89,12 +89,12 @@ describe("planning", () => {
       actual,
       false
     )
-    expect(operationsFor("update", same, Capabilities.memory, false, actual).map((op) => op.kind)).toEqual([
+    expect(operationsFor("update", same, Memory.capabilities, false, actual).map((op) => op.kind)).toEqual([
       "reconcile",
       "verify"
     ])
     const renamed = { ...same, name: "Hello", steps: [same.steps[0]!] }
-    const ops = operationsFor("update", renamed, Capabilities.memory, false, actual)
+    const ops = operationsFor("update", renamed, Memory.capabilities, false, actual)
     expect(ops.map((op) => [op.kind, op.detail])).toEqual([
       ["reconcile", "read the target"],
       ["update", "change name"],
