@@ -517,4 +517,3 @@ export const make = (primitives: Primitives): Sequences => {
     enroll
   }
 }
-
