@@ -16,7 +16,19 @@
  */
 import { Headers, HttpClient, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
 import { Resilience, type SequenceError as E } from "@unisequence/core"
-import { Chunk, Config, Context, Duration, Effect, Layer, Option, Redacted, Schema, Stream } from "effect"
+import {
+  Chunk,
+  Config,
+  Context,
+  Duration,
+  Effect,
+  Layer,
+  Option,
+  type RateLimiter,
+  Redacted,
+  Schema,
+  Stream
+} from "effect"
 import * as Errors from "./internal/errors.js"
 import * as W from "./internal/wire.js"
 
@@ -35,10 +47,15 @@ export interface Options {
   readonly userAgent?: string
   /** Per request, answer body included (default 30 seconds); past it: `ProviderUnavailable`. */
   readonly timeout?: Duration.DurationInput
-  /** Retry policy for retryable failures; `false` turns retries off. */
+  /** Retry policy for retryable failures (`schedule` replaces the backoff); `false` turns retries off. */
   readonly retry?: Resilience.RetryOptions | false
-  /** An extra client-side cap per endpoint, on top of what Apollo's headers say. */
-  readonly rateLimit?: { readonly limit: number; readonly window: Duration.DurationInput }
+  /**
+   * An extra client-side cap on top of what Apollo's headers say: a limit per endpoint, or a
+   * `RateLimiter` of your own that every endpoint shares.
+   */
+  readonly rateLimit?:
+    | { readonly limit: number; readonly window: Duration.DurationInput }
+    | RateLimiter.RateLimiter
   /** Page size of `search` (default 100). */
   readonly pageSize?: number
   /** Applied to the authenticated client: tracing, proxies, test probes. */
@@ -94,6 +111,8 @@ export interface SearchOptions {
 }
 
 export interface Service {
+  /** Where the client sends its requests (`…/api/v1`). */
+  readonly baseUrl: string
   /** `POST /emailer_campaigns/search`: one page. */
   readonly searchSequences: (
     params?: W.SearchParams
@@ -242,21 +261,40 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       options.transformClient === undefined ? authenticated : options.transformClient(authenticated)
 
     const limiters = new Map<Operation, Resilience.Limiter>()
+    const rateLimit = options.rateLimit
     for (const operation of Object.keys(Errors.scopes) as Array<Operation>) {
-      limiters.set(operation, yield* Resilience.makeLimiter(options.rateLimit ?? {}))
+      limiters.set(
+        operation,
+        yield* Resilience.makeLimiter(
+          rateLimit === undefined ? {} : typeof rateLimit === "function" ? { cap: rateLimit } : rateLimit
+        )
+      )
     }
 
-    const retryPolicy = (operation: Operation) => {
-      if (options.retry === false) return <A, Err, R>(effect: Effect.Effect<A, Err, R>) => effect
+    // One policy per operation, built once: reads and idempotent writes retry what is safe; the rest
+    // only what Apollo refused before doing anything.
+    const noRetry = <A, Err, R>(
+      effect: Effect.Effect<A, Err, R>
+    ): Effect.Effect<A, Err | E.SequenceError, R> => effect
+    const policies = new Map<Operation, typeof noRetry>()
+    for (const operation of Object.keys(Errors.scopes) as Array<Operation>) {
+      if (options.retry === false) {
+        policies.set(operation, noRetry)
+        continue
+      }
       const base = options.retry ?? {}
       const narrow = idempotent.has(operation) ? undefined : refusedBeforeWork
       const outer = base.while
-      return Resilience.retry({
-        ...base,
-        ...(idempotent.has(operation) ? { retryable: Resilience.retryableIfSafe } : {}),
-        while: (error) => (narrow === undefined || narrow(error)) && (outer === undefined || outer(error))
-      })
+      policies.set(
+        operation,
+        Resilience.retry({
+          ...base,
+          ...(idempotent.has(operation) ? { retryable: Resilience.retryableIfSafe } : {}),
+          while: (error) => (narrow === undefined || narrow(error)) && (outer === undefined || outer(error))
+        })
+      )
     }
+    const retryPolicy = (operation: Operation) => policies.get(operation)!
 
     /** One attempt: limiter, request, headers, status, JSON, schema. */
     const attempt = <A, I>(
@@ -579,6 +617,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       )
 
     return {
+      baseUrl: base,
       searchSequences,
       search,
       getSequence,

@@ -15,7 +15,7 @@ import * as Journal from "./Journal.js"
 import type * as Plan from "./Plan.js"
 import type { NewSequence } from "./Sequence.js"
 import type { SequenceError } from "./SequenceError.js"
-import { retryableIfSafe } from "./Resilience.js"
+import * as Resilience from "./Resilience.js"
 import type { Sequences } from "./Sequences.js"
 import { advance, effectiveAction, rank, startingStage } from "./internal/applyState.js"
 import { fingerprint, matchByIndex } from "./internal/planning.js"
@@ -49,6 +49,12 @@ export interface Options {
   readonly onEvent?: (event: Event) => Effect.Effect<void>
   /** Attempts per sequence when the provider fails retryably (default 8); each resumes from the journal. */
   readonly maxAttempts?: number
+  /**
+   * The retry policy of a sequence that failed retryably (default: the adapters' backoff, 8 attempts,
+   * waits capped at 8 s); `schedule` replaces the backoff. Which errors are retried is not an option:
+   * those `Resilience.retryableIfSafe` accepts, since every resume reads the target back first.
+   */
+  readonly retry?: Omit<Resilience.RetryOptions, "retryable">
 }
 
 export interface Outcome {
@@ -221,12 +227,7 @@ export const apply = (
     const total = plan.sequences.length
     /** Sequences whose create was attempted with an unknown outcome, by key: their token. */
     const ambiguous = new Map<string, string>()
-    const maxAttempts = Math.max(1, options.maxAttempts ?? 8)
-
-    const attempt = (
-      planned: Plan.SequencePlan,
-      n: number
-    ): Effect.Effect<Outcome, SequenceError | Journal.JournalError> => {
+    const attempt = (planned: Plan.SequencePlan): Effect.Effect<Outcome, SequenceError | Journal.JournalError> => {
       const entry = latest.get(planned.key)
       if (entry?.state === "creating" && entry.token !== undefined) ambiguous.set(planned.key, entry.token)
       return Effect.gen(function* () {
@@ -237,20 +238,25 @@ export const apply = (
             ? planned
             : { ...planned, target, fingerprint: yield* fingerprint(target) }
         const effective: Plan.SequencePlan = { ...current, action: effectiveAction(current, entry) }
-        return yield* runOne(effective, entry, { ...options, journal, activate }).pipe(
-          // A failed write may or may not have happened: never repeat it blindly, resume from the journal.
-          Effect.catchIf(
-            // A garbled answer is resumed from too: every resume reads the target back first.
-            (error) => n < maxAttempts && error._tag !== "JournalError" && retryableIfSafe(error),
-            (error) =>
-              Effect.logWarning(`${planned.name}: ${error.message}; resuming from the journal`).pipe(
-                Effect.zipRight(Effect.sleep(`${Math.min(8000, 250 * 2 ** n)} millis`)),
-                Effect.zipRight(attempt(planned, n + 1))
-              )
-          )
-        )
+        return yield* runOne(effective, entry, { ...options, journal, activate })
       })
     }
+
+    // A failed write may or may not have happened: never repeat it blindly, resume from the journal.
+    const retried = (planned: Plan.SequencePlan) =>
+      Effect.suspend(() => attempt(planned)).pipe(
+        Resilience.retry({
+          maxAttempts: options.maxAttempts ?? 8,
+          maxDelay: "8 seconds",
+          ...options.retry,
+          // A garbled answer is resumed from too: every resume reads the target back first.
+          retryable: Resilience.retryableIfSafe,
+          onRetry: (error, delay) =>
+            Effect.logWarning(`${planned.name}: ${error.message}; resuming from the journal`).pipe(
+              Effect.zipRight(options.retry?.onRetry?.(error, delay) ?? Effect.void)
+            )
+        })
+      )
 
     const outcomes = yield* Effect.forEach(
       plan.sequences.map((planned, index) => ({ planned, index })),
@@ -258,7 +264,7 @@ export const apply = (
         Effect.gen(function* () {
           if (options.onEvent)
             yield* options.onEvent({ _tag: "Started", key: planned.key, name: planned.name, index, total })
-          const outcome = yield* attempt(planned, 1)
+          const outcome = yield* retried(planned)
           if (options.onEvent)
             yield* options.onEvent({
               _tag: "Finished",

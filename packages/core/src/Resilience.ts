@@ -1,17 +1,23 @@
 /**
- * Retries and client-side rate limiting shared by the adapters. Both run on Effect's `Clock` and
- * `Random`, so tests can drive them with `TestClock` and a seeded random.
+ * Retries and client-side rate limiting shared by the adapters and the migration engine. Both run on
+ * Effect's `Clock` and `Random`, so tests can drive them with `TestClock` and a seeded random.
  */
-import { Duration, Effect, Metric, Random } from "effect"
+import { Duration, Effect, Metric, type RateLimiter, Schedule } from "effect"
 import { isSequenceError, type SequenceError } from "./SequenceError.js"
 
 export interface RetryOptions {
-  /** Attempts in all, the first included (default 6). */
+  /** Attempts in all, the first included (default 6). Ignored when `schedule` is given. */
   readonly maxAttempts?: number
-  /** First backoff ceiling; doubles each attempt (default 250 ms). */
+  /** First backoff ceiling; doubles each attempt (default 250 ms). Ignored when `schedule` is given. */
   readonly baseDelay?: Duration.DurationInput
-  /** Largest backoff ceiling (default 20 s). */
+  /** Largest backoff ceiling (default 20 s). Ignored when `schedule` is given. */
   readonly maxDelay?: Duration.DurationInput
+  /**
+   * The backoff itself (default `backoff(options)`): when to try again and when to stop. Whatever it
+   * says, a `RateLimited` error's `retryAfter` is still waited out, and only errors the policy deems
+   * safe reach it.
+   */
+  readonly schedule?: Schedule.Schedule<unknown, SequenceError>
   /** Further narrows which retryable errors are retried (e.g. never after an ambiguous create). */
   readonly while?: (error: SequenceError) => boolean
   /**
@@ -19,6 +25,8 @@ export interface RetryOptions {
    * garbled answer (`retryableIfSafe`): a proxy page or a cut body says nothing about the next one.
    */
   readonly retryable?: (error: SequenceError) => boolean
+  /** Runs before each wait (e.g. to log why a step is tried again). */
+  readonly onRetry?: (error: SequenceError, delay: Duration.Duration) => Effect.Effect<void>
 }
 
 /** For requests that change nothing, or the same thing each time: a garbled answer is retried too. */
@@ -32,55 +40,104 @@ export const retries = Metric.counter("unisequence_retries", {
 })
 
 /**
- * Retries failures whose `isRetryable` is true with exponential backoff and full jitter, waiting at
- * least as long as a `RateLimited` error's `retryAfter`.
+ * The default backoff: exponential from `baseDelay`, capped at `maxDelay`, with full jitter (each
+ * wait drawn uniformly below its ceiling, so clients that failed together do not retry together),
+ * for `maxAttempts - 1` retries.
  */
-export const retry =
-  (options: RetryOptions = {}) =>
-  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
-    const maxAttempts = Math.max(1, options.maxAttempts ?? 6)
-    const base = Duration.toMillis(options.baseDelay ?? "250 millis")
-    const cap = Duration.toMillis(options.maxDelay ?? "20 seconds")
-    const attempt = (n: number): Effect.Effect<A, E, R> =>
-      Effect.catchIf(
-        effect,
-        (error) =>
-          n < maxAttempts &&
-          isSequenceError(error) &&
-          (options.retryable === undefined ? error.isRetryable : options.retryable(error)) &&
-          (options.while === undefined || options.while(error)),
-        (error) =>
-          Effect.gen(function* () {
-            const ceiling = Math.min(cap, base * 2 ** (n - 1))
-            const jitter = yield* Random.nextRange(0, ceiling)
-            const asked =
-              isSequenceError(error) && error._tag === "RateLimited" && error.retryAfter !== undefined
-                ? Duration.toMillis(error.retryAfter)
-                : 0
-            const wait = Math.max(jitter, asked)
-            if (isSequenceError(error)) {
-              yield* Metric.increment(
-                Metric.tagged(Metric.tagged(retries, "provider", error.provider), "error", error._tag)
-              )
-            }
-            yield* Effect.annotateCurrentSpan("unisequence.retries", n)
-            yield* Effect.logDebug(`retrying after ${Math.round(wait)} ms`).pipe(
-              Effect.annotateLogs({ attempt: n, error: isSequenceError(error) ? error._tag : "unknown" })
-            )
-            yield* Effect.sleep(Duration.millis(wait))
-            return yield* attempt(n + 1)
-          })
-      )
-    return attempt(1)
-  }
+export const backoff = (
+  options: Pick<RetryOptions, "maxAttempts" | "baseDelay" | "maxDelay"> = {}
+): Schedule.Schedule<unknown> =>
+  Schedule.exponential(options.baseDelay ?? "250 millis").pipe(
+    Schedule.union(Schedule.spaced(options.maxDelay ?? "20 seconds")),
+    Schedule.jitteredWith({ min: 0, max: 1 }),
+    Schedule.intersect(Schedule.recurs(Math.max(1, options.maxAttempts ?? 6) - 1))
+  )
+
+/**
+ * The retry policy as a `Schedule` of the errors it is given: `schedule` (or the default backoff),
+ * never shorter than what a `RateLimited` error asked for, counting each retry in `retries`.
+ */
+export const policy = (options: RetryOptions = {}): Schedule.Schedule<SequenceError, SequenceError> =>
+  Schedule.passthrough(options.schedule ?? backoff(options)).pipe(
+    Schedule.modifyDelayEffect((error, delay) =>
+      Effect.gen(function* () {
+        const asked =
+          error._tag === "RateLimited" && error.retryAfter !== undefined ? error.retryAfter : Duration.zero
+        const wait = Duration.max(delay, asked)
+        yield* Metric.increment(
+          Metric.tagged(Metric.tagged(retries, "provider", error.provider), "error", error._tag)
+        )
+        yield* Effect.annotateCurrentSpan("unisequence.retried", true)
+        yield* Effect.logDebug(`retrying after ${Math.round(Duration.toMillis(wait))} ms`).pipe(
+          Effect.annotateLogs({ error: error._tag })
+        )
+        if (options.onRetry !== undefined) yield* options.onRetry(error, wait)
+        return wait
+      })
+    )
+  )
+
+/**
+ * Retries the failures the options deem safe with `policy(options)`. Any other failure (or one
+ * that is not a `SequenceError`) is returned at once, untouched.
+ */
+export const retry = (options: RetryOptions = {}) => {
+  const schedule = policy(options)
+  const retryable = options.retryable ?? ((error: SequenceError) => error.isRetryable)
+  const eligible = (error: unknown): error is SequenceError =>
+    isSequenceError(error) && retryable(error) && (options.while === undefined || options.while(error))
+  return <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | SequenceError, R> =>
+    // Failures that must not be retried leave as a value, so the schedule only ever sees eligible errors.
+    effect.pipe(
+      Effect.map(Effect.succeed),
+      Effect.catchAll((error) => (eligible(error) ? Effect.fail(error) : Effect.succeed(Effect.fail(error)))),
+      Effect.retry(schedule),
+      Effect.flatten
+    )
+}
 
 export interface LimiterOptions {
-  /** At most this many requests in any `window` (a sliding window, so never more in a fixed one). */
+  /** At most this many requests in a window. */
   readonly limit: number
   readonly window: Duration.DurationInput
-  /** Extra spacing to absorb latency between our clock and the provider's (default 2% of the window). */
+  /** Extra length of each window, to absorb latency between our clock and the provider's (default 2%). */
   readonly margin?: Duration.DurationInput
 }
+
+/**
+ * A static cap with fixed windows counted as Kit counts them: a window opens at the first request
+ * after the previous one ended, and holds `limit` requests. A client that idles inside a window
+ * therefore never shifts the next one (a sliding log did: its windows stretched and the achieved
+ * rate fell). It has Effect's `RateLimiter` shape; `RateLimiter.make({ algorithm: "fixed-window" })`
+ * counts the same way but keeps a fiber sleeping out each window, which needs a `Scope` the client
+ * constructors do not have and whose last sleep would keep a finished CLI alive for up to a window.
+ */
+export const fixedWindow = (options: LimiterOptions): Effect.Effect<RateLimiter.RateLimiter> =>
+  Effect.sync(() => {
+    const windowMs = Duration.toMillis(options.window)
+    const span =
+      windowMs + (options.margin === undefined ? windowMs * 0.02 : Duration.toMillis(options.margin))
+    let opened = Number.NEGATIVE_INFINITY
+    let count = 0
+    const mutex = Effect.unsafeMakeSemaphore(1)
+    const take: Effect.Effect<void> = mutex.withPermits(1)(
+      Effect.gen(function* () {
+        for (;;) {
+          const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+          if (now - opened >= span) {
+            opened = now
+            count = 0
+          }
+          if (count < options.limit) {
+            count++
+            return
+          }
+          yield* Effect.sleep(Duration.millis(opened + span - now))
+        }
+      })
+    )
+    return <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.zipRight(take, effect)
+  })
 
 /** What a provider said of one of its windows (Apollo's `x-*-requests-left` headers). */
 export interface Budget {
@@ -100,28 +157,29 @@ export interface Limiter {
 }
 
 /**
- * A limiter per credential. Without a `limit` it only follows what the provider reports (`observe`)
- * and pauses after 429s.
+ * A limiter per credential: the static cap (`fixedWindow` from `limit`/`window`, or any
+ * `RateLimiter` given as `cap`), behind what the provider reports (`observe`) and pauses after 429s.
  */
-export const makeLimiter = (options: Partial<LimiterOptions> = {}): Effect.Effect<Limiter> =>
-  Effect.sync(() => {
-    const limit = options.limit
-    const windowMs = options.window === undefined ? 0 : Duration.toMillis(options.window)
-    const marginMs = options.margin === undefined ? windowMs * 0.02 : Duration.toMillis(options.margin)
-    // Send times of the last `limit` requests, oldest first (a ring would save little at these sizes).
-    const sent: Array<number> = []
+export const makeLimiter = (
+  options: Partial<LimiterOptions> & { readonly cap?: RateLimiter.RateLimiter } = {}
+): Effect.Effect<Limiter> =>
+  Effect.gen(function* () {
+    const cap =
+      options.cap ??
+      (options.limit === undefined || options.window === undefined
+        ? undefined
+        : yield* fixedWindow({
+            limit: options.limit,
+            window: options.window,
+            ...(options.margin === undefined ? {} : { margin: options.margin })
+          }))
+    // The provider's budgets, by window: the only state this module keeps by hand.
     const budgets = new Map<string, { remaining: number; until: number }>()
     let pausedUntil = 0
-    const mutex = Effect.unsafeMakeSemaphore(1)
+    const mutex = yield* Effect.makeSemaphore(1)
 
-    /** How long to wait before the next request may go, given the state at `now`. */
     const waitAt = (now: number): number => {
       let wait = Math.max(0, pausedUntil - now)
-      if (limit !== undefined && windowMs > 0) {
-        while (sent.length > 0 && sent[0]! + windowMs + marginMs <= now) sent.shift()
-        if (sent.length >= limit)
-          wait = Math.max(wait, sent[sent.length - limit]! + windowMs + marginMs - now)
-      }
       for (const [key, budget] of budgets) {
         if (budget.until <= now) budgets.delete(key)
         else if (budget.remaining <= 0) wait = Math.max(wait, budget.until - now)
@@ -129,22 +187,18 @@ export const makeLimiter = (options: Partial<LimiterOptions> = {}): Effect.Effec
       return wait
     }
 
-    const take = mutex.withPermits(1)(
+    // Budgets and pauses first: the cap's window must open when the request really goes.
+    const gate = mutex.withPermits(1)(
       Effect.gen(function* () {
-        let now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
-        let wait = waitAt(now)
-        while (wait > 0) {
+        for (;;) {
+          const wait = waitAt(yield* Effect.clockWith((clock) => clock.currentTimeMillis))
+          if (wait <= 0) break
           yield* Effect.sleep(Duration.millis(wait))
-          now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
-          wait = waitAt(now)
-        }
-        if (limit !== undefined) {
-          sent.push(now)
-          if (sent.length > limit) sent.shift()
         }
         for (const budget of budgets.values()) budget.remaining--
       })
     )
+    const take = cap === undefined ? gate : Effect.zipRight(gate, cap(Effect.void))
 
     const observe = (budget: Budget) =>
       Effect.clockWith((clock) => clock.currentTimeMillis).pipe(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, Duration, Effect, Exit, Fiber, Option, Ref, TestClock } from "effect"
+import { Chunk, Clock, Duration, Effect, Exit, Fiber, Metric, Option, Ref, Schedule, TestClock } from "effect"
 import { Resilience, SequenceError } from "../src/index.js"
 
 const rateLimited = (retryAfter?: Duration.DurationInput) =>
@@ -101,6 +101,131 @@ describe("Resilience.retry", () => {
         Effect.flip
       )
       expect(yield* Ref.get(attempts)).toBe(1)
+    })
+  )
+})
+
+describe("Resilience.backoff", () => {
+  /** The waits the schedule asks for, one per retry, until it stops. */
+  const delaysOf = (schedule: Schedule.Schedule<unknown>, inputs: number) =>
+    Schedule.run(
+      Schedule.delays(schedule),
+      0,
+      Array.from({ length: inputs }, () => undefined)
+    ).pipe(Effect.map((delays) => Chunk.toReadonlyArray(delays).map(Duration.toMillis)))
+
+  it.effect("is exponential, capped, fully jittered, and stops after maxAttempts - 1 retries", () =>
+    Effect.gen(function* () {
+      const ceilings = [100, 200, 400, 800, 1000, 1000, 1000]
+      const seen = new Set<number>()
+      for (let run = 0; run < 20; run++) {
+        const delays = yield* delaysOf(
+          Resilience.backoff({ baseDelay: "100 millis", maxDelay: "1 second", maxAttempts: 8 }),
+          20
+        )
+        // Seven waits, then the output of the step that stops.
+        expect(delays).toHaveLength(8)
+        delays.slice(0, 7).forEach((d, i) => {
+          expect(d).toBeGreaterThanOrEqual(0)
+          expect(d).toBeLessThanOrEqual(ceilings[i]!)
+          seen.add(Math.round(d))
+        })
+      }
+      // Jittered: clients that failed together do not all wait the same.
+      expect(seen.size).toBeGreaterThan(20)
+    })
+  )
+})
+
+describe("Resilience.retry with a schedule of the caller's", () => {
+  it.effect("the schedule replaces the backoff; retryAfter still wins when longer", () =>
+    Effect.gen(function* () {
+      const attempts = yield* Ref.make(0)
+      const fiber = yield* flaky(attempts, [unavailable, rateLimited("5 seconds"), unavailable]).pipe(
+        Resilience.retry({ schedule: Schedule.spaced("1 second") }),
+        Effect.fork
+      )
+      yield* TestClock.adjust("1 second")
+      expect(yield* Ref.get(attempts)).toBe(2)
+      yield* TestClock.adjust("4999 millis")
+      expect(yield* Ref.get(attempts)).toBe(2)
+      yield* TestClock.adjust("1 millis")
+      expect(yield* Ref.get(attempts)).toBe(3)
+      yield* TestClock.adjust("1 second")
+      expect(yield* Fiber.join(fiber)).toBe(4)
+    })
+  )
+
+  it.effect("the schedule decides when to stop; errors that are not safe never reach it", () =>
+    Effect.gen(function* () {
+      const attempts = yield* Ref.make(0)
+      const stepped = yield* Ref.make(0)
+      const schedule = Schedule.recurs(1).pipe(Schedule.tapInput(() => Ref.update(stepped, (n) => n + 1)))
+      const fiber = yield* flaky(attempts, [unavailable, unavailable, unavailable]).pipe(
+        Resilience.retry({ schedule }),
+        Effect.fork
+      )
+      yield* TestClock.adjust("1 second")
+      expect(yield* Fiber.await(fiber)).toEqual(Exit.fail(unavailable))
+      expect(yield* Ref.get(attempts)).toBe(2)
+      yield* Ref.set(stepped, 0)
+      yield* Ref.set(attempts, 0)
+      yield* flaky(attempts, [invalid]).pipe(Resilience.retry({ schedule }), Effect.flip)
+      expect(yield* Ref.get(stepped)).toBe(0)
+    })
+  )
+
+  it.effect("counts each retry taken, and only those, and tells onRetry how long it waits", () =>
+    Effect.gen(function* () {
+      const counter = Resilience.retries.pipe(
+        Metric.tagged("provider", "apollo"),
+        Metric.tagged("error", "ProviderUnavailable")
+      )
+      const before = (yield* Metric.value(counter)).count
+      const attempts = yield* Ref.make(0)
+      const waits = yield* Ref.make<Array<number>>([])
+      const fiber = yield* flaky(
+        attempts,
+        Array.from({ length: 10 }, () => unavailable)
+      ).pipe(
+        Resilience.retry({
+          schedule: Schedule.spaced("10 millis").pipe(Schedule.intersect(Schedule.recurs(2))),
+          onRetry: (_, delay) => Ref.update(waits, (ws) => [...ws, Duration.toMillis(delay)])
+        }),
+        Effect.fork
+      )
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.await(fiber)
+      expect(yield* Ref.get(attempts)).toBe(3)
+      expect(yield* Ref.get(waits)).toEqual([10, 10])
+      expect((yield* Metric.value(counter)).count - before).toBe(2)
+    })
+  )
+})
+
+describe("Resilience.fixedWindow", () => {
+  it.effect("opens a window at the first request after the last one ended, as Kit counts", () =>
+    Effect.gen(function* () {
+      const cap = yield* Resilience.fixedWindow({ limit: 2, window: "1 second", margin: 0 })
+      const times = yield* Ref.make<Array<number>>([])
+      const send = cap(
+        Clock.currentTimeMillis.pipe(Effect.flatMap((t) => Ref.update(times, (ts) => [...ts, t])))
+      )
+      yield* send
+      // Idle for most of the window: the next window still opens when this one ends, not later.
+      yield* TestClock.adjust("900 millis")
+      yield* send
+      const third = yield* Effect.fork(send)
+      yield* TestClock.adjust("100 millis")
+      yield* Fiber.join(third)
+      // Idle past the end of a window: the next opens at its first request.
+      yield* TestClock.adjust("2500 millis")
+      yield* send
+      yield* send
+      const sixth = yield* Effect.fork(send)
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(sixth)
+      expect(yield* Ref.get(times)).toEqual([0, 900, 1000, 3500, 3500, 4500])
     })
   )
 })

@@ -21,6 +21,7 @@ import {
   Layer,
   Option,
   ParseResult,
+  type RateLimiter,
   Redacted,
   Schema,
   Stream
@@ -61,10 +62,14 @@ export interface Options {
   readonly timeout?: Duration.DurationInput
   /**
    * Client-side limit per credential (default 120 / 60 s for an API key, 600 / 60 s for an OAuth
-   * token); `false` turns it off.
+   * token, in fixed windows as Kit counts them); a `RateLimiter` of your own (e.g. one shared by
+   * several clients of the same credential); `false` turns it off.
    */
-  readonly rateLimit?: { readonly limit: number; readonly window: Duration.DurationInput } | false
-  /** Retry policy of safe requests; `false` turns retries off. */
+  readonly rateLimit?:
+    | { readonly limit: number; readonly window: Duration.DurationInput }
+    | RateLimiter.RateLimiter
+    | false
+  /** Retry policy of safe requests (`schedule` replaces the backoff); `false` turns retries off. */
   readonly retry?: Resilience.RetryOptions | false
   /** Applied to the `HttpClient` before use (proxies, extra headers, test hooks). */
   readonly transformClient?: (client: HttpClient.HttpClient) => HttpClient.HttpClient
@@ -195,13 +200,32 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
         : options.oauthToken !== undefined
           ? { _tag: "OAuth", token: options.oauthToken }
           : undefined
-    const budget =
-      options.rateLimit === false
-        ? undefined
-        : (options.rateLimit ?? (credential?._tag === "OAuth" ? OAUTH_LIMIT : API_KEY_LIMIT))
-    const limiter = yield* Resilience.makeLimiter(budget === undefined ? {} : budget)
-    const pauseAfter429 = budget === undefined ? Duration.seconds(60) : Duration.decode(budget.window)
+    const rateLimit = options.rateLimit ?? (credential?._tag === "OAuth" ? OAUTH_LIMIT : API_KEY_LIMIT)
+    const limiter = yield* Resilience.makeLimiter(
+      rateLimit === false ? {} : typeof rateLimit === "function" ? { cap: rateLimit } : rateLimit
+    )
+    // Kit's windows are 60 s and its 429 says nothing of when the window ends: wait one out.
+    const pauseAfter429 =
+      rateLimit === false || typeof rateLimit === "function"
+        ? Duration.seconds(60)
+        : Duration.decode(rateLimit.window)
     const retryOptions = options.retry === false ? undefined : (options.retry ?? {})
+    const noRetry = <A>(effect: Effect.Effect<A, Error>): Effect.Effect<A, Error> => effect
+    // Reads, updates and deletes retry whatever is safe to repeat. Creates are retried only after a
+    // 429: Kit refuses those before doing anything, and any other failure of a POST may have happened
+    // after the write, where a blind retry could duplicate it.
+    const retrySafe =
+      retryOptions === undefined
+        ? noRetry
+        : Resilience.retry({ ...retryOptions, retryable: Resilience.retryableIfSafe })
+    const retryCreate =
+      retryOptions === undefined
+        ? noRetry
+        : Resilience.retry({
+            ...retryOptions,
+            while: (error) =>
+              error._tag === "RateLimited" && (retryOptions.while === undefined || retryOptions.while(error))
+          })
 
     const authenticate = (request: HttpClientRequest.HttpClientRequest, secret: string) =>
       credential?._tag === "ApiKey"
@@ -308,18 +332,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
           if (Resilience.retryableIfSafe(error)) failedBefore = true
         })
       )
-      // Creates are retried only after a 429: Kit refuses those before doing anything. Any other
-      // failure of a POST may have happened after the write, and a blind retry could duplicate it.
-      const retried =
-        retryOptions === undefined
-          ? once
-          : Resilience.retry({
-              ...retryOptions,
-              ...(call.method === "POST" ? {} : { retryable: Resilience.retryableIfSafe }),
-              while: (error) =>
-                (call.method !== "POST" || error._tag === "RateLimited") &&
-                (retryOptions.while === undefined || retryOptions.while(error))
-            })(once)
+      const retried = call.method === "POST" ? retryCreate(once) : retrySafe(once)
       return retried.pipe(
         Effect.catchIf(
           (error) =>
