@@ -131,6 +131,31 @@ describe("concurrent edits of one sequence", () => {
     }).pipe(Effect.scoped)
   )
 
+  it.live("Apollo: 200 edits at once split across two services of one process all survive", () =>
+    Effect.gen(function* () {
+      const sim = yield* ApolloSimulator.start({ rateLimit: false, seed: apolloSeed(1, 1) })
+      // Two services on the same account share the per-sequence lock: it is keyed by provider, base
+      // URL and sequence id, process-wide.
+      const one = yield* apolloOn(sim.url)
+      const two = yield* apolloOn(`${sim.url}/`)
+      const id = sim.state().sequences[0]!.id
+      const results = yield* Effect.all(
+        Array.from({ length: 200 }, (_, i) =>
+          (i % 2 === 0 ? one : two).sequences.addStep(id, email(`edit ${i}`)).pipe(Effect.either)
+        ),
+        { concurrency: "unbounded" }
+      )
+      const subjects = sim
+        .state()
+        .sequences[0]!.emailer_steps.map((s) => s.emailer_touches[0]?.emailer_template.subject)
+      const lost = Array.from({ length: 200 }, (_, i) => `edit ${i}`).filter((s) => !subjects.includes(s))
+      console.log(`[concurrency] two services, 200 edits at once: ${lost.length} lost`)
+      expect(results.filter((r) => r._tag === "Left")).toEqual([])
+      expect(lost).toEqual([])
+      expect(subjects).toHaveLength(201)
+    }).pipe(Effect.scoped)
+  )
+
   it.live(
     "not guaranteed: two processes editing one Apollo sequence at once — the last full write wins",
     () =>
@@ -140,9 +165,11 @@ describe("concurrent edits of one sequence", () => {
           seed: apolloSeed(1, 3),
           writeProcessingMs: 150
         })
-        // Two services = two processes: each has its own lock.
+        // A second process has locks of its own. In one process, a base URL spelt differently
+        // (`127.1` is `127.0.0.1`) gives a service whose locks are not shared either.
         const one = yield* apolloOn(sim.url)
-        const two = yield* apolloOn(sim.url)
+        const two = yield* apolloOn(sim.url.replace("127.0.0.1", "127.1"))
+        expect(two.client.baseUrl).not.toBe(one.client.baseUrl)
         const id = sim.state().sequences[0]!.id
         const [s1, s2] = sim.state().sequences[0]!.emailer_steps.map((s) => s.id)
         yield* Effect.all(

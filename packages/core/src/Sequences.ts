@@ -50,7 +50,7 @@ import {
   unsupportedInStepPatch,
   unsupportedInSteps
 } from "./internal/support.js"
-import { KeyedLock } from "./internal/keyedLock.js"
+import * as KeyedLock from "./internal/keyedLock.js"
 import {
   issuesOf,
   validateNewSequence,
@@ -149,6 +149,11 @@ export interface StepList {
 /** What an adapter provides; inputs arrive decoded and validated. */
 export interface Primitives {
   readonly provider: ProviderId
+  /**
+   * Where the provider's data lives (its base URL). Services on the same one share per-sequence
+   * serialisation of step edits; without it, each service serialises its own edits only.
+   */
+  readonly baseUrl?: string
   readonly capabilities: Capabilities
   readonly list: (options: ListOptions) => Stream.Stream<SequenceSummary, SequenceError>
   readonly get: (id: string) => Effect.Effect<Sequence, SequenceError>
@@ -184,10 +189,14 @@ export interface Primitives {
   readonly removeStep?: (id: string, stepId: string) => Effect.Effect<void, SequenceError>
 }
 
+/** Numbers services without a `baseUrl`, so their locks stay their own. */
+let instances = 0
+
 export const make = (primitives: Primitives): Sequences => {
   const { provider, capabilities } = primitives
   const { rules } = capabilities
-  const locks = new KeyedLock()
+  const account = primitives.baseUrl ?? `instance ${++instances}`
+  const lock = (id: string) => KeyedLock.withLock(KeyedLock.sequenceKey(provider, account, id))
 
   const invalid = (operation: string, issues: ReadonlyArray<Issue>) =>
     new InvalidInput({ provider, operation, issues })
@@ -344,7 +353,7 @@ export const make = (primitives: Primitives): Sequences => {
         ).pipe(Effect.as(desired))
       })
       return steps[at]!
-    }).pipe(locks.withLock(id), span("addStep", { "unisequence.sequence_id": id }))
+    }).pipe(lock(id), span("addStep", { "unisequence.sequence_id": id }))
 
   const updateStep = (id: string, stepId: string, input: typeof StepPatch.Encoded) =>
     Effect.gen(function* () {
@@ -368,10 +377,7 @@ export const make = (primitives: Primitives): Sequences => {
           })
         )
       )
-    }).pipe(
-      locks.withLock(id),
-      span("updateStep", { "unisequence.sequence_id": id, "unisequence.step_id": stepId })
-    )
+    }).pipe(lock(id), span("updateStep", { "unisequence.sequence_id": id, "unisequence.step_id": stepId }))
 
   const removeStep = (id: string, stepId: string) =>
     Effect.gen(function* () {
@@ -383,10 +389,7 @@ export const make = (primitives: Primitives): Sequences => {
           Effect.as(asDesired(current.steps).filter((d) => d.id !== stepId))
         )
       )
-    }).pipe(
-      locks.withLock(id),
-      span("removeStep", { "unisequence.sequence_id": id, "unisequence.step_id": stepId })
-    )
+    }).pipe(lock(id), span("removeStep", { "unisequence.sequence_id": id, "unisequence.step_id": stepId }))
 
   const moveStep = (id: string, stepId: string, index: number) =>
     Effect.gen(function* () {
@@ -417,10 +420,7 @@ export const make = (primitives: Primitives): Sequences => {
           })
         )
       )
-    }).pipe(
-      locks.withLock(id),
-      span("moveStep", { "unisequence.sequence_id": id, "unisequence.step_id": stepId })
-    )
+    }).pipe(lock(id), span("moveStep", { "unisequence.sequence_id": id, "unisequence.step_id": stepId }))
 
   const replaceSteps = (id: string, input: ReadonlyArray<DesiredStepInput>) =>
     Effect.gen(function* () {
@@ -434,7 +434,7 @@ export const make = (primitives: Primitives): Sequences => {
       ])
       yield* support("replaceSteps", unsupportedInSteps(steps, capabilities))
       return yield* editSteps(id, "replaceSteps", () => Effect.succeed(steps))
-    }).pipe(locks.withLock(id), span("replaceSteps", { "unisequence.sequence_id": id }))
+    }).pipe(lock(id), span("replaceSteps", { "unisequence.sequence_id": id }))
 
   const setActive = (id: string, active: boolean) =>
     requireId("setActive", id, "id").pipe(

@@ -364,6 +364,7 @@ export const primitives = (client: KitClient.Service): Sequences.Primitives => {
 
   return {
     provider,
+    baseUrl: client.baseUrl,
     capabilities,
     list: (options) => {
       const needle = options.nameContains?.toLowerCase()
