@@ -29,7 +29,20 @@
  */
 import type { HttpClient } from "@effect/platform"
 import { Capabilities, Diff, Sequence as S, SequenceError as E, Sequences } from "@unisequence/core"
-import { Config, type ConfigError, Context, Effect, Either, Layer, Option, Ref, Stream } from "effect"
+import {
+  Cache,
+  Config,
+  type ConfigError,
+  Context,
+  Duration,
+  Effect,
+  Either,
+  Exit,
+  Layer,
+  Option,
+  Ref,
+  Stream
+} from "effect"
 import * as ApolloClient from "./ApolloClient.js"
 import { isAlreadyInState } from "./internal/errors.js"
 import * as Mapping from "./internal/mapping.js"
@@ -91,25 +104,23 @@ const invalid = (operation: string, issues: Mapping.Issues) =>
 /** The `Sequences` service on an existing client (one schedule cache per call). */
 export const fromClient = (client: ApolloClient.Service): Effect.Effect<Sequences.Sequences> =>
   Effect.gen(function* () {
-    // The team's schedules, read once per adapter: a `get` costs one request after the first.
-    const cache = yield* Ref.make<Option.Option<ReadonlyArray<W.EmailerSchedule>>>(Option.none())
+    // The team's schedules, read once per adapter (a `get` costs one request after the first) and
+    // again when a write looks for one they lack. Concurrent first reads share one request; a failed
+    // read is not kept.
+    const cache = yield* Cache.makeWith({
+      capacity: 1,
+      lookup: (_: "schedules") => Effect.map(client.listSchedules, ({ value }) => value),
+      timeToLive: Exit.match({ onFailure: () => Duration.zero, onSuccess: () => Duration.infinity })
+    })
     // A key without the schedules scope: remembered, so reads do not retry it every time.
     const deniedSchedules = yield* Ref.make(false)
-    const lock = yield* Effect.makeSemaphore(1)
-
-    const fetchSchedules = client.listSchedules.pipe(
-      Effect.map(({ value }) => value),
-      Effect.tap((schedules) => Ref.set(cache, Option.some(schedules)))
-    )
 
     const schedules = (refresh: boolean) =>
-      lock.withPermits(1)(
-        Ref.get(cache).pipe(
-          Effect.flatMap((cached) =>
-            Option.isSome(cached) && !refresh ? Effect.succeed(cached.value) : fetchSchedules
-          )
-        )
-      )
+      refresh
+        ? Effect.zipRight(cache.invalidate("schedules"), cache.get("schedules"))
+        : cache.get("schedules")
+    /** The schedules if already read; never reads them. */
+    const knownSchedules = cache.getOptionComplete("schedules")
 
     /** Schedules for naming a read's schedule: never fails the read. */
     const schedulesForRead = Effect.gen(function* () {
@@ -130,7 +141,7 @@ export const fromClient = (client: ApolloClient.Service): Effect.Effect<Sequence
       Effect.gen(function* () {
         if (schedule === undefined) return undefined
         if (schedule._tag === "Named") return schedule.scheduleId
-        const known = yield* Ref.get(cache)
+        const known = yield* knownSchedules
         let list = yield* schedules(false)
         let found = Mapping.matchSchedule(schedule, list)
         // A schedule made in Apollo since the cache was filled: look once more.
@@ -169,7 +180,7 @@ export const fromClient = (client: ApolloClient.Service): Effect.Effect<Sequence
     const list = (options: Sequences.ListOptions) => {
       const needle = options.nameContains?.toLowerCase()
       return Stream.unwrap(
-        Ref.get(cache).pipe(
+        knownSchedules.pipe(
           Effect.map((known) =>
             client
               .search(options.nameContains === undefined ? {} : { nameContains: options.nameContains })
@@ -286,6 +297,7 @@ export const fromClient = (client: ApolloClient.Service): Effect.Effect<Sequence
 
     return Sequences.make({
       provider,
+      baseUrl: client.baseUrl,
       capabilities,
       list,
       get,
