@@ -115,10 +115,10 @@ export const fromClient = (client: ApolloClient.Service): Effect.Effect<Sequence
     // A key without the schedules scope: remembered, so reads do not retry it every time.
     const deniedSchedules = yield* Ref.make(false)
 
+    // A failure is dropped at once (its zero time to live is measured in whole milliseconds).
+    const read = cache.get("schedules").pipe(Effect.tapError(() => cache.invalidate("schedules")))
     const schedules = (refresh: boolean) =>
-      refresh
-        ? Effect.zipRight(cache.invalidate("schedules"), cache.get("schedules"))
-        : cache.get("schedules")
+      refresh ? Effect.zipRight(cache.invalidate("schedules"), read) : read
     /** The schedules if already read; never reads them. */
     const knownSchedules = cache.getOptionComplete("schedules")
 

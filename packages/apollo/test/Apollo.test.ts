@@ -193,6 +193,23 @@ describe("Apollo adapter over the simulator", () => {
     })
   )
 
+  it.scoped("the team's schedules: one read shared by concurrent gets, a failed read not kept", () =>
+    Effect.gen(function* () {
+      const { sim, apollo } = yield* harness(seeded, { retry: false })
+      const id = seededId(sim)
+      const scheduleReads = () => sim.requests.filter((r) => r.path === "/api/v1/emailer_schedules").length
+      sim.setFaults({ endpoints: { listSchedules: { status5xx: 1 } } })
+      // A read never fails for want of schedules.
+      expect((yield* apollo.sequences.get(id)).steps).toHaveLength(4)
+      expect(scheduleReads()).toBe(1)
+      sim.setFaults(undefined)
+      yield* Effect.all([1, 2, 3].map(() => apollo.sequences.get(id)), { concurrency: "unbounded" })
+      expect(scheduleReads()).toBe(2)
+      yield* apollo.sequences.get(id)
+      expect(scheduleReads()).toBe(2)
+    })
+  )
+
   it.scoped("create posts steps inline, inactive, touches to review unless published", () =>
     Effect.gen(function* () {
       const { sim, apollo } = yield* harness()
