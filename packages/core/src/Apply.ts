@@ -251,6 +251,7 @@ export const apply = (
           ...options.retry,
           // A garbled answer is resumed from too: every resume reads the target back first.
           retryable: Resilience.retryableIfSafe,
+          metric: false,
           onRetry: (error, delay) =>
             Effect.logWarning(`${planned.name}: ${error.message}; resuming from the journal`).pipe(
               Effect.zipRight(options.retry?.onRetry?.(error, delay) ?? Effect.void)

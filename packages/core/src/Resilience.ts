@@ -25,6 +25,8 @@ export interface RetryOptions {
    * garbled answer (`retryableIfSafe`): a proxy page or a cut body says nothing about the next one.
    */
   readonly retryable?: (error: SequenceError) => boolean
+  /** Count each retry in `retries` (default true; the migration engine's resumes are not requests). */
+  readonly metric?: boolean
   /** Runs before each wait (e.g. to log why a step is tried again). */
   readonly onRetry?: (error: SequenceError, delay: Duration.Duration) => Effect.Effect<void>
 }
@@ -64,9 +66,10 @@ export const policy = (options: RetryOptions = {}): Schedule.Schedule<SequenceEr
         const asked =
           error._tag === "RateLimited" && error.retryAfter !== undefined ? error.retryAfter : Duration.zero
         const wait = Duration.max(delay, asked)
-        yield* Metric.increment(
-          Metric.tagged(Metric.tagged(retries, "provider", error.provider), "error", error._tag)
-        )
+        if (options.metric !== false)
+          yield* Metric.increment(
+            Metric.tagged(Metric.tagged(retries, "provider", error.provider), "error", error._tag)
+          )
         yield* Effect.annotateCurrentSpan("unisequence.retried", true)
         yield* Effect.logDebug(`retrying after ${Math.round(Duration.toMillis(wait))} ms`).pipe(
           Effect.annotateLogs({ error: error._tag })
