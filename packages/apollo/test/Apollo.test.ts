@@ -203,7 +203,10 @@ describe("Apollo adapter over the simulator", () => {
       expect((yield* apollo.sequences.get(id)).steps).toHaveLength(4)
       expect(scheduleReads()).toBe(1)
       sim.setFaults(undefined)
-      yield* Effect.all([1, 2, 3].map(() => apollo.sequences.get(id)), { concurrency: "unbounded" })
+      yield* Effect.all(
+        [1, 2, 3].map(() => apollo.sequences.get(id)),
+        { concurrency: "unbounded" }
+      )
       expect(scheduleReads()).toBe(2)
       yield* apollo.sequences.get(id)
       expect(scheduleReads()).toBe(2)
