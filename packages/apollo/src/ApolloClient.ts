@@ -313,11 +313,14 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
         return { response, text }
       }).pipe(Effect.timeoutFail({ duration: timeout, onTimeout: () => Errors.timedOut(ctx, timeout) }))
       return Effect.gen(function* () {
-        yield* limiter.take
         // The window a request was counted in is known from when it was sent: an answer that
         // arrives after a minute boundary still speaks of the minute that just ended.
-        const sentAt = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
-        const { response, text } = yield* exchange
+        const [sentAt, { response, text }] = yield* limiter.limit(
+          Effect.zip(
+            Effect.clockWith((clock) => clock.currentTimeMillis),
+            exchange
+          )
+        )
         const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
         for (const budget of budgetsFromHeaders(response.headers, sentAt)) yield* limiter.observe(budget)
         if (response.status < 200 || response.status >= 300) {

@@ -111,8 +111,12 @@ export interface LimiterOptions {
  * A static cap with fixed windows counted as Kit counts them: a window opens at the first request
  * after the previous one ended, and holds `limit` requests. A client that idles inside a window
  * therefore never shifts the next one (a sliding log did: its windows stretched and the achieved
- * rate fell). It has Effect's `RateLimiter` shape; `RateLimiter.make({ algorithm: "fixed-window" })`
- * counts the same way but keeps a fiber sleeping out each window, which needs a `Scope` the client
+ * rate fell). The provider opens its window when that first request arrives, which a loaded client
+ * cannot know; it arrived before its answer did, so the window is reckoned from the answer: the
+ * next one never opens before the provider's has closed, however late the request left.
+ *
+ * It has Effect's `RateLimiter` shape; `RateLimiter.make({ algorithm: "fixed-window" })` counts from
+ * the grant instead, and keeps a fiber sleeping out each window, which needs a `Scope` the client
  * constructors do not have and whose last sleep would keep a finished CLI alive for up to a window.
  */
 export const fixedWindow = (options: LimiterOptions): Effect.Effect<RateLimiter.RateLimiter> =>
@@ -122,24 +126,37 @@ export const fixedWindow = (options: LimiterOptions): Effect.Effect<RateLimiter.
       windowMs + (options.margin === undefined ? windowMs * 0.02 : Duration.toMillis(options.margin))
     let opened = Number.NEGATIVE_INFINITY
     let count = 0
+    let windows = 0
+    const now = Effect.clockWith((clock) => clock.currentTimeMillis)
     const mutex = Effect.unsafeMakeSemaphore(1)
-    const take: Effect.Effect<void> = mutex.withPermits(1)(
+    /** Counts one request; the window's number when this request opened it. */
+    const take: Effect.Effect<number | undefined> = mutex.withPermits(1)(
       Effect.gen(function* () {
         for (;;) {
-          const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
-          if (now - opened >= span) {
-            opened = now
-            count = 0
+          const t = yield* now
+          if (t - opened >= span) {
+            opened = t
+            count = 1
+            return ++windows
           }
           if (count < options.limit) {
             count++
-            return
+            return undefined
           }
-          yield* Effect.sleep(Duration.millis(opened + span - now))
+          yield* Effect.sleep(Duration.millis(opened + span - t))
         }
       })
     )
-    return <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.zipRight(take, effect)
+    const answered = (window: number) =>
+      Effect.flatMap(now, (t) =>
+        Effect.sync(() => {
+          if (window === windows) opened = Math.max(opened, t)
+        })
+      )
+    return <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      Effect.flatMap(take, (window) =>
+        window === undefined ? effect : Effect.ensuring(effect, answered(window))
+      )
   })
 
 /** What a provider said of one of its windows (Apollo's `x-*-requests-left` headers). */
@@ -151,7 +168,9 @@ export interface Budget {
 }
 
 export interface Limiter {
-  /** Waits until one more request fits every known limit, then counts it. */
+  /** Runs `request` once it fits every known limit, counting it. */
+  readonly limit: RateLimiter.RateLimiter
+  /** Waits until one more request fits every known limit, then counts it (`limit(Effect.void)`). */
   readonly take: Effect.Effect<void>
   /** Learns from the provider's own count; the strictest window wins. */
   readonly observe: (budget: Budget) => Effect.Effect<void>
@@ -201,7 +220,8 @@ export const makeLimiter = (
         for (const budget of budgets.values()) budget.remaining--
       })
     )
-    const take = cap === undefined ? gate : Effect.zipRight(gate, cap(Effect.void))
+    const limit = <A, E, R>(request: Effect.Effect<A, E, R>) =>
+      Effect.zipRight(gate, cap === undefined ? request : cap(request))
 
     const observe = (budget: Budget) =>
       Effect.clockWith((clock) => clock.currentTimeMillis).pipe(
@@ -222,5 +242,5 @@ export const makeLimiter = (
         })
       )
 
-    return { take, observe, pause }
+    return { limit, take: limit(Effect.void), observe, pause }
   })

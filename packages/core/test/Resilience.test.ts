@@ -230,6 +230,23 @@ describe("Resilience.fixedWindow", () => {
   )
 })
 
+describe("Resilience.fixedWindow, reckoned from the answer", () => {
+  it.effect("a window whose first request answered late closes that much later", () =>
+    Effect.gen(function* () {
+      const cap = yield* Resilience.fixedWindow({ limit: 1, window: "1 second", margin: 0 })
+      // The provider opened its window when the request arrived: some time before this answer.
+      const slow = yield* Effect.fork(cap(Effect.sleep("300 millis")))
+      yield* TestClock.adjust("300 millis")
+      yield* Fiber.join(slow)
+      const next = yield* Effect.fork(cap(Clock.currentTimeMillis))
+      yield* TestClock.adjust("999 millis")
+      expect(yield* isDone(next)).toBe(false)
+      yield* TestClock.adjust("1 millis")
+      expect(yield* Fiber.join(next)).toBe(1300)
+    })
+  )
+})
+
 describe("Resilience.makeLimiter", () => {
   /** Takes `count` permits one after another, recording when each was granted. */
   const takeAll = (limiter: Resilience.Limiter, count: number) =>

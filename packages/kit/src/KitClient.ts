@@ -242,7 +242,6 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     ): Effect.Effect<{ readonly status: number; readonly value: A }, Error> =>
       Effect.gen(function* () {
         const { operation } = call
-        yield* limiter.take
         const query = Object.fromEntries(
           Object.entries(call.query ?? {}).filter(
             (entry): entry is [string, string] => entry[1] !== undefined
@@ -265,7 +264,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
         )
         const scrub = scrubber(secret)
         request = authenticate(request, secret)
-        const { status, text } = yield* http.execute(request).pipe(
+        const exchange = http.execute(request).pipe(
           Effect.flatMap((response) =>
             Effect.map(response.text, (text) => ({ status: response.status, text }))
           ),
@@ -285,6 +284,8 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
             onTimeout: () => unavailable(operation, `no answer within ${Duration.format(timeout)}`)
           })
         )
+        // The limiter holds the request, not its timeout: a wait for a window is not a slow answer.
+        const { status, text } = yield* limiter.limit(exchange)
         if (status === 429) yield* limiter.pause(pauseAfter429)
         if (status < 200 || status >= 300) {
           return yield* Effect.fail(
