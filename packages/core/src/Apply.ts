@@ -227,7 +227,9 @@ export const apply = (
     const total = plan.sequences.length
     /** Sequences whose create was attempted with an unknown outcome, by key: their token. */
     const ambiguous = new Map<string, string>()
-    const attempt = (planned: Plan.SequencePlan): Effect.Effect<Outcome, SequenceError | Journal.JournalError> => {
+    const attempt = (
+      planned: Plan.SequencePlan
+    ): Effect.Effect<Outcome, SequenceError | Journal.JournalError> => {
       const entry = latest.get(planned.key)
       if (entry?.state === "creating" && entry.token !== undefined) ambiguous.set(planned.key, entry.token)
       return Effect.gen(function* () {
