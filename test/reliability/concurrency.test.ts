@@ -15,6 +15,8 @@ const email = (subject: string) => ({
   email: { subject, html: `<p>${subject}</p>` }
 })
 
+const EDITS = 60
+
 describe("concurrent edits of one sequence", () => {
   it.live("Apollo: edits issued at once all survive while each write is held 150 ms", () =>
     Effect.gen(function* () {
@@ -131,7 +133,9 @@ describe("concurrent edits of one sequence", () => {
     }).pipe(Effect.scoped)
   )
 
-  it.live("Apollo: 200 edits at once split across two services of one process all survive", () =>
+  // 60 edits, not the 200 of the report: each adds a step, so the cost grows with the square of the
+  // count, and half are lost without the shared lock at any count.
+  it.live("Apollo: 60 edits at once split across two services of one process all survive", () =>
     Effect.gen(function* () {
       const sim = yield* ApolloSimulator.start({ rateLimit: false, seed: apolloSeed(1, 1) })
       // Two services on the same account share the per-sequence lock: it is keyed by provider, base
@@ -140,7 +144,7 @@ describe("concurrent edits of one sequence", () => {
       const two = yield* apolloOn(`${sim.url}/`)
       const id = sim.state().sequences[0]!.id
       const results = yield* Effect.all(
-        Array.from({ length: 200 }, (_, i) =>
+        Array.from({ length: EDITS }, (_, i) =>
           (i % 2 === 0 ? one : two).sequences.addStep(id, email(`edit ${i}`)).pipe(Effect.either)
         ),
         { concurrency: "unbounded" }
@@ -148,11 +152,11 @@ describe("concurrent edits of one sequence", () => {
       const subjects = sim
         .state()
         .sequences[0]!.emailer_steps.map((s) => s.emailer_touches[0]?.emailer_template.subject)
-      const lost = Array.from({ length: 200 }, (_, i) => `edit ${i}`).filter((s) => !subjects.includes(s))
-      console.log(`[concurrency] two services, 200 edits at once: ${lost.length} lost`)
+      const lost = Array.from({ length: EDITS }, (_, i) => `edit ${i}`).filter((s) => !subjects.includes(s))
+      console.log(`[concurrency] two services, ${EDITS} edits at once: ${lost.length} lost`)
       expect(results.filter((r) => r._tag === "Left")).toEqual([])
       expect(lost).toEqual([])
-      expect(subjects).toHaveLength(201)
+      expect(subjects).toHaveLength(EDITS + 1)
     }).pipe(Effect.scoped)
   )
 
