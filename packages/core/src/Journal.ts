@@ -10,8 +10,10 @@
  * described is then reconciled against the target).
  */
 import { FileSystem, Path } from "@effect/platform"
-import { Context, Effect, Layer, Ref, Schema } from "effect"
+import { Context, Effect, Layer, Option, Ref, Schema } from "effect"
+import * as FileLease from "./internal/fileLease.js"
 import { line, parse, stamp } from "./internal/journalLines.js"
+import * as JournalLease from "./JournalLease.js"
 
 export const State = Schema.Literal(
   /** About to create the target; `token` marks it so a crash right after can be reconciled. */
@@ -149,9 +151,50 @@ export const makeMemory = (initial = ""): Effect.Effect<MemoryJournal> =>
       )
   }))
 
-/** The `Journal` service in a JSON-lines file. */
-export const layerFile = (file: string): Layer.Layer<Journal, never, FileSystem.FileSystem | Path.Path> =>
-  Layer.effect(Journal, makeFile(file))
+/**
+ * The `Journal` service in a JSON-lines file, held by this run alone for the layer's lifetime: a
+ * lock file beside it (`FILE.lock`) says which run holds it until when (`JournalLease`), is renewed
+ * while the run goes on and removed at its end. A second run fails with `JournalBusy` (or waits,
+ * with `wait`); a lock left by a killed run is taken over once expired, or at once when the
+ * `identity` shows its process gone from this host. A run that finds its lease taken over (it
+ * stalled past the expiry) stops before its next append.
+ */
+export const layerFile = (
+  file: string,
+  options: JournalLease.Options = {}
+): Layer.Layer<Journal, JournalError | JournalLease.JournalBusy, FileSystem.FileSystem | Path.Path> =>
+  Layer.scoped(
+    Journal,
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const fail = (error: { readonly message: string }) =>
+        new JournalError({ location: file, reason: error.message })
+      // The lock file sits beside the journal, whose directory may not exist yet.
+      yield* fs.makeDirectory(path.dirname(file), { recursive: true }).pipe(Effect.mapError(fail))
+      const store = yield* FileLease.make(`${file}.lock`)
+      const lease = yield* JournalLease.hold(file, store, options).pipe(
+        Effect.catchIf(
+          (error) => error._tag !== "JournalBusy",
+          (error) => Effect.fail(fail(error))
+        )
+      )
+      const journal = yield* makeFile(file)
+      // Every append looks at the lock first: a run that lost it writes nothing more.
+      const stillHeld = Effect.gen(function* () {
+        yield* lease.check
+        const current = yield* store.read
+        if (Option.isNone(current) || current.value.owner !== lease.holder.owner)
+          return yield* new JournalLease.LeaseLost(
+            Option.isSome(current) ? { journal: file, holder: current.value } : { journal: file }
+          )
+      }).pipe(Effect.mapError(fail))
+      return {
+        ...journal,
+        append: (entry) => Effect.zipRight(stillHeld, journal.append(entry))
+      } satisfies Journal
+    })
+  )
 
 /** The `Journal` service in memory, empty: each build of the layer starts a new journal. */
 export const layerMemory: Layer.Layer<Journal> = Layer.effect(Journal, makeMemory())

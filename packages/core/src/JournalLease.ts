@@ -24,11 +24,15 @@ export class JournalBusy extends Schema.TaggedError<JournalBusy>()("JournalBusy"
   journal: Schema.String,
   holder: Holder
 }) {
-  override get message() {
+  /** Who holds it since when, without the journal's name. */
+  get reason() {
     return (
-      `journal ${this.journal} is in use by another run, process ${this.holder.pid} on ${this.holder.host}, ` +
-      `since ${this.holder.since}; its lease expires at ${this.holder.expires} unless that run renews it`
+      `in use by another run, process ${this.holder.pid} on ${this.holder.host}, since ${this.holder.since}; ` +
+      `its lease expires at ${this.holder.expires} unless that run renews it`
     )
+  }
+  override get message() {
+    return `journal ${this.journal} is ${this.reason}`
   }
 }
 

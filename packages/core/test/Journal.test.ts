@@ -1,8 +1,8 @@
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
-import { Journal } from "../src/index.js"
+import { Cause, Context, Effect, Exit, Layer, Option, Scope } from "effect"
+import { Journal, JournalLease } from "../src/index.js"
 import * as JournalLines from "../src/internal/journalLines.js"
 
 /** The real file system, counting `sync` calls on the files it opens. */
@@ -152,5 +152,119 @@ describe("Journal", () => {
       yield* journal.append({ key: "b", state: "verified" })
       expect((yield* journal.read).map((e) => e.key)).toEqual(["a", "b"])
     })
+  )
+})
+
+describe("Journal.layerFile: one run at a time", () => {
+  const here: JournalLease.Identity = { host: "host-a", pid: 10, alive: (pid) => pid !== 666 }
+  const build = (file: string, options: JournalLease.Options = { identity: here }) =>
+    Layer.build(Journal.layerFile(file, options)).pipe(
+      Effect.map((context) => Context.get(context, Journal.Journal))
+    )
+  const lockOf = (holder: Partial<JournalLease.Holder>) =>
+    JSON.stringify({
+      owner: "other-run",
+      host: "host-b",
+      pid: 20,
+      since: "2026-01-01T00:00:00.000Z",
+      expires: "2999-01-01T00:00:00.000Z",
+      ...holder
+    })
+
+  it.scoped("holds a lock file beside the journal while the run lasts, and removes it at the end", () =>
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const file = yield* tempFile
+      const scope = yield* Scope.make()
+      const journal = yield* build(file).pipe(Scope.extend(scope))
+      yield* journal.append({ key: "1", state: "verified" })
+      const lock = JSON.parse(yield* fs.readFileString(`${file}.lock`))
+      expect(lock).toMatchObject({ host: "host-a", pid: 10 })
+      yield* Scope.close(scope, Exit.void)
+      expect(yield* fs.exists(`${file}.lock`)).toBe(false)
+      expect(yield* fs.exists(file)).toBe(true)
+    }).pipe(Effect.provide(NodeContext.layer))
+  )
+
+  it.scoped("a second run fails at once with JournalBusy saying who holds it since when", () =>
+    Effect.gen(function* () {
+      const file = yield* tempFile
+      const first = yield* build(file)
+      yield* first.append({ key: "1", state: "creating", token: "t" })
+      const exit = yield* Effect.exit(build(file))
+      const error = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
+      expect(Option.map(error, (e) => e._tag)).toEqual(Option.some("JournalBusy"))
+      expect(Option.getOrThrow(error).message).toMatch(
+        /^journal .*run\.jsonl is in use by another run, process 10 on host-a, since \d{4}-/
+      )
+    }).pipe(Effect.provide(NodeContext.layer))
+  )
+
+  it.scoped("a lock left by a process gone from this host is taken over, and the run resumes", () =>
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const file = yield* tempFile
+      const before = yield* build(file).pipe(Effect.scoped)
+      yield* Effect.scoped(
+        Effect.flatMap(build(file), (j) => j.append({ key: "1", state: "created", targetId: "x" }))
+      )
+      expect(before.location).toBe(file)
+      yield* fs.writeFileString(`${file}.lock`, lockOf({ host: "host-a", pid: 666 }))
+      const journal = yield* build(file)
+      expect((yield* journal.read).map((e) => e.targetId)).toEqual(["x"])
+      expect(JSON.parse(yield* fs.readFileString(`${file}.lock`))).toMatchObject({ pid: 10 })
+    }).pipe(Effect.provide(NodeContext.layer))
+  )
+
+  it.scopedLive(
+    "a lock of another host holds until it expires; an expired or unreadable one is taken over",
+    () =>
+      Effect.gen(function* () {
+        const fs = yield* FileSystem.FileSystem
+        const file = yield* tempFile
+        yield* fs.makeDirectory(`${file}/..`, { recursive: true })
+        yield* fs.writeFileString(`${file}.lock`, lockOf({}))
+        const held = yield* Effect.exit(build(file).pipe(Effect.scoped))
+        expect(
+          Exit.isFailure(held) && Cause.failureOption(held.cause).pipe(Option.map((e) => e._tag))
+        ).toEqual(Option.some("JournalBusy"))
+        yield* fs.writeFileString(`${file}.lock`, lockOf({ expires: "2020-01-01T00:00:00.000Z" }))
+        yield* build(file).pipe(Effect.scoped)
+        yield* fs.writeFileString(`${file}.lock`, '{"owner":"cut sh')
+        yield* build(file).pipe(Effect.scoped)
+        expect(yield* fs.exists(`${file}.lock`)).toBe(false)
+      }).pipe(Effect.provide(NodeContext.layer))
+  )
+
+  it.scoped("eight runs opening one journal at once: exactly one holds it", () =>
+    Effect.gen(function* () {
+      const file = yield* tempFile
+      const exits = yield* Effect.all(
+        Array.from({ length: 8 }, () => Effect.exit(build(file))),
+        { concurrency: "unbounded" }
+      )
+      expect(exits.filter(Exit.isSuccess)).toHaveLength(1)
+      expect(
+        exits
+          .flatMap((exit) => (Exit.isFailure(exit) ? Option.toArray(Cause.failureOption(exit.cause)) : []))
+          .map((e) => e._tag)
+      ).toEqual(Array.from({ length: 7 }, () => "JournalBusy"))
+    }).pipe(Effect.provide(NodeContext.layer))
+  )
+
+  it.scoped("a run whose lease was taken over stops before its next append", () =>
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const file = yield* tempFile
+      const journal = yield* build(file)
+      yield* journal.append({ key: "1", state: "creating", token: "t" })
+      // As if this run had stalled past its lease and another had taken the journal over.
+      yield* fs.writeFileString(`${file}.lock`, lockOf({}))
+      const exit = yield* Effect.exit(journal.append({ key: "1", state: "created", targetId: "x" }))
+      expect(
+        Exit.isFailure(exit) && Cause.failureOption(exit.cause).pipe(Option.map((e) => e.message))
+      ).toEqual(Option.some(expect.stringContaining("taken over by process 20 on host-b")))
+      expect((yield* journal.read).map((e) => e.state)).toEqual(["creating"])
+    }).pipe(Effect.provide(NodeContext.layer))
   )
 })

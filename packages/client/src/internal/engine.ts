@@ -21,9 +21,18 @@ export const blockedOf = (plan: Plan.Plan): ReadonlyArray<Blocked> =>
 /** The files a journal or a sequence file is read from: Node's file system. */
 export const files = Layer.merge(NodeFileSystem.layer, NodePath.layer)
 
-/** A file journal at `path`, or a new one in memory. */
-export const journalAt = (path: string | undefined): Layer.Layer<Journal.Journal> =>
-  path === undefined ? Journal.layerMemory : Journal.layerFile(path).pipe(Layer.provide(files))
+/** A file journal at `path` (held by this run alone: another run on it is a `JournalError`), or a new one in memory. */
+export const journalAt = (path: string | undefined): Layer.Layer<Journal.Journal, Journal.JournalError> =>
+  path === undefined
+    ? Journal.layerMemory
+    : Journal.layerFile(path).pipe(
+        Layer.provide(files),
+        Layer.mapError((error) =>
+          error._tag === "JournalBusy"
+            ? new Journal.JournalError({ location: error.journal, reason: error.reason })
+            : error
+        )
+      )
 
 /** Runs `onProgress` for an event; a callback that throws fails the run with that error. */
 export const progress =
