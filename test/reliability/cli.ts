@@ -13,6 +13,13 @@ import { fileURLToPath } from "node:url"
 const here = NodePath.dirname(fileURLToPath(import.meta.url))
 export const cliSource = NodePath.resolve(here, "../../packages/cli/src/bin.ts")
 
+interface EsbuildPluginBuild {
+  readonly onResolve: (
+    options: { readonly filter: RegExp },
+    callback: (args: { readonly resolveDir: string }) => { readonly path: string; readonly external: boolean }
+  ) => void
+}
+
 interface EsbuildLike {
   readonly build: (options: Record<string, unknown>) => Promise<unknown>
 }
@@ -31,6 +38,20 @@ export const buildCli = async (): Promise<string> => {
     target: "node20",
     outfile,
     logLevel: "error",
+    // pg's optional native binding is never loaded; better-sqlite3 loads its compiled addon from its
+    // own directory, so it is required where it is installed instead of bundled.
+    external: ["pg-native"],
+    plugins: [
+      {
+        name: "better-sqlite3-in-place",
+        setup: (build: EsbuildPluginBuild) => {
+          build.onResolve({ filter: /^better-sqlite3$/ }, (args) => ({
+            path: createRequire(NodePath.join(args.resolveDir, "index.js")).resolve("better-sqlite3"),
+            external: true
+          }))
+        }
+      }
+    ],
     // Some dependencies are CommonJS and call `require`.
     banner: {
       js: "import { createRequire as __unisequenceRequire } from 'node:module'; const require = __unisequenceRequire(import.meta.url);"

@@ -5,7 +5,7 @@ import { type Handler, out, outJson, RunContext } from "../internal/context.js"
 import { activate, common, file, journalPath, provider, prune } from "../internal/options.js"
 import { planFile } from "../internal/planFile.js"
 import * as Render from "../internal/render.js"
-import { applyPlan, callsLine, incompleteIf, journalLayer } from "../internal/work.js"
+import { applyPlan, callsLine, incompleteIf, journalLayer, applyJournalName } from "../internal/work.js"
 
 export const applyCommand = Command.make(
   "apply",
@@ -46,5 +46,5 @@ export const applyCommand = Command.make(
           `  ${Render.resultSummary(result)}; ${callsLine(run.counter, [args.provider])}`
         )
       yield* incompleteIf(counts.blocked, counts.differs)
-    }).pipe(Effect.provide(journalLayer(args.journal)))
+    }).pipe(Effect.provide(journalLayer(args.journal, applyJournalName(args))))
 ).pipe(Command.withDescription("Make the provider match a sequence file"))

@@ -1,6 +1,6 @@
 /** `unisequence migrate`: copy sequences from one provider to another — plan, confirm, apply, verify. */
 import { Command, Options, Prompt } from "@effect/cli"
-import { type Apply, Journal, Migration, type Plan } from "@unisequence/core"
+import { type Apply, Migration, type Plan } from "@unisequence/core"
 import { Effect, Option } from "effect"
 import * as NodeCrypto from "node:crypto"
 import * as NodePath from "node:path"
@@ -11,7 +11,8 @@ import * as Render from "../internal/render.js"
 import { parseSelection } from "../internal/selection.js"
 import type { Connected } from "../internal/providers.js"
 import { type ProviderName, providerNames, type Settings } from "../internal/settings.js"
-import { applyPlan, callsLine, connectTo, incompleteIf } from "../internal/work.js"
+import * as JournalSpec from "../internal/journalSpec.js"
+import { applyPlan, callsLine, connectTo, incompleteIf, parseJournal } from "../internal/work.js"
 
 const from = Options.choice("from", providerNames).pipe(Options.withDescription("The provider to read from"))
 const to = Options.choice("to", providerNames).pipe(Options.withDescription("The provider to write to"))
@@ -53,11 +54,15 @@ export const migrate = Command.make(
       if (args.from === args.to)
         return yield* new UsageError({ message: `--from and --to are both ${args.from}: nothing to migrate` })
       const selection = yield* parseSelection(args.select)
+      const given = yield* Effect.transposeOption(Option.map(args.journal, parseJournal))
       const source = yield* connectTo(args.from, args)
       const target = yield* connectTo(args.to, args)
-      const path = Option.getOrElse(args.journal, () => defaultJournal(source.settings, target.settings))
-      return yield* migrateWith(args, source, target, selection, path).pipe(
-        Effect.provide(Journal.layerFile(path))
+      const byDefault = defaultJournal(source.settings, target.settings)
+      const spec = Option.getOrElse(given, (): JournalSpec.JournalSpec => ({ _tag: "File", path: byDefault }))
+      // In a database, the journal is named as the default file would be: per direction and endpoints.
+      const name = NodePath.basename(byDefault, ".jsonl")
+      return yield* migrateWith(args, source, target, selection, JournalSpec.show(spec)).pipe(
+        Effect.provide(JournalSpec.layer(spec, name))
       )
     })
 ).pipe(Command.withDescription("Copy sequences from one provider to the other: plan, confirm, apply, verify"))

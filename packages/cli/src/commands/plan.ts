@@ -5,7 +5,7 @@ import { type Handler, out, outJson } from "../internal/context.js"
 import { activate, common, file, journalPath, provider, prune } from "../internal/options.js"
 import { planFile } from "../internal/planFile.js"
 import * as Render from "../internal/render.js"
-import { incompleteIf, journalLayer } from "../internal/work.js"
+import { incompleteIf, journalLayer, applyJournalName } from "../internal/work.js"
 
 export const planCommand = Command.make(
   "plan",
@@ -16,7 +16,7 @@ export const planCommand = Command.make(
       if (args.json) yield* outJson({ command: "plan", file: args.file, plan: Render.planJson(plan) })
       else yield* out(...Render.planLines(plan, args.file))
       yield* incompleteIf(plan.blocked.length, 0)
-    }).pipe(Effect.provide(journalLayer(args.journal)))
+    }).pipe(Effect.provide(journalLayer(args.journal, applyJournalName(args))))
 ).pipe(
   Command.withDescription(
     "Compare a sequence file with the provider and show what apply would do (writes nothing)"

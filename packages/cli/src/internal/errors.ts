@@ -4,7 +4,7 @@
  */
 import { HelpDoc, ValidationError } from "@effect/cli"
 import type { Terminal } from "@effect/platform"
-import { type Journal, SequenceError as Errors, type SequenceFile } from "@unisequence/core"
+import { type Journal, type JournalLease, SequenceError as Errors, type SequenceFile } from "@unisequence/core"
 type SequenceError = Errors.SequenceError
 import { Cause, ConfigError, Data, Option, Predicate } from "effect"
 
@@ -117,6 +117,9 @@ export const renderFailure = (error: unknown): Rendered | undefined => {
         return { code: ExitCode.auth, message, tag: error._tag, unexpected: false }
       case "Incomplete":
         return { code: ExitCode.incomplete, message, tag: error._tag, unexpected: false }
+      // Another run holds the journal: try again once it is done.
+      case "JournalBusy":
+        return { code: ExitCode.unavailable, message, tag: error._tag, unexpected: false }
       case "FileFailed":
         return { code: ExitCode.unexpected, message, tag: error._tag, unexpected: false }
     }
@@ -146,6 +149,7 @@ export class Reported extends Data.TaggedError("Reported")<{ readonly code: numb
 export type CommandError =
   | SequenceError
   | Journal.JournalError
+  | JournalLease.JournalBusy
   | SequenceFile.SequenceFileError
   | ConfigError.ConfigError
   | UsageError

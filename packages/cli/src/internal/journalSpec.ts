@@ -3,7 +3,10 @@
  * or a `postgres://` URL, whose password is `Redacted` from the moment it is parsed and shown as
  * `***` wherever the journal is named.
  */
-import { Either, Redacted } from "effect"
+import { FileSystem, Path } from "@effect/platform"
+import { Journal, type JournalLease } from "@unisequence/core"
+import * as ProcessIdentity from "@unisequence/sql/ProcessIdentity"
+import { Effect, Either, Layer, Redacted } from "effect"
 
 export type JournalSpec =
   | { readonly _tag: "File"; readonly path: string }
@@ -46,3 +49,50 @@ export const parse = (text: string): Either.Either<JournalSpec, string> => {
 /** How a journal is named in output: never with a password. */
 export const show = (spec: JournalSpec): string =>
   spec._tag === "File" ? spec.path : spec._tag === "Sqlite" ? `sqlite:${spec.path}` : spec.shown
+
+/**
+ * The `Journal` service `--journal` names, held by this run alone. `name` tells the journals of one
+ * database apart (a file is one journal by itself). The SQL drivers are loaded only when asked for:
+ * a run on a file does not pay for them at start-up.
+ */
+export const layer = (
+  spec: JournalSpec,
+  name: string
+): Layer.Layer<
+  Journal.Journal,
+  Journal.JournalError | JournalLease.JournalBusy,
+  FileSystem.FileSystem | Path.Path
+> => {
+  const options = { identity: ProcessIdentity.identity }
+  if (spec._tag === "File") return Journal.layerFile(spec.path, options)
+  const location = `${show(spec)} (journal ${name})`
+  const failed = (error: { readonly message: string; readonly cause?: unknown }) =>
+    new Journal.JournalError({
+      location,
+      reason: error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message
+    })
+  return Layer.unwrapEffect(
+    Effect.gen(function* () {
+      const { SqlJournal } = yield* Effect.promise(() => import("@unisequence/sql"))
+      const journal = Layer.scoped(Journal.Journal, SqlJournal.make({ ...options, name, location }))
+      if (spec._tag === "Postgres") {
+        const PgClient = yield* Effect.promise(() => import("@effect/sql-pg/PgClient"))
+        return journal.pipe(
+          Layer.provide(
+            PgClient.layer({ url: spec.url, applicationName: "unisequence" }).pipe(Layer.mapError(failed))
+          )
+        )
+      }
+      const SqliteClient = yield* Effect.promise(() => import("@effect/sql-sqlite-node/SqliteClient"))
+      // SQLite creates the file, not its directory.
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      yield* fs
+        .makeDirectory(path.dirname(path.resolve(spec.path)), { recursive: true })
+        .pipe(Effect.mapError(failed))
+      return journal.pipe(
+        Layer.provide(SqliteClient.layer({ filename: spec.path }).pipe(Layer.mapError(failed)))
+      )
+    })
+  )
+}

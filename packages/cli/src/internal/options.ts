@@ -45,7 +45,10 @@ export const activate = Options.boolean("activate").pipe(
 )
 export const journalPath = Options.text("journal").pipe(
   Options.optional,
-  Options.withDescription("Journal file: an interrupted run started again with it resumes with no duplicate")
+  Options.withDescription(
+    "Where the journal is kept: a file (JSON lines), sqlite:FILE or postgres://USER:PASSWORD@HOST/DB. " +
+      "An interrupted run started again with it resumes with no duplicate; one run holds it at a time"
+  )
 )
 export const nameFilter = Options.text("name").pipe(
   Options.optional,

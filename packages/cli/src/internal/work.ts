@@ -2,11 +2,12 @@
  * The steps commands share: connecting to a provider, reading a stream whole, carrying a plan out
  * with progress, and turning what was left undone into the `Incomplete` failure.
  */
-import { Apply, Journal, type Plan } from "@unisequence/core"
-import { Chunk, Effect, Option, Stream } from "effect"
-import type { HttpClient } from "@effect/platform"
+import { Apply, Journal, type JournalLease, type Plan } from "@unisequence/core"
+import { Chunk, Effect, Either, Layer, Option, Stream } from "effect"
+import type { FileSystem, HttpClient, Path } from "@effect/platform"
 import { RunContext } from "./context.js"
-import { type CommandError, Incomplete } from "./errors.js"
+import { type CommandError, Incomplete, UsageError } from "./errors.js"
+import * as JournalSpec from "./journalSpec.js"
 import type { Common } from "./options.js"
 import * as Progress from "./progress.js"
 import { type CallCounter, type Connected, connect } from "./providers.js"
@@ -25,9 +26,29 @@ export const connectTo = (
 export const collect = <A, E, R>(stream: Stream.Stream<A, E, R>) =>
   Stream.runCollect(stream).pipe(Effect.map(Chunk.toReadonlyArray))
 
-/** The journal in `--journal`'s file, or in memory without one. */
-export const journalLayer = (path: Option.Option<string>) =>
-  Option.isSome(path) ? Journal.layerFile(path.value) : Journal.layerMemory
+/** `--journal`, parsed; a bad value is a usage error that does not repeat it (it may hold a password). */
+export const parseJournal = (text: string): Effect.Effect<JournalSpec.JournalSpec, UsageError> =>
+  Either.match(JournalSpec.parse(text), {
+    onLeft: (message) => Effect.fail(new UsageError({ message })),
+    onRight: Effect.succeed
+  })
+
+/** The journal `--journal` names, as journal `name` of a database, or one in memory without it. */
+export const journalLayer = (
+  journal: Option.Option<string>,
+  name: string
+): Layer.Layer<
+  Journal.Journal,
+  Journal.JournalError | JournalLease.JournalBusy | UsageError,
+  FileSystem.FileSystem | Path.Path
+> =>
+  Option.isSome(journal)
+    ? Layer.unwrapEffect(Effect.map(parseJournal(journal.value), (spec) => JournalSpec.layer(spec, name)))
+    : Journal.layerMemory
+
+/** The journal of a sequence file's plan/apply, in a database: by provider and file name. */
+export const applyJournalName = (args: { readonly provider: ProviderName; readonly file: string }) =>
+  `apply-${args.provider}-${args.file.split(/[\\/]/).pop() ?? args.file}`
 
 export const callsLine = (counter: CallCounter, providers: ReadonlyArray<ProviderName>) =>
   `HTTP calls: ${providers.map((p) => `${p} ${counter.counts[p]}`).join(", ")}`
