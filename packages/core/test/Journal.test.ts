@@ -2,7 +2,7 @@ import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Context, Effect, Exit, Layer, Option, Scope } from "effect"
-import { Journal, JournalLease } from "../src/index.js"
+import { Journal, type JournalLease } from "../src/index.js"
 import * as JournalLines from "../src/internal/journalLines.js"
 
 /** The real file system, counting `sync` calls on the files it opens. */
