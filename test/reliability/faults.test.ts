@@ -7,10 +7,18 @@
  * The migration is driven the way a user drives the CLI: plan + apply with one journal, and when a
  * run stops on an error that is not retried (a malformed body is not), the same command again.
  */
-import { describe, expect, it } from "@effect/vitest"
-import { Apply, Journal, Migration } from "@unisequence/core"
-import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
-import { Effect, Exit } from "effect"
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import * as PgClient from "@effect/sql-pg/PgClient"
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import type * as SqlClient from "@effect/sql/SqlClient"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { Apply, Journal, type JournalLease, Migration } from "@unisequence/core"
+import { SqlJournal } from "@unisequence/sql"
+import { ApolloSimulator, KitSimulator, Postgres } from "@unisequence/testing"
+import { Effect, Exit, Layer, type Scope } from "effect"
+import { postgresMissing } from "./journals.js"
 import { apolloOn, apolloSeed, captureLogs, KIT_KEY, kitOn, kitSeed, retriesSoFar } from "./support.js"
 
 const SEQUENCES = 200
@@ -78,10 +86,49 @@ interface Figures {
   readonly ms: number
 }
 
-/** Plan + apply with one journal until a run ends without error, like rerunning the command. */
-const migrate = (source: Parameters<typeof Migration.plan>[0]["source"], target: typeof source) =>
+/**
+ * Where the journal is kept: in memory, or in SQLite or PostgreSQL (each run opens it anew and holds
+ * its lease, as a rerun of the command would).
+ */
+type Backend = "memory" | "sqlite" | "postgres"
+type Open = Effect.Effect<Journal.Journal, Journal.JournalError | JournalLease.JournalBusy, Scope.Scope>
+
+let sqlDir = ""
+let pg: Postgres.Postgres | undefined
+beforeAll(async () => {
+  sqlDir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "unisequence-faults-"))
+  if (postgresMissing === undefined) pg = await Postgres.startAsync()
+}, 120_000)
+afterAll(async () => {
+  await pg?.stop()
+  if (sqlDir !== "") NodeFs.rmSync(sqlDir, { recursive: true, force: true })
+})
+
+let journals = 0
+/** A new journal on `backend`, and how to open it for one run. */
+const journalOn = (backend: Backend): Effect.Effect<Open, never, Scope.Scope> =>
   Effect.gen(function* () {
-    const journal = yield* Journal.makeMemory()
+    if (backend === "memory") return Effect.succeed(yield* Journal.makeMemory())
+    const name = `faults-${++journals}`
+    const client: Layer.Layer<SqlClient.SqlClient, unknown> =
+      backend === "sqlite"
+        ? SqliteClient.layer({ filename: NodePath.join(sqlDir, `${name}.db`) })
+        : PgClient.layer({ url: pg!.url })
+    const context = yield* Layer.build(client).pipe(Effect.orDie)
+    return SqlJournal.make({ name }).pipe(Effect.provide(context))
+  })
+
+const backends: ReadonlyArray<Backend> =
+  postgresMissing === undefined ? ["memory", "sqlite", "postgres"] : ["memory", "sqlite"]
+
+/** Plan + apply with one journal until a run ends without error, like rerunning the command. */
+const migrate = (
+  source: Parameters<typeof Migration.plan>[0]["source"],
+  target: typeof source,
+  backend: Backend
+) =>
+  Effect.gen(function* () {
+    const journal = yield* journalOn(backend)
     const logs = captureLogs()
     const before = yield* retriesSoFar
     const started = Date.now()
@@ -91,9 +138,13 @@ const migrate = (source: Parameters<typeof Migration.plan>[0]["source"], target:
     while (result === undefined && runs < MAX_RUNS) {
       runs++
       const exit = yield* Effect.exit(
-        Migration.plan({ source, target }).pipe(
-          Effect.flatMap((plan) => Apply.apply(plan, { target, concurrency: 32 })),
-          Effect.provideService(Journal.Journal, journal)
+        Effect.scoped(
+          Effect.flatMap(journal, (opened) =>
+            Migration.plan({ source, target }).pipe(
+              Effect.flatMap((plan) => Apply.apply(plan, { target, concurrency: 32 })),
+              Effect.provideService(Journal.Journal, opened)
+            )
+          )
         )
       ).pipe(Effect.provide(logs.layer))
       if (Exit.isSuccess(exit)) result = exit.value
@@ -129,9 +180,13 @@ const padded = (prefix: string, i: number) => `${prefix}${String(i).padStart(3, 
 
 describe("faults survived", () => {
   // Without malformed bodies, then with them: the second is the promise in full.
-  for (const malformed of [false, true]) {
+  // Without malformed bodies, then with them on every journal backend: the second is the promise in full.
+  for (const [malformed, backend] of [
+    [false, "memory"] as const,
+    ...backends.map((backend) => [true, backend] as const)
+  ]) {
     it.live(
-      `Kit → Apollo: ${SEQUENCES} sequences × ${STEPS} emails, 20% of requests fail (${label(malformed)}), rate limits on`,
+      `Kit → Apollo: ${SEQUENCES} sequences × ${STEPS} emails, 20% of requests fail (${label(malformed)}), rate limits on; journal: ${backend}`,
       () =>
         Effect.gen(function* () {
           const kitSim = yield* KitSimulator.start({
@@ -147,7 +202,7 @@ describe("faults survived", () => {
           const kit = yield* kitOn(kitSim.url, { timeout: TIMEOUT, rateLimit: kitClientLimit })
           const apollo = yield* apolloOn(apolloSim.url, { timeout: TIMEOUT })
 
-          const { result, figures, journal } = yield* migrate(kit.sequences, apollo.sequences)
+          const { result, figures, journal } = yield* migrate(kit.sequences, apollo.sequences, backend)
 
           const requests = kitSim.requests.length + apolloSim.requests.length
           const faults = kitSim.faultCounts.total + faultTotal(apolloSim.faultCounts)
@@ -169,7 +224,7 @@ describe("faults survived", () => {
             (name) => !names.includes(name)
           ).length
           console.log(
-            `[faults] kit→apollo (${label(malformed)}): ${requests} requests, ${faults} faults injected ` +
+            `[faults] kit→apollo, journal ${backend} (${label(malformed)}): ${requests} requests, ${faults} faults injected ` +
               `(${((100 * faults) / requests).toFixed(1)}%) + ${limited} 429s, ${figures.retries} retries, ` +
               `${figures.resumes} journal resumes, ${stopsLine(figures)}; target: ${sequences.length} sequences, ` +
               `${steps} steps, ${touches} touches, ${duplicates} duplicates, ${lost} lost; ${figures.ms} ms`
@@ -213,12 +268,14 @@ describe("faults survived", () => {
           }
           // The same command once more: everything is unchanged and nothing is written.
           apolloSim.clearLog()
+          // A new run on the same journal (it takes the lease again).
+          const reopened = yield* journal
           const again = yield* Migration.plan({ source: kit.sequences, target: apollo.sequences }).pipe(
-            Effect.provideService(Journal.Journal, journal)
+            Effect.provideService(Journal.Journal, reopened)
           )
           expect(again.sequences.filter((s) => s.action !== "unchanged")).toEqual([])
           yield* Apply.apply(again, { target: apollo.sequences }).pipe(
-            Effect.provideService(Journal.Journal, journal)
+            Effect.provideService(Journal.Journal, reopened)
           )
           expect(apolloSim.requests).toEqual([])
         }).pipe(Effect.scoped),
@@ -226,7 +283,7 @@ describe("faults survived", () => {
     )
 
     it.live(
-      `Apollo → Kit: ${SEQUENCES} sequences × ${STEPS} steps, 20% of requests fail (${label(malformed)}), rate limits on`,
+      `Apollo → Kit: ${SEQUENCES} sequences × ${STEPS} steps, 20% of requests fail (${label(malformed)}), rate limits on; journal: ${backend}`,
       () =>
         Effect.gen(function* () {
           const apolloSim = yield* ApolloSimulator.start({
@@ -242,7 +299,7 @@ describe("faults survived", () => {
           const apollo = yield* apolloOn(apolloSim.url, { timeout: TIMEOUT })
           const kit = yield* kitOn(kitSim.url, { timeout: TIMEOUT, rateLimit: kitClientLimit })
 
-          const { result, figures, journal } = yield* migrate(apollo.sequences, kit.sequences)
+          const { result, figures, journal } = yield* migrate(apollo.sequences, kit.sequences, backend)
 
           const requests = kitSim.requests.length + apolloSim.requests.length
           const faults = kitSim.faultCounts.total + faultTotal(apolloSim.faultCounts)
@@ -259,7 +316,7 @@ describe("faults survived", () => {
             (name) => !names.includes(name)
           ).length
           console.log(
-            `[faults] apollo→kit (${label(malformed)}): ${requests} requests, ${faults} faults injected ` +
+            `[faults] apollo→kit, journal ${backend} (${label(malformed)}): ${requests} requests, ${faults} faults injected ` +
               `(${((100 * faults) / requests).toFixed(1)}%) + ${limited} 429s, ${figures.retries} retries, ` +
               `${figures.resumes} journal resumes, ${stopsLine(figures)}; target: ${sequences.length} sequences, ` +
               `${emails} emails, ${duplicates} duplicates, ${lost} lost; ${figures.ms} ms`
@@ -301,12 +358,14 @@ describe("faults survived", () => {
             )
           }
           kitSim.clearLog()
+          // A new run on the same journal (it takes the lease again).
+          const reopened = yield* journal
           const again = yield* Migration.plan({ source: apollo.sequences, target: kit.sequences }).pipe(
-            Effect.provideService(Journal.Journal, journal)
+            Effect.provideService(Journal.Journal, reopened)
           )
           expect(again.sequences.filter((s) => s.action !== "unchanged")).toEqual([])
           yield* Apply.apply(again, { target: kit.sequences }).pipe(
-            Effect.provideService(Journal.Journal, journal)
+            Effect.provideService(Journal.Journal, reopened)
           )
           expect(kitSim.requests).toEqual([])
         }).pipe(Effect.scoped),

@@ -13,7 +13,7 @@ import * as Migrator from "@effect/sql/Migrator"
 import * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
 import { Journal, JournalLease } from "@unisequence/core"
-import { Clock, Effect, Either, Option, type ParseResult, Schedule, Schema, type Scope } from "effect"
+import { Clock, Effect, Either, Layer, Option, type ParseResult, Schedule, Schema, type Scope } from "effect"
 import * as ProcessIdentity from "./ProcessIdentity.js"
 import {
   ENTRIES_TABLE,
@@ -226,3 +226,9 @@ export const make = (
 
     return { location, read, append }
   })
+
+/** The `Journal` service in the database of the `SqlClient`: `make` for the layer's lifetime. */
+export const layer = (
+  options: Options = {}
+): Layer.Layer<Journal.Journal, Journal.JournalError | JournalLease.JournalBusy, SqlClient.SqlClient> =>
+  Layer.scoped(Journal.Journal, make(options))

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process"
 import * as NodeOs from "node:os"
 import { describe, expect, it } from "@effect/vitest"
 import * as SqlClient from "@effect/sql/SqlClient"
-import type { JournalLease } from "@unisequence/core"
+import { Journal, type JournalLease } from "@unisequence/core"
 import { Cause, Context, Effect, Exit, Fiber, Layer, Option, Scope } from "effect"
 import { SqlJournal } from "../src/index.js"
 import { backendNames, backends } from "./backends.js"
@@ -102,6 +102,23 @@ for (const name of backendNames) {
                    VALUES (${journalName}, ${"1"}, ${"created"}, ${"gone"}, ${"2026-01-01T00:00:00.000Z"}, ${'{"v":1,"key":"1","state":"crea'})`
         yield* journal.append({ key: "1", state: "created", targetId: "x" })
         expect((yield* journal.read).map((e) => e.state)).toEqual(["creating", "created"])
+      })
+    )
+
+    it.scopedLive("layer: the Journal service, held for the layer's lifetime", () =>
+      Effect.gen(function* () {
+        const journalName = fresh("layer")
+        const sql = yield* clientIn(name)
+        const layer = SqlJournal.layer({ name: journalName }).pipe(
+          Layer.provide(Layer.succeed(SqlClient.SqlClient, sql))
+        )
+        yield* Effect.flatMap(Journal.Journal, (j) => j.append({ key: "1", state: "verified" })).pipe(
+          Effect.provide(layer)
+        )
+        const latest = yield* Journal.readLatest.pipe(Effect.provide(layer))
+        expect(latest.get("1")?.state).toBe("verified")
+        const leases = yield* sql`SELECT owner FROM unisequence_journal_leases WHERE journal = ${journalName}`
+        expect(leases).toEqual([])
       })
     )
 
