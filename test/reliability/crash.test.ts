@@ -14,7 +14,7 @@ import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { Journal } from "@unisequence/core"
 import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { buildCli, migrateArgs, runCli } from "./cli.js"
 import * as JournalBackends from "./journals.js"
 import { backendNames } from "./journals.js"
@@ -106,6 +106,10 @@ afterAll(async () => {
 
 const migrate = (journal: string) => migrateArgs(journal)
 
+/** Stops the running test's remaining trials. */
+let stop = () => {}
+afterEach(() => stop())
+
 const fresh = (lane: Lane) => {
   lane.kit.reset()
   lane.kit.clearLog()
@@ -190,6 +194,10 @@ for (const backendName of backendNames)
       // Lanes take trials in turn; the first failure stops both.
       let next = 0
       let failed = false
+      // A test that timed out must not leave its trials running into the next backend's.
+      stop = () => {
+        failed = true
+      }
       await Promise.all(
         lanes.map(async (lane) => {
           while (next < KILLS && !failed) {
