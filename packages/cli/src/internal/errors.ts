@@ -4,7 +4,12 @@
  */
 import { HelpDoc, ValidationError } from "@effect/cli"
 import type { Terminal } from "@effect/platform"
-import { type Journal, type JournalLease, SequenceError as Errors, type SequenceFile } from "@unisequence/core"
+import {
+  type Journal,
+  type JournalLease,
+  SequenceError as Errors,
+  type SequenceFile
+} from "@unisequence/core"
 type SequenceError = Errors.SequenceError
 import { Cause, ConfigError, Data, Option, Predicate } from "effect"
 
