@@ -6,6 +6,7 @@
 import { NodeContext } from "@effect/platform-node"
 import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
 import { ConfigProvider, Effect } from "effect"
+import * as ChildProcess from "node:child_process"
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
@@ -54,6 +55,30 @@ const cli = async (args: ReadonlyArray<string>, env: Record<string, string>): Pr
   transcripts.push(ran)
   return ran
 }
+
+/** One run as a process (`node --import tsx src/bin.ts`), with exactly `env` as its environment. */
+const spawned = (args: ReadonlyArray<string>, env: Record<string, string>): Promise<Ran> =>
+  new Promise((resolve, reject) => {
+    const child = ChildProcess.spawn(process.execPath, ["--import", "tsx", "src/bin.ts", ...args], {
+      cwd: NodePath.resolve(import.meta.dirname, ".."),
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk) => {
+      stdout += String(chunk)
+    })
+    child.stderr.on("data", (chunk) => {
+      stderr += String(chunk)
+    })
+    child.on("error", reject)
+    child.on("close", (code) => {
+      const ran = { code, stdout, stderr }
+      transcripts.push(ran)
+      resolve(ran)
+    })
+  })
 
 /** Reads a field path of a JSON document (`undefined` when absent), for field-by-field assertions. */
 const at = (value: unknown, ...path: ReadonlyArray<string | number>): unknown =>
@@ -354,6 +379,29 @@ describe.concurrent("writing", () => {
       [2, "hours"]
     ])
     expect(ran.stderr).toMatch(/^error: 1 sequence\(s\) blocked/m)
+  })
+})
+
+describe("the executable", () => {
+  // The one test that starts a process: `bin.ts` turns the run's exit code into the process's.
+  it("bin.ts exits with the run's code, stdout empty and one error line on a failure", async () => {
+    const kit = track(await startKit(kitSeed))
+    const apollo = track(await startApollo())
+    const ran = await spawned(["show", "999", "--provider", "kit"], envFor(kit, apollo))
+    expect(ran.stderr.trim().split("\n")).toEqual(["error: kit getSequence: sequence 999 was not found"])
+    expect(ran.stdout).toBe("")
+    expect(ran.code).toBe(4)
+  })
+})
+
+describe("demo", () => {
+  it("migrates the seeded Kit simulator to Apollo, verified, and the rerun writes nothing", async () => {
+    const ran = await cli(["demo"], {})
+    expect(ran.code, ran.stderr).toBe(0)
+    expect(ran.stdout).toMatch(/^ {2}sequences migrated: {2}4 \(Apollo now holds 4, all inactive: yes\)$/m)
+    expect(ran.stdout).toMatch(/^ {2}verified: {12}4$/m)
+    expect(ran.stdout).toMatch(/^ {4}second run: Kit \d+, Apollo 0 \(Apollo writes: 0\)$/m)
+    expect(ran.stderr).toContain("[4/4]")
   })
 })
 
