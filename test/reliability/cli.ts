@@ -29,14 +29,17 @@ export const buildCli = async (): Promise<string> => {
   const require = createRequire(import.meta.url)
   const esbuild = createRequire(require.resolve("tsx"))("esbuild") as EsbuildLike
   const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "unisequence-cli-"))
-  const outfile = NodePath.join(dir, "bin.mjs")
   await esbuild.build({
-    entryPoints: [cliSource],
+    entryPoints: { bin: cliSource },
     bundle: true,
+    // The demo (and the simulators it starts) is imported only when it runs: a chunk of its own
+    // keeps it out of every other run's start-up.
+    splitting: true,
     platform: "node",
     format: "esm",
     target: "node20",
-    outfile,
+    outdir: dir,
+    outExtension: { ".js": ".mjs" },
     logLevel: "error",
     // pg's optional native binding is never loaded; better-sqlite3 loads its compiled addon from its
     // own directory, so it is required where it is installed instead of bundled.
@@ -57,7 +60,7 @@ export const buildCli = async (): Promise<string> => {
       js: "import { createRequire as __unisequenceRequire } from 'node:module'; const require = __unisequenceRequire(import.meta.url);"
     }
   })
-  return outfile
+  return NodePath.join(dir, "bin.mjs")
 }
 
 export interface CliResult {
