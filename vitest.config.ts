@@ -1,0 +1,51 @@
+/**
+ * The one Vitest configuration: each workspace with a `package.json` is a project named after its
+ * package, sharing these settings. `pnpm test` runs them all in one Vitest process (one worker pool
+ * for the whole machine, each dependency transformed once); `vitest run` in a package's folder
+ * (its `pnpm test`, or turbo) finds this file and runs that package's project alone.
+ */
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { defineConfig } from "vitest/config"
+
+const root = import.meta.dirname
+
+const workspaces = [
+  ...NodeFs.readdirSync(NodePath.join(root, "packages")).map((name) => `packages/${name}`),
+  "test",
+  "examples",
+  "bench",
+  "docs"
+].filter((dir) => NodeFs.existsSync(NodePath.join(root, dir, "package.json")))
+
+/** Started in a workspace's folder: that workspace only. */
+const here = workspaces.filter((dir) => NodePath.join(root, dir) === process.cwd())
+
+const nameOf = (dir: string): string => {
+  const manifest: unknown = JSON.parse(NodeFs.readFileSync(NodePath.join(root, dir, "package.json"), "utf8"))
+  const name =
+    typeof manifest === "object" && manifest !== null && "name" in manifest ? manifest.name : undefined
+  return typeof name === "string" ? name : dir
+}
+
+/** Where `pnpm test` (test/report.mjs) asks for the JSON report behind its one total line. */
+const report = process.env.UNISEQUENCE_TEST_REPORT
+
+export default defineConfig({
+  test: {
+    exclude: ["**/node_modules/**", "**/dist/**", "**/.tsbuild/**"],
+    // A limit for a hung test, not a performance bound: no test waits on the clock.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    // As many test files at once as there are cores: the simulators run in the test's own process, so
+    // a test is as much CPU as waiting; more files at once only slow each one down.
+    maxWorkers: NodeOs.availableParallelism(),
+    minWorkers: 1,
+    reporters: report === undefined ? ["default"] : ["default", ["json", { outputFile: report }]],
+    projects: (here.length > 0 ? here : workspaces).map((dir) => ({
+      extends: true,
+      test: { name: nameOf(dir), root: NodePath.join(root, dir), include: ["**/*.test.ts"] }
+    }))
+  }
+})
