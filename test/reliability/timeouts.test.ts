@@ -10,12 +10,12 @@ import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
 import { Duration, Effect, Stream } from "effect"
 import { apolloOn, apolloSeed, KIT_KEY, kitOn, kitSeed } from "./support.js"
 
+// No upper bound on a duration is asserted: a load can stretch any of them. That the timeout fired
+// is shown by the failure itself (the provider never answers, or would answer whole after 5 s).
 const TIMEOUT_MS = 300
-/** Room for a loaded machine: far below "forever", far above the timeout. */
-const SLACK_MS = 1500
 
 /** Every operation of the service, each of which sends at least one request. */
-const operations = (
+const operationsOf = (
   sequences: Sequences.Sequences,
   id: string,
   stepId: string,
@@ -51,6 +51,20 @@ const timed = <A, E>(effect: Effect.Effect<A, E>) =>
     return { result, ms: Date.now() - start }
   })
 
+/** Runs each operation against a provider that never answers: each fails after the timeout, no sooner. */
+const eachTimesOut = (operations: ReturnType<typeof operationsOf>) =>
+  Effect.gen(function* () {
+    const figures: Array<string> = []
+    for (const [name, effect] of operations) {
+      const { result, ms } = yield* timed(effect)
+      figures.push(`${name} ${ms}ms`)
+      expect(result._tag, name).toBe("Left")
+      if (result._tag === "Left") expect(result.left._tag, name).toBe("ProviderUnavailable")
+      expect(ms, name).toBeGreaterThanOrEqual(TIMEOUT_MS - 20)
+    }
+    return figures.join(", ")
+  })
+
 describe("timeouts", () => {
   it("the default timeout is set and sensible on both clients", () => {
     for (const timeout of [KitClient.DEFAULT_TIMEOUT, ApolloClient.defaultTimeout]) {
@@ -67,23 +81,12 @@ describe("timeouts", () => {
         const seeded = sim.state().sequences[0]!
         const kit = yield* kitOn(sim.url, { timeout: Duration.millis(TIMEOUT_MS), retry: false })
         sim.setFaults({ all: { hang: { rate: 1 } } })
-        const figures: Array<string> = []
-        for (const [name, effect] of operations(
-          kit.sequences,
-          String(seeded.id),
-          String(seeded.emails[1]!.id),
-          {
+        const figures = yield* eachTimesOut(
+          operationsOf(kit.sequences, String(seeded.id), String(seeded.emails[1]!.id), {
             emails: ["ada@example.com"]
-          }
-        )) {
-          const { result, ms } = yield* timed(effect)
-          figures.push(`${name} ${ms}ms`)
-          expect(result._tag, name).toBe("Left")
-          if (result._tag === "Left") expect(result.left._tag, name).toBe("ProviderUnavailable")
-          expect(ms, name).toBeGreaterThanOrEqual(TIMEOUT_MS - 20)
-          expect(ms, name).toBeLessThan(TIMEOUT_MS + SLACK_MS)
-        }
-        console.log(`[timeouts] kit, ${TIMEOUT_MS} ms timeout, provider hangs: ${figures.join(", ")}`)
+          })
+        )
+        console.log(`[timeouts] kit, ${TIMEOUT_MS} ms timeout, provider hangs: ${figures}`)
         expect(sim.requests.length).toBeGreaterThanOrEqual(12)
       }).pipe(Effect.scoped)
   )
@@ -97,18 +100,10 @@ describe("timeouts", () => {
         const contact = sim.state().contacts[0]!.id
         const apollo = yield* apolloOn(sim.url, { timeout: Duration.millis(TIMEOUT_MS), retry: false })
         sim.setFaults({ hang: 1 })
-        const figures: Array<string> = []
-        for (const [name, effect] of operations(apollo.sequences, seeded.id, seeded.emailer_steps[1]!.id, {
-          ids: [contact]
-        })) {
-          const { result, ms } = yield* timed(effect)
-          figures.push(`${name} ${ms}ms`)
-          expect(result._tag, name).toBe("Left")
-          if (result._tag === "Left") expect(result.left._tag, name).toBe("ProviderUnavailable")
-          expect(ms, name).toBeGreaterThanOrEqual(TIMEOUT_MS - 20)
-          expect(ms, name).toBeLessThan(TIMEOUT_MS + SLACK_MS)
-        }
-        console.log(`[timeouts] apollo, ${TIMEOUT_MS} ms timeout, provider hangs: ${figures.join(", ")}`)
+        const figures = yield* eachTimesOut(
+          operationsOf(apollo.sequences, seeded.id, seeded.emailer_steps[1]!.id, { ids: [contact] })
+        )
+        console.log(`[timeouts] apollo, ${TIMEOUT_MS} ms timeout, provider hangs: ${figures}`)
         expect(sim.requests.length).toBeGreaterThanOrEqual(12)
       }).pipe(Effect.scoped)
   )
@@ -126,10 +121,9 @@ describe("timeouts", () => {
       console.log(
         `[timeouts] body dripped over 5 s, ${TIMEOUT_MS} ms timeout: kit ${kitRead.ms} ms, apollo ${apolloRead.ms} ms`
       )
-      for (const { result, ms } of [kitRead, apolloRead]) {
+      for (const { result } of [kitRead, apolloRead]) {
         expect(result._tag).toBe("Left")
         if (result._tag === "Left") expect(result.left._tag).toBe("ProviderUnavailable")
-        expect(ms).toBeLessThan(TIMEOUT_MS + SLACK_MS)
       }
     }).pipe(Effect.scoped)
   )
@@ -158,7 +152,6 @@ describe("timeouts", () => {
           expect(result._tag).toBe("Left")
           if (result._tag === "Left") expect(result.left._tag).toBe("ProviderUnavailable")
           expect(ms).toBeGreaterThanOrEqual(3 * TIMEOUT_MS - 20)
-          expect(ms).toBeLessThan(3 * TIMEOUT_MS + 200 + SLACK_MS)
         }
         expect(kitSim.requests).toHaveLength(3)
         expect(apolloSim.requests.filter((r) => r.operation === "getCampaign")).toHaveLength(3)
