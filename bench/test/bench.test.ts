@@ -110,27 +110,20 @@ describe("benchmarks at tiny size", () => {
     for (const figure of figures) expect(figure.met).toBe(figure.value === figure.exact?.expected)
   })
 
-  it("4: migration into rate-limited Kit: a rate ratio, a 429 share, no failed call", async () => {
-    const figures = await runBench(4)
-    expect(figures.map((f) => f.figure)).toEqual([
-      "achieved rate / allowed rate",
-      "429s / requests",
-      "failed calls; sequences verified"
-    ])
-    expect(figures.every(finite)).toBe(true)
-    expectExact(figures)
-  })
-
-  it("5: migration into rate-limited Apollo: a rate ratio, a 429 share, no failed call", async () => {
-    const figures = await runBench(5)
-    expect(figures.map((f) => f.figure)).toEqual([
-      "achieved rate / allowed rate",
-      "429s / requests",
-      "failed calls; sequences verified"
-    ])
-    expect(figures.every(finite)).toBe(true)
-    expectExact(figures)
-  })
+  for (const [id, provider] of [
+    [4, "Kit"],
+    [5, "Apollo"]
+  ] as const)
+    it(`${id}: migration into rate-limited ${provider}: a rate ratio, a 429 share, no failed call`, async () => {
+      const figures = await runBench(id)
+      expect(figures.map((f) => f.figure)).toEqual([
+        "achieved rate / allowed rate",
+        "429s / requests",
+        "failed calls; sequences verified"
+      ])
+      expect(figures.every(finite)).toBe(true)
+      expectExact(figures)
+    })
 
   it("6: Kit → Apollo migration rates, the concurrency chosen, nothing failed", async () => {
     const figures = await runBench(6)
