@@ -2,32 +2,15 @@
  * Every example runs as a user would run it (`tsx examples/<name>.ts`), on the simulators (no keys in
  * its environment), and prints what it promises.
  */
-import * as ChildProcess from "node:child_process"
+import { Executable } from "@unisequence/testing"
 import * as NodePath from "node:path"
 import { describe, expect, it } from "vitest"
 
 const dir = NodePath.resolve(import.meta.dirname, "..")
 const secrets = ["kit_test_key", "apollo_master_key", "kit_not_a_real_key"]
 
-const runExample = (file: string): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-  new Promise((resolve, reject) => {
-    const child = ChildProcess.spawn(process.execPath, ["--import", "tsx", file], {
-      cwd: dir,
-      // No keys: the examples start their own simulators.
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (chunk) => {
-      stdout += String(chunk)
-    })
-    child.stderr.on("data", (chunk) => {
-      stderr += String(chunk)
-    })
-    child.on("error", reject)
-    child.on("close", (code) => resolve({ code, stdout, stderr }))
-  })
+// No keys: the examples start their own simulators.
+const runExample = (file: string) => Executable.run(["--import", "tsx", file], { cwd: dir })
 
 const expectRun = async (file: string, patterns: ReadonlyArray<RegExp>) => {
   const ran = await runExample(file)

@@ -4,9 +4,8 @@
  * `KIT_BASE_URL` / `APOLLO_BASE_URL` given as the run's configuration.
  */
 import { NodeContext } from "@effect/platform-node"
-import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
+import { ApolloSimulator, Executable, KitSimulator } from "@unisequence/testing"
 import { ConfigProvider, Effect } from "effect"
-import * as ChildProcess from "node:child_process"
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
@@ -57,28 +56,14 @@ const cli = async (args: ReadonlyArray<string>, env: Record<string, string>): Pr
 }
 
 /** One run as a process (`node --import tsx src/bin.ts`), with exactly `env` as its environment. */
-const spawned = (args: ReadonlyArray<string>, env: Record<string, string>): Promise<Ran> =>
-  new Promise((resolve, reject) => {
-    const child = ChildProcess.spawn(process.execPath, ["--import", "tsx", "src/bin.ts", ...args], {
-      cwd: NodePath.resolve(import.meta.dirname, ".."),
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (chunk) => {
-      stdout += String(chunk)
-    })
-    child.stderr.on("data", (chunk) => {
-      stderr += String(chunk)
-    })
-    child.on("error", reject)
-    child.on("close", (code) => {
-      const ran = { code, stdout, stderr }
-      transcripts.push(ran)
-      resolve(ran)
-    })
+const spawned = async (args: ReadonlyArray<string>, env: Record<string, string>): Promise<Ran> => {
+  const ran = await Executable.run(["--import", "tsx", "src/bin.ts", ...args], {
+    cwd: NodePath.resolve(import.meta.dirname, ".."),
+    env
   })
+  transcripts.push(ran)
+  return ran
+}
 
 /** Reads a field path of a JSON document (`undefined` when absent), for field-by-field assertions. */
 const at = (value: unknown, ...path: ReadonlyArray<string | number>): unknown =>
