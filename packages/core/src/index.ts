@@ -1,6 +1,8 @@
 /**
  * @unisequence/core: the provider-neutral model of email sequences, the `Sequences` service,
- * typed errors, capabilities and translation, the step diff, and the in-memory provider.
+ * typed errors, capabilities and translation, the diff of two sequences, the in-memory provider,
+ * and the migration engine: `Migration` and `SequenceFile` plan, `Plan` is what they plan, `Apply`
+ * carries a plan out, keeping its state in the `Journal` service.
  */
 export * as Apply from "./Apply.js"
 export * as Capabilities from "./Capabilities.js"
