@@ -1,0 +1,60 @@
+// The CLI's executable, bundled and tree-shaken with esbuild (every Effect package declares
+// `sideEffects`) into two CommonJS bundles and a loader (bin-loader.js):
+//   bin/unisequence.cjs       every command but the demo: the demo module is left out
+//   bin/unisequence-demo.cjs  the same command with the demo, the simulators and their dependencies
+// CommonJS, because V8's code cache (which the loader uses) is available to scripts, not to ES
+// modules, on Node 20.
+import { build } from "esbuild"
+import { chmodSync, readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+
+const main = "unisequence.cjs"
+const demo = "unisequence-demo.cjs"
+
+/** Leaves the demo module (and so the simulators) out of the main bundle. */
+const withoutDemo = {
+  name: "without-demo",
+  setup(build) {
+    build.onResolve({ filter: /(^|\/)demo\/migrate\.js$/ }, (args) => ({
+      path: args.path,
+      namespace: "demo-elsewhere"
+    }))
+    build.onLoad({ filter: /.*/, namespace: "demo-elsewhere" }, () => ({
+      contents: 'throw new Error("the demo is in unisequence-demo.cjs: run `unisequence demo`")',
+      loader: "js"
+    }))
+  }
+}
+
+const options = (dir) => ({
+  absWorkingDir: dir,
+  entryPoints: ["src/bin.ts"],
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node20",
+  minify: true,
+  // Class and function names appear in errors and traces.
+  keepNames: true,
+  legalComments: "none",
+  metafile: true,
+  logLevel: "warning"
+})
+
+export const bundleBin = async (dir, out) => {
+  const bin = join(out, "bin")
+  const built = [
+    await build({ ...options(dir), outfile: join(bin, main), plugins: [withoutDemo] }),
+    await build({ ...options(dir), outfile: join(bin, demo) })
+  ]
+  const loader = readFileSync(new URL("./bin-loader.js", import.meta.url), "utf8")
+    .replace("__MAIN__", main)
+    .replace("__DEMO__", demo)
+  writeFileSync(join(bin, "unisequence.js"), loader)
+  chmodSync(join(bin, "unisequence.js"), 0o755)
+  for (const result of built) {
+    for (const [file, { bytes }] of Object.entries(result.metafile.outputs)) {
+      console.log(`  ${file.replace(/^.*\/build\//, "")}  ${(bytes / 1024).toFixed(0)} KB`)
+    }
+  }
+}
