@@ -29,8 +29,8 @@ const main = async () => {
     ?.flatMap((v) => v.split(","))
     .map((v) => {
       const n = Number(v)
-      if (!Number.isInteger(n) || n < 1 || n > 6)
-        throw new Error(`--only takes benchmark numbers 1-6, got ${v}\n${usage}`)
+      if (!Number.isInteger(n) || n < 1 || n > 7)
+        throw new Error(`--only takes benchmark numbers 1-7, got ${v}\n${usage}`)
       return n
     })
   const mode = values["in-process"] ? "in-process" : "child"

@@ -183,3 +183,17 @@ describe("ablation of KitClient's layers", () => {
     for (const layer of layers) expect(layer.micros, layer.layer).toBeGreaterThan(0)
   })
 })
+
+describe("7: CLI start-up", () => {
+  it("measures the bundled bin against node -e 0 (no ablation at tiny size), and a missing key exits 3", async () => {
+    const figures = await runBench(7)
+    expect(figures.map((f) => f.figure)).toEqual([
+      "`unisequence --help` wall time / `node -e 0` (medians)",
+      "`unisequence --help` peak RSS",
+      "missing key (`list --provider kit`) wall time / `node -e 0`; peak RSS",
+      "exit code of a missing key"
+    ])
+    for (const figure of figures) expect(Number.isFinite(figure.value), figure.figure).toBe(true)
+    expectExact(figures)
+  })
+})

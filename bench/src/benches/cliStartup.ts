@@ -1,0 +1,167 @@
+/**
+ * 7. CLI start-up: the published executable (bundled by scripts/bundle-cli.mjs, exactly as
+ * `pnpm build` bundles it) run as a user runs it, vs `node -e 0`, in interleaved rounds so that load
+ * on the machine falls on every case alike. Wall time is the median of each case; peak RSS is the
+ * child's own `maxRSS`, read at its exit by a preloaded hook (in separate runs, so that the hook
+ * costs no wall time). The first run of each bundle writes V8's code cache and is not counted.
+ */
+import { spawnSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import type { Bench } from "../bench.js"
+import { sized } from "../bench.js"
+import { atMost, type Figure, fixed } from "../figures.js"
+
+const root = path.resolve(import.meta.dirname, "../../..")
+
+interface Case {
+  readonly name: string
+  readonly args: ReadonlyArray<string>
+  readonly env?: Record<string, string>
+}
+
+/** The environment without provider keys, so that `list` fails fast on a missing key. */
+const bare = (): Record<string, string> => {
+  const env: Record<string, string> = {}
+  for (const [name, value] of Object.entries(process.env)) {
+    if (value !== undefined && !/^(KIT|APOLLO)_/.test(name) && name !== "NODE_OPTIONS") env[name] = value
+  }
+  return env
+}
+
+const rssHook =
+  'data:text/javascript,import{writeSync}from"node:fs";process.on("exit",()=>writeSync(2,"\\nunisequence-maxrss:"+process.resourceUsage().maxRSS+"\\n"))'
+
+interface Sample {
+  readonly ms: number
+  readonly status: number | null
+}
+
+const once = (c: Case, withHook: boolean): Sample & { readonly rssKb: number | undefined } => {
+  const started = performance.now()
+  const result = spawnSync(process.execPath, withHook ? ["--import", rssHook, ...c.args] : [...c.args], {
+    env: { ...bare(), ...c.env },
+    encoding: "utf8"
+  })
+  const ms = performance.now() - started
+  const match = /unisequence-maxrss:(\d+)/.exec(result.stderr ?? "")
+  return { ms, status: result.status, rssKb: match === null ? undefined : Number(match[1]) }
+}
+
+export const median = (values: ReadonlyArray<number>): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+export const bench: Bench = {
+  id: 7,
+  title: "CLI start-up",
+  run: async ({ size, progress }) => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "unisequence-bin-"))
+    const cacheHome = fs.mkdtempSync(path.join(os.tmpdir(), "unisequence-bench-tmp-"))
+    try {
+      const bundled = spawnSync(process.execPath, [path.join(root, "scripts/bundle-cli.mjs"), out], {
+        encoding: "utf8"
+      })
+      if (bundled.status !== 0) throw new Error(`bundling the CLI failed:\n${bundled.stderr}`)
+      const bin = path.join(out, "bin/unisequence.js")
+      // A private temporary directory: the code cache starts empty and is this run's own.
+      const cached = { TMPDIR: cacheHome }
+      const noCache: Case = {
+        name: "--help, no code cache",
+        args: [bin, "--help"],
+        env: { NODE_DISABLE_COMPILE_CACHE: "1" }
+      }
+      const cases: ReadonlyArray<Case> = [
+        { name: "node -e 0", args: ["-e", "0"] },
+        { name: "--help", args: [bin, "--help"], env: cached },
+        { name: "missing key", args: [bin, "list", "--provider", "kit"], env: cached },
+        // The ablation is left out of the tests' tiny run.
+        ...(size === "full" ? [noCache] : [])
+      ]
+      // Tiny (the tests): one round, RSS read in the timed runs; full: separate runs for RSS.
+      const separateRss = size === "full"
+      // Warm-up: the first run of the bundle writes its code cache.
+      for (const c of cases) if (c.env === cached) once(c, false)
+      const rounds = sized(size, 1, 21)
+      const times = new Map<string, Array<number>>(cases.map((c) => [c.name, []]))
+      const rss = new Map<string, Array<number>>(cases.map((c) => [c.name, []]))
+      const statuses = new Map<string, number | null>()
+      for (let round = 0; round < rounds; round++) {
+        for (const c of cases) {
+          const timed = once(c, !separateRss)
+          times.get(c.name)!.push(timed.ms)
+          statuses.set(c.name, timed.status)
+          const measured = separateRss ? once(c, true) : timed
+          if (measured.rssKb !== undefined) rss.get(c.name)!.push(measured.rssKb)
+        }
+        if ((round + 1) % 5 === 0) progress(`  round ${round + 1}/${rounds}`)
+      }
+      const helpStatus = statuses.get("--help")
+      if (helpStatus !== 0) throw new Error(`unisequence --help exited ${helpStatus}`)
+      const missingStatus = statuses.get("missing key") ?? -1
+      const ms = (name: string) => median(times.get(name)!)
+      const peakMb = (name: string) => Math.max(...rss.get(name)!) / 1024
+      const base = ms("node -e 0")
+      const title = `CLI start-up, bundled bin (${rounds} interleaved runs each)`
+      const ratio = (name: string) => ms(name) / base
+      const figures: Array<Figure> = [
+        {
+          bench: 7,
+          benchmark: title,
+          figure: "`unisequence --help` wall time / `node -e 0` (medians)",
+          value: ratio("--help"),
+          shown: fixed(ratio("--help")),
+          target: "≤ 4.00",
+          met: atMost(ratio("--help"), 4),
+          note: `medians: node -e 0 ${base.toFixed(0)} ms, --help ${ms("--help").toFixed(0)} ms, missing key ${ms("missing key").toFixed(0)} ms${times.has(noCache.name) ? `, --help without the code cache ${ms(noCache.name).toFixed(0)} ms` : ""}; peak RSS of node -e 0 ${peakMb("node -e 0").toFixed(0)} MB`
+        },
+        {
+          bench: 7,
+          benchmark: title,
+          figure: "`unisequence --help` peak RSS",
+          value: peakMb("--help"),
+          shown: `${peakMb("--help").toFixed(0)} MB`,
+          target: "< 80 MB",
+          met: peakMb("--help") < 80
+        },
+        {
+          bench: 7,
+          benchmark: title,
+          figure: "missing key (`list --provider kit`) wall time / `node -e 0`; peak RSS",
+          value: ratio("missing key"),
+          shown: `${fixed(ratio("missing key"))}; ${peakMb("missing key").toFixed(0)} MB`,
+          target: "report",
+          met: undefined
+        },
+        {
+          bench: 7,
+          benchmark: title,
+          figure: "exit code of a missing key",
+          value: missingStatus,
+          shown: String(missingStatus),
+          target: "= 3",
+          met: missingStatus === 3,
+          exact: { expected: 3 }
+        }
+      ]
+      if (times.has(noCache.name)) {
+        figures.splice(3, 0, {
+          bench: 7,
+          benchmark: title,
+          figure: "breakdown: `--help` without V8's code cache / `node -e 0`; peak RSS",
+          value: ratio(noCache.name),
+          shown: `${fixed(ratio(noCache.name))}; ${peakMb(noCache.name).toFixed(0)} MB`,
+          target: "report",
+          met: undefined
+        })
+      }
+      return figures
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true })
+      fs.rmSync(cacheHome, { recursive: true, force: true })
+    }
+  }
+}
