@@ -2,9 +2,10 @@
 // The pack test: what a user gets from npm. Builds and packs every public package, checks each
 // tarball with publint --strict and @arethetypeswrong/cli (esm-only), installs the tarballs with npm
 // into a fresh app outside the repository WITHOUT naming effect (npm installs the peers: Effect 3),
-// then there: type-checks and runs a strict TypeScript program (scripts/pack-test/program.ts) against
-// the simulators, runs a Vitest test (simulator.test.ts), and runs the CLI bin: --help, a missing
-// key (exit 3), the demo. Needs the npm registry. Fails on the first problem, with its output.
+// then there: type-checks and runs a strict TypeScript program on the Effect API and the Promise API
+// (scripts/pack-test/program.ts) against the simulators, runs a plain .mjs file on the Promise API
+// (promise.mjs), runs a Vitest test (simulator.test.ts), and runs the CLI bin: --help, a missing key
+// (exit 3), the demo. To cover a new package or module, extend these files. Needs the npm registry. Fails on the first problem, with its output.
 //
 //   node scripts/pack-test.mjs [--keep]      (--keep leaves the temporary app in place)
 import { spawnSync } from "node:child_process"
@@ -141,7 +142,7 @@ writeFileSync(
   join(app, "package.json"),
   `${JSON.stringify({ name: "packed-app", private: true, type: "module" }, null, 2)}\n`
 )
-for (const file of ["program.ts", "simulator.test.ts", "tsconfig.json"]) {
+for (const file of ["program.ts", "promise.mjs", "simulator.test.ts", "tsconfig.json"]) {
   copyFileSync(join(root, "scripts/pack-test", file), join(app, file))
 }
 const installStarted = Date.now()
@@ -177,9 +178,20 @@ step(
 run(process.execPath, [join(app, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], { cwd: app })
 step("tsc (strict, exactOptionalPropertyTypes, skipLibCheck false): no error")
 const program = run(process.execPath, ["out/program.js"], { cwd: app })
-for (const provider of ["memory", "kit", "apollo"])
-  expectIn(program.output, `${provider}: 2 steps, listed true`, "program")
-step(`program on the simulators: ${program.stdout.trim().split("\n").join("; ")}`)
+const programLines = program.stdout.trim().split("\n")
+for (const line of ["memory", "kit", "apollo", "promise memory", "promise apollo"]) {
+  if (!programLines.includes(`${line}: 2 steps, listed true`)) {
+    console.error(program.output)
+    console.error(`pack-test: program: no line "${line}: 2 steps, listed true"`)
+    process.exit(1)
+  }
+}
+step(`program on the simulators: ${programLines.join("; ")}`)
+const plain = run(process.execPath, ["promise.mjs"], { cwd: app })
+for (const provider of ["memory", "kit"]) {
+  expectIn(plain.output, `promise ${provider}: 1 step, listed true, not found caught true`, "promise.mjs")
+}
+step(`plain JavaScript on the Promise API: ${plain.stdout.trim().split("\n").join("; ")}`)
 const vitest = run(
   process.execPath,
   [join(app, "node_modules/vitest/vitest.mjs"), "run", "simulator.test.ts"],

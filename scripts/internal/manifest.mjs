@@ -18,13 +18,14 @@ export const workspaceVersions = () => {
 }
 
 /**
- * The public modules are the ones `src/index.ts` re-exports (`export * as X from "./X.js"`): the
- * index is the API, and each of its namespaces is also a subpath (`@unisequence/core/Sequence`).
+ * The public modules are the ones `src/index.ts` re-exports (`export * as X from "./X.js"`, or
+ * `export * from "./X.js"` for a flat API): the index is the API, and each of its modules is also
+ * a subpath (`@unisequence/core/Sequence`).
  */
 export const publicModules = (srcDir) => modulesOfIndex(readFileSync(join(srcDir, "index.ts"), "utf8"))
 
 export const modulesOfIndex = (text) =>
-  [...text.matchAll(/^export \* as \w+ from "\.\/([A-Za-z0-9]+)\.js"/gm)].map((m) => m[1]).sort()
+  [...text.matchAll(/^export \* (?:as \w+ )?from "\.\/([A-Za-z0-9]+)\.js"/gm)].map((m) => m[1]).sort()
 
 /** `workspace:^` → `^1.2.3`, `workspace:~` → `~1.2.3`, `workspace:*` → `1.2.3`, as pnpm publishes them. */
 export const resolveRange = (name, range, versions) => {

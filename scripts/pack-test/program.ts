@@ -1,10 +1,11 @@
 /**
  * A user's program, type-checked strictly and run by the pack test from the installed tarballs:
  * one piece of app code on the in-memory provider and on the Kit and Apollo simulators, through
- * both the package roots and the per-module subpaths.
+ * both the package roots and the per-module subpaths; then the same through the Promise API.
  */
 import { FetchHttpClient } from "@effect/platform"
 import { Apollo } from "@unisequence/apollo"
+import { apollo as apolloClient, type Client, memory as memoryClient } from "@unisequence/client"
 import { Memory } from "@unisequence/core"
 import * as Sequences from "@unisequence/core/Sequences"
 import * as KitClient from "@unisequence/kit/KitClient"
@@ -27,6 +28,25 @@ const app = Effect.gen(function* () {
   return `${sequences.provider}: ${read.steps.length} steps, listed ${found}`
 })
 
+/** The same app on the Promise API, typed. */
+const viaPromises = async (client: Client): Promise<string> => {
+  try {
+    const created = await client.create({
+      name: "Packed onboarding (promises)",
+      steps: [
+        { delay: { value: 0, unit: "days" }, email: { subject: "Welcome", html: "<p>Hello</p>" } },
+        { delay: { value: 2, unit: "days" }, email: { subject: "Next", html: "<p>Then</p>" } }
+      ]
+    })
+    const read = await client.get(created.id)
+    let found = false
+    for await (const summary of client.list()) found ||= summary.id === created.id
+    return `promise ${client.provider}: ${read.steps.length} steps, listed ${found}`
+  } finally {
+    await client.close()
+  }
+}
+
 const main = Effect.gen(function* () {
   const kit = yield* KitSimulator.start()
   const apollo = yield* ApolloSimulator.start()
@@ -41,7 +61,11 @@ const main = Effect.gen(function* () {
   const lines = [
     yield* app.pipe(Effect.provide(Memory.layer())),
     yield* app.pipe(Effect.provide(kitLayer)),
-    yield* app.pipe(Effect.provide(apolloLayer))
+    yield* app.pipe(Effect.provide(apolloLayer)),
+    yield* Effect.promise(() => viaPromises(memoryClient())),
+    yield* Effect.promise(() =>
+      viaPromises(apolloClient({ apiKey: ApolloSimulator.defaultMasterKey, baseUrl: apollo.url }))
+    )
   ]
   for (const line of lines) console.log(line)
   if (!lines.every((line) => line.endsWith(": 2 steps, listed true"))) {

@@ -12,7 +12,16 @@ import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 
 const root = path.resolve(import.meta.dirname, "../..")
-const publicPackages = ["core", "testing", "kit", "apollo", "cli"] as const
+const Private = Schema.Struct({ private: Schema.optional(Schema.Boolean) })
+/** Every workspace package under packages/ that is not private is published. */
+const publicPackages = fs
+  .readdirSync(path.join(root, "packages"))
+  .filter(
+    (name) =>
+      Schema.decodeUnknownSync(Schema.parseJson(Private))(
+        fs.readFileSync(path.join(root, "packages", name, "package.json"), "utf8")
+      ).private !== true
+  )
 
 const Entry = Schema.Struct({ types: Schema.String, default: Schema.String })
 const Manifest = Schema.Struct({
@@ -60,7 +69,7 @@ const indexModules = (name: string) =>
   [
     ...fs
       .readFileSync(path.join(root, "packages", name, "src/index.ts"), "utf8")
-      .matchAll(/^export \* as \w+ from "\.\/(\w+)\.js"/gm)
+      .matchAll(/^export \* (?:as \w+ )?from "\.\/(\w+)\.js"/gm)
   ]
     .map((m) => m[1])
     .sort()
