@@ -120,8 +120,9 @@ for (const p of packed) {
   }
 }
 step("publint --strict: no message on any tarball")
+const attwBin = join(root, "node_modules/@arethetypeswrong/cli/dist/index.js")
 for (const p of packed) {
-  const attw = spawnSync("pnpm", ["exec", "attw", p.file, "--profile", "esm-only", "--format", "ascii"], {
+  const attw = spawnSync(process.execPath, [attwBin, p.file, "--profile", "esm-only", "--format", "ascii"], {
     cwd: root,
     encoding: "utf8"
   })
