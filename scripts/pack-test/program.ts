@@ -50,10 +50,8 @@ const viaPromises = async (client: Client): Promise<string> => {
 const main = Effect.gen(function* () {
   const kit = yield* KitSimulator.start()
   const apollo = yield* ApolloSimulator.start()
-  const kitLayer = Kit.layer({
-    credential: KitClient.apiKey(Redacted.make("kit_test_key")),
-    baseUrl: kit.url
-  }).pipe(Layer.provide(FetchHttpClient.layer))
+  const kitOptions: KitClient.Options = { apiKey: Redacted.make("kit_test_key"), baseUrl: kit.url }
+  const kitLayer = Kit.layer(kitOptions).pipe(Layer.provide(FetchHttpClient.layer))
   const apolloLayer = Apollo.layer({
     apiKey: Redacted.make(ApolloSimulator.defaultMasterKey),
     baseUrl: apollo.url

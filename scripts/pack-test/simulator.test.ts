@@ -1,7 +1,7 @@
 // A user's Vitest test against a simulator, run by the pack test from the installed tarballs.
 import { FetchHttpClient } from "@effect/platform"
 import { Sequences } from "@unisequence/core"
-import { Kit, KitClient } from "@unisequence/kit"
+import { Kit } from "@unisequence/kit"
 import { KitSimulator } from "@unisequence/testing"
 import { Effect, Layer, Redacted } from "effect"
 import { expect, it } from "vitest"
@@ -10,7 +10,7 @@ it("creates a sequence on the Kit simulator and reads it back", async () => {
   const program = Effect.gen(function* () {
     const sim = yield* KitSimulator.start()
     const layer = Kit.layer({
-      credential: KitClient.apiKey(Redacted.make("kit_test_key")),
+      apiKey: Redacted.make("kit_test_key"),
       baseUrl: sim.url
     }).pipe(Layer.provide(FetchHttpClient.layer))
     return yield* Effect.gen(function* () {
