@@ -120,7 +120,11 @@ describe("hostile providers", () => {
       Effect.gen(function* () {
         const sim = yield* ApolloSimulator.start({ rateLimit: false, seed: apolloSeed(1, 3) })
         const apollo = yield* apolloOn(sim.url, { retry: false })
-        const kinds: ReadonlyArray<ApolloSimulator.MalformedKind> = ["truncated", "wrongTypes", "html"]
+        const kinds: ReadonlyArray<ApolloSimulator.MalformedKind> = [
+          "truncated_json",
+          "wrong_types",
+          "html_200"
+        ]
         const seen: Array<Seen> = []
         for (const kind of kinds) {
           sim.reset()
@@ -135,7 +139,7 @@ describe("hostile providers", () => {
             }
           )) {
             sim.reset()
-            sim.setFaults({ malformed: 1, malformedKinds: [kind] })
+            sim.setFaults({ all: { malformed: { rate: 1, kinds: [kind], afterCommit: true } } })
             seen.push(checked(`apollo ${name} ${kind}`, yield* Effect.exit(effect)))
           }
           // A 502 page from the proxy in front of Apollo.
@@ -144,7 +148,7 @@ describe("hostile providers", () => {
           ids: ["y"]
         })) {
           sim.reset()
-          sim.setFaults({ status5xx: 1, statuses: [502] })
+          sim.setFaults({ all: { serverError: { rate: 1, statuses: [502] } } })
           seen.push(checked(`apollo ${name} html 502`, yield* Effect.exit(effect)))
         }
         sim.setFaults(undefined)
@@ -181,7 +185,9 @@ describe("hostile providers", () => {
         const apollo = yield* apolloOn(apolloSim.url, { retry: false })
         const id = apolloSim.state().sequences[0]!.id
         apolloSim.setFaults({
-          endpoints: { updateSequence: { malformed: 1, malformedKinds: ["wrongTypes"] } }
+          operations: {
+            updateSequence: { malformed: { rate: 1, kinds: ["wrong_types"], afterCommit: true } }
+          }
         })
         const replaced = yield* Effect.exit(apollo.sequences.replaceSteps(id, [step("Only", 0)]))
         checked("apollo replaceSteps, PUT answer garbled", replaced)

@@ -153,23 +153,23 @@ describe("secrets", () => {
             )
             // 5xx, hangs past the timeout, resets, malformed bodies
             kitSim.setFaults({ all: { serverError: { rate: 1 } } })
-            apolloSim.setFaults({ status5xx: 1 })
+            apolloSim.setFaults({ all: { serverError: { rate: 1 } } })
             yield* record("kit 5xx")(kit.sequences.get(kitId))
             yield* record("apollo 5xx")(apollo.sequences.get(apolloId))
             kitSim.setFaults({ all: { hang: { rate: 1 } } })
-            apolloSim.setFaults({ hang: 1 })
+            apolloSim.setFaults({ all: { hang: { rate: 1 } } })
             yield* record("kit timeout")(kit.sequences.get(kitId))
             yield* record("apollo timeout")(apollo.sequences.get(apolloId))
             kitSim.setFaults({ all: { reset: { rate: 1 } } })
-            apolloSim.setFaults({ reset: 1 })
+            apolloSim.setFaults({ all: { reset: { rate: 1 } } })
             yield* record("kit reset")(kit.sequences.get(kitId))
             yield* record("apollo reset")(apollo.sequences.get(apolloId))
             for (const kind of ["truncated_json", "wrong_types", "html_200", "html_502"] as const) {
               kitSim.setFaults({ all: { malformed: { rate: 1, kinds: [kind] } } })
               yield* record(`kit ${kind}`)(kit.sequences.get(kitId))
             }
-            for (const kind of ["truncated", "wrongTypes", "html"] as const) {
-              apolloSim.setFaults({ malformed: 1, malformedKinds: [kind] })
+            for (const kind of ["truncated_json", "wrong_types", "html_200"] as const) {
+              apolloSim.setFaults({ all: { malformed: { rate: 1, kinds: [kind], afterCommit: true } } })
               yield* record(`apollo ${kind}`)(apollo.sequences.get(apolloId))
             }
             kitSim.setFaults(undefined)
@@ -347,7 +347,7 @@ describe("secrets", () => {
           kitSim.setFaults({ all: { malformed: { rate: 1, kinds: ["truncated_json"] } } })
           await go("kit malformed", ["list", "-p", "kit"])
           kitSim.setFaults({ all: { serverError: { rate: 1, statuses: [503] } }, limit: 20 })
-          apolloSim.setFaults({ malformed: 1, malformedKinds: ["html"] })
+          apolloSim.setFaults({ all: { malformed: { rate: 1, kinds: ["html_200"], afterCommit: true } } })
           await go("migrate failing", migrateArgs(journal))
           kitSim.setFaults(undefined)
           await go("migrate apollo garbled", migrateArgs(journal, { from: "apollo" }))

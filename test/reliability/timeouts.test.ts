@@ -99,7 +99,7 @@ describe("timeouts", () => {
         const seeded = sim.state().sequences[0]!
         const contact = sim.state().contacts[0]!.id
         const apollo = yield* apolloOn(sim.url, { timeout: Duration.millis(TIMEOUT_MS), retry: false })
-        sim.setFaults({ hang: 1 })
+        sim.setFaults({ all: { hang: { rate: 1 } } })
         const figures = yield* eachTimesOut(
           operationsOf(apollo.sequences, seeded.id, seeded.emailer_steps[1]!.id, { ids: [contact] })
         )
@@ -115,7 +115,7 @@ describe("timeouts", () => {
       const kit = yield* kitOn(kitSim.url, { timeout: Duration.millis(TIMEOUT_MS), retry: false })
       const apollo = yield* apolloOn(apolloSim.url, { timeout: Duration.millis(TIMEOUT_MS), retry: false })
       kitSim.setFaults({ all: { slowBody: { rate: 1, slowMs: 5_000 } } })
-      apolloSim.setFaults({ slow: 1, slowMs: 5_000 })
+      apolloSim.setFaults({ all: { slowBody: { rate: 1, slowMs: 5_000 } } })
       const kitRead = yield* timed(kit.sequences.get(String(kitSim.state().sequences[0]!.id)))
       const apolloRead = yield* timed(apollo.sequences.get(apolloSim.state().sequences[0]!.id))
       console.log(
@@ -142,7 +142,7 @@ describe("timeouts", () => {
         const kit = yield* kitOn(kitSim.url, { timeout: Duration.millis(TIMEOUT_MS), retry })
         const apollo = yield* apolloOn(apolloSim.url, { timeout: Duration.millis(TIMEOUT_MS), retry })
         kitSim.setFaults({ all: { hang: { rate: 1 } } })
-        apolloSim.setFaults({ hang: 1 })
+        apolloSim.setFaults({ all: { hang: { rate: 1 } } })
         const kitRead = yield* timed(kit.sequences.get(String(kitSim.state().sequences[0]!.id)))
         const apolloRead = yield* timed(apollo.sequences.get(apolloSim.state().sequences[0]!.id))
         console.log(

@@ -106,14 +106,14 @@ describe("errors", () => {
       expect(invalid.message).toContain("Name can't be blank")
 
       // 5xx.
-      sim.setFaults({ status5xx: 1 })
+      sim.setFaults({ all: { serverError: { rate: 1 } } })
       yield* expectError(sequences.get(id), "ProviderUnavailable")
       // Undecodable body.
-      sim.setFaults({ malformed: 1, malformedKinds: ["truncated"] })
+      sim.setFaults({ all: { malformed: { rate: 1, kinds: ["truncated_json"] } } })
       const malformed = yield* expectError(sequences.get(id), "MalformedResponse")
       expect(malformed._tag === "MalformedResponse" && malformed.status).toBe(200)
       // A hang past the timeout.
-      sim.setFaults({ hang: 1 })
+      sim.setFaults({ all: { hang: { rate: 1 } } })
       const slow = yield* adapter(sim, marker, { timeout: "200 millis" })
       const hung = yield* expectError(slow.sequences.get(id), "ProviderUnavailable")
       expect(hung.message).toContain("200")
@@ -203,7 +203,10 @@ describe("errors", () => {
 
   it.live("a create is not retried after an ambiguous failure", () =>
     Effect.gen(function* () {
-      const sim = yield* ApolloSimulator.start({ rateLimit: false, faults: { afterCommit: 1 } })
+      const sim = yield* ApolloSimulator.start({
+        rateLimit: false,
+        faults: { all: { reset: { rate: 1, afterCommit: true } } }
+      })
       const { sequences } = yield* adapter(sim, ApolloSimulator.defaultMasterKey, {
         retry: { baseDelay: "1 millis", maxDelay: "5 millis" }
       })
@@ -216,12 +219,15 @@ describe("errors", () => {
 
   it.live("idempotent reads are retried through 5xx", () =>
     Effect.gen(function* () {
-      const sim = yield* ApolloSimulator.start({ rateLimit: false, faults: { status5xx: 0.5, seed: 3 } })
+      const sim = yield* ApolloSimulator.start({
+        rateLimit: false,
+        faults: { all: { serverError: { rate: 0.5 } }, seed: 3 }
+      })
       const { client } = yield* adapter(sim, ApolloSimulator.defaultMasterKey, {
         retry: { baseDelay: "1 millis", maxDelay: "5 millis", maxAttempts: 20 }
       })
       for (let i = 0; i < 5; i++) yield* client.listEmailAccounts
-      expect(sim.faultCounts.status5xx).toBeGreaterThan(0)
+      expect(sim.faultCounts.serverError).toBeGreaterThan(0)
     }).pipe(Effect.scoped)
   )
 })

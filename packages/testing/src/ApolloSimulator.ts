@@ -36,7 +36,7 @@ export type {
   FaultCounts,
   FaultKind,
   FaultOptions,
-  FaultRates,
+  FaultSpec,
   KeyKind,
   LoggedRequest,
   MalformedKind,

@@ -1069,34 +1069,34 @@ describe("ApolloSimulator", () => {
     it("are off by default", async () => {
       for (let i = 0; i < 20; i++) expect((await call(sim, "GET", "/email_accounts")).status).toBe(200)
       expect(sim.faultCounts).toEqual({
-        status5xx: 0,
+        serverError: 0,
         hang: 0,
         reset: 0,
-        slow: 0,
+        slowBody: 0,
         malformed: 0,
-        afterCommit: 0
+        total: 0
       })
     })
 
     it("answer 500/502/503 without processing", async () => {
-      await withFaults({ status5xx: 1, statuses: [503] }, async (s) => {
+      await withFaults({ all: { serverError: { rate: 1, statuses: [503] } } }, async (s) => {
         const reply = await call(s, "POST", "/sequences", { body: { name: "x" } })
         expect(reply.status).toBe(503)
         expect(reply.headers.get("content-type")).toMatch(/text\/html/)
         expect(s.state().sequences).toHaveLength(0)
-        expect(s.faultCounts.status5xx).toBe(1)
-        expect(s.requests[0]?.fault).toBe("status5xx")
+        expect(s.faultCounts.serverError).toBe(1)
+        expect(s.requests[0]?.fault).toBe("serverError")
       })
     })
 
     it("hang until the client gives up, or for hangMs", async () => {
-      await withFaults({ hang: 1 }, async (s) => {
+      await withFaults({ all: { hang: { rate: 1 } } }, async (s) => {
         await expect(
           call(s, "GET", "/email_accounts", { signal: AbortSignal.timeout(150) })
         ).rejects.toThrow()
         expect(s.requests[0]?.status).toBeNull()
       })
-      await withFaults({ hang: 1, hangMs: 120 }, async (s) => {
+      await withFaults({ all: { hang: { rate: 1, hangMs: 120 } } }, async (s) => {
         const started = performance.now()
         const reply = await call(s, "GET", "/email_accounts")
         expect(reply.status).toBe(200)
@@ -1105,7 +1105,7 @@ describe("ApolloSimulator", () => {
     })
 
     it("reset the connection before processing", async () => {
-      await withFaults({ reset: 1 }, async (s) => {
+      await withFaults({ all: { reset: { rate: 1 } } }, async (s) => {
         await expect(call(s, "POST", "/sequences", { body: { name: "x" } })).rejects.toThrow()
         expect(s.state().sequences).toHaveLength(0)
         expect(s.faultCounts.reset).toBe(1)
@@ -1113,16 +1113,19 @@ describe("ApolloSimulator", () => {
     })
 
     it("reset mid-body after commit: the state changed", async () => {
-      await withFaults({ endpoints: { createSequence: { afterCommit: 1 } } }, async (s) => {
-        await expect(call(s, "POST", "/sequences", { body: { name: "Committed" } })).rejects.toThrow()
-        expect(s.state().sequences.map((q) => q.name)).toEqual(["Committed"])
-        expect((await call(s, "GET", "/email_accounts")).status).toBe(200)
-        expect(s.faultCounts).toMatchObject({ afterCommit: 1 })
-      })
+      await withFaults(
+        { operations: { createSequence: { reset: { rate: 1, afterCommit: true } } } },
+        async (s) => {
+          await expect(call(s, "POST", "/sequences", { body: { name: "Committed" } })).rejects.toThrow()
+          expect(s.state().sequences.map((q) => q.name)).toEqual(["Committed"])
+          expect((await call(s, "GET", "/email_accounts")).status).toBe(200)
+          expect(s.faultCounts).toMatchObject({ reset: 1, total: 1 })
+        }
+      )
     })
 
     it("drip slow bodies", async () => {
-      await withFaults({ slow: 1, slowMs: 200 }, async (s) => {
+      await withFaults({ all: { slowBody: { rate: 1, slowMs: 200 } } }, async (s) => {
         const started = performance.now()
         const reply = await call(s, "GET", "/emailer_schedules")
         expect(performance.now() - started).toBeGreaterThanOrEqual(150)
@@ -1131,11 +1134,11 @@ describe("ApolloSimulator", () => {
     })
 
     it.each([
-      ["truncated", (r: Reply) => expect(r.body).toBeUndefined()],
-      ["wrongTypes", (r: Reply) => expect(typeof get(r.body, "email_accounts", 0, "id")).toBe("number")],
-      ["html", (r: Reply) => expect(r.text).toMatch(/^<!DOCTYPE html>/)]
+      ["truncated_json", (r: Reply) => expect(r.body).toBeUndefined()],
+      ["wrong_types", (r: Reply) => expect(typeof get(r.body, "email_accounts", 0, "id")).toBe("number")],
+      ["html_200", (r: Reply) => expect(r.text).toMatch(/^<!DOCTYPE html>/)]
     ] as const)("send malformed bodies: %s", async (kind, check) => {
-      await withFaults({ malformed: 1, malformedKinds: [kind] }, async (s) => {
+      await withFaults({ all: { malformed: { rate: 1, kinds: [kind] } } }, async (s) => {
         const reply = await call(s, "GET", "/email_accounts")
         expect(reply.status).toBe(200)
         check(reply)
@@ -1147,11 +1150,11 @@ describe("ApolloSimulator", () => {
       const run = async (seed: number): Promise<ReadonlyArray<number>> => {
         const statuses: Array<number> = []
         await withFaults(
-          { seed, status5xx: 0.5, endpoints: { listSchedules: { status5xx: 0 } } },
+          { seed, all: { serverError: { rate: 0.5 } }, operations: { listSchedules: {} } },
           async (s) => {
             for (let i = 0; i < 16; i++) statuses.push((await call(s, "GET", "/email_accounts")).status)
             for (let i = 0; i < 4; i++) expect((await call(s, "GET", "/emailer_schedules")).status).toBe(200)
-            expect(s.faultCounts.status5xx).toBe(statuses.filter((x) => x >= 500).length)
+            expect(s.faultCounts.serverError).toBe(statuses.filter((x) => x >= 500).length)
             s.reset()
             const replay: Array<number> = []
             for (let i = 0; i < 16; i++) replay.push((await call(s, "GET", "/email_accounts")).status)
@@ -1168,7 +1171,7 @@ describe("ApolloSimulator", () => {
     })
 
     it("can be switched at run time", async () => {
-      sim.setFaults({ status5xx: 1, statuses: [500] })
+      sim.setFaults({ all: { serverError: { rate: 1, statuses: [500] } } })
       const reply = await call(sim, "GET", "/email_accounts")
       expect(reply.status).toBe(500)
       sim.setFaults(undefined)

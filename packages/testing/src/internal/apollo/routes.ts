@@ -41,6 +41,18 @@ export const sequenceWrites: ReadonlySet<Operation> = new Set<Operation>([
   "addContactIds"
 ])
 
+/** Operations that change state (a GET on the collection creates a sequence, reportedly). */
+export const writes: ReadonlySet<Operation> = new Set<Operation>([
+  "listCampaigns",
+  "createSequence",
+  "updateSequence",
+  "approve",
+  "abort",
+  "archive",
+  "addContactIds",
+  "removeOrStopContactIds"
+])
+
 export interface Route {
   readonly operation: Operation
   /** The sequence id in the path, if any. */

@@ -2,11 +2,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { Socket } from "node:net"
 import { ApiError, alreadyProcessing, forbidden, unauthorizedText } from "./errors.js"
-import { FaultInjector, type FaultDecision, htmlErrorPage, wrongTypes } from "./faults.js"
+import { type Decision, FaultInjector } from "../faults.js"
+import { htmlErrorPage, wrongTypes } from "./faults.js"
 import { type ApiRequest, handle, type Query } from "./handlers.js"
 import { isRecord, parseJson } from "./json.js"
 import { RateLimiter } from "./rateLimit.js"
-import { type Route, route, Scopes, sequenceWrites } from "./routes.js"
+import { type Route, route, Scopes, sequenceWrites, writes } from "./routes.js"
 import { Store } from "./store.js"
 import type {
   FaultCounts,
@@ -119,7 +120,7 @@ export const startServer = async (options: Options): Promise<ApolloSimulator> =>
   let store = new Store(baseline, now)
   let log: Array<MutableLogged> = []
   const limiter = new RateLimiter(options.rateLimit, now)
-  const faults = new FaultInjector(options.faults)
+  const faults = new FaultInjector<Operation>(options.faults)
   const locks = new Set<string>()
   const timers = new Set<NodeJS.Timeout>()
   const sockets = new Set<Socket>()
@@ -173,23 +174,24 @@ export const startServer = async (options: Options): Promise<ApolloSimulator> =>
     }
   }
 
+  /** Sends `out`, garbled, cut or dripped as the fault says. */
   const send = (
     res: ServerResponse,
     entry: MutableLogged,
     out: Outgoing,
-    fault: FaultDecision | undefined
+    fault: Decision | undefined
   ): void => {
     let status = out.status
     let headers = out.headers
     let payload = out.body
     if (fault?.kind === "malformed") {
-      if (fault.variant === "truncated")
+      if (fault.malformed === "truncated_json")
         payload = payload.slice(0, Math.max(1, Math.floor(payload.length / 2)))
-      else if (fault.variant === "wrongTypes") {
+      else if (fault.malformed === "wrong_types") {
         const parsed = parseJson(payload)
         if (parsed !== undefined) payload = JSON.stringify(wrongTypes(parsed.value)) ?? payload
       } else {
-        status = 200
+        status = fault.malformed === "html_200" ? 200 : 502
         headers = { ...headers, "content-type": "text/html; charset=utf-8" }
         payload = htmlErrorPage
       }
@@ -197,12 +199,12 @@ export const startServer = async (options: Options): Promise<ApolloSimulator> =>
     const bytes = Buffer.from(payload, "utf8")
     entry.status = status
     res.writeHead(status, { ...headers, "content-length": String(bytes.length) })
-    if (fault?.kind === "afterCommit") {
+    if (fault?.kind === "reset") {
       res.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => res.destroy())
       return
     }
-    if (fault?.kind === "slow") {
-      void drip(res, bytes, fault.ms)
+    if (fault?.kind === "slowBody") {
+      void drip(res, bytes, fault.slowMs)
       return
     }
     res.end(bytes)
@@ -250,49 +252,74 @@ export const startServer = async (options: Options): Promise<ApolloSimulator> =>
       )
       return
     }
-    const fault = faults.decide(r.operation)
+    const operation = r.operation
+    /** Auth, rate limit and the operation itself: the provider's answer as if nothing went wrong. */
+    const respond = async (): Promise<Outgoing> => {
+      const denied = authorize(key, operation)
+      if (denied !== undefined) return denied
+      const rate = limiter.check(operation)
+      if (!rate.ok) {
+        const message =
+          "The maximum number of api calls allowed for " +
+          Scopes[operation] +
+          " is " +
+          rate.limit +
+          " times per " +
+          rate.window +
+          ". Please upgrade your plan from https://app.apollo.io/#/settings/plans/upgrade."
+        return json(429, { message }, { ...rate.headers, "retry-after": String(rate.retryAfterSeconds) })
+      }
+      if (parsed === undefined)
+        return json(400, { error: "The request body is not valid JSON." }, rate.headers)
+      return process(r, { route: r, query, body: parsed.value }, rate.headers)
+    }
+    const gone = () => res.destroyed || req.socket.destroyed
+    const fault = faults.decide(operation)
     entry.fault = fault?.kind ?? null
-    if (fault?.kind === "status5xx") return send(res, entry, statusPages[fault.status], undefined)
-    if (fault?.kind === "reset") {
-      req.socket.destroy()
-      return
+    switch (fault?.kind) {
+      case undefined: {
+        const out = await respond()
+        if (!gone()) send(res, entry, out, undefined)
+        return
+      }
+      case "serverError":
+        if (fault.afterCommit) await respond()
+        if (!gone()) send(res, entry, statusPages[fault.status], undefined)
+        return
+      case "reset": {
+        if (!fault.afterCommit) {
+          req.socket.destroy()
+          return
+        }
+        const out = await respond()
+        if (!gone()) send(res, entry, out, fault)
+        return
+      }
+      case "hang": {
+        // No answer: until the client gives up (or the simulator closes), or for `hangMs`.
+        const early = fault.afterCommit ? await respond() : undefined
+        if (fault.hangMs === undefined) return
+        await delay(fault.hangMs)
+        if (gone()) return
+        const out = early ?? (await respond())
+        if (!gone()) send(res, entry, out, undefined)
+        return
+      }
+      case "slowBody": {
+        const out = await respond()
+        if (!gone()) send(res, entry, out, fault)
+        return
+      }
+      case "malformed": {
+        // Before the write, a write is not processed: the garbled answer is that of a failure.
+        const out =
+          fault.afterCommit || !writes.has(operation)
+            ? await respond()
+            : json(500, { error: "Something went wrong. Please try again later." })
+        if (!gone()) send(res, entry, out, fault)
+        return
+      }
     }
-    if (fault?.kind === "hang") {
-      // No answer: until the client gives up (or the simulator closes), or for `hangMs`.
-      if (fault.ms === undefined) return
-      await delay(fault.ms)
-      if (req.socket.destroyed) return
-    }
-    const denied = authorize(key, r.operation)
-    if (denied !== undefined) return send(res, entry, denied, fault)
-    const rate = limiter.check(r.operation)
-    if (!rate.ok) {
-      const per = rate.window
-      const message =
-        "The maximum number of api calls allowed for " +
-        Scopes[r.operation] +
-        " is " +
-        rate.limit +
-        " times per " +
-        per +
-        ". Please upgrade your plan from https://app.apollo.io/#/settings/plans/upgrade."
-      return send(
-        res,
-        entry,
-        json(429, { message }, { ...rate.headers, "retry-after": String(rate.retryAfterSeconds) }),
-        fault
-      )
-    }
-    if (parsed === undefined)
-      return send(
-        res,
-        entry,
-        json(400, { error: "The request body is not valid JSON." }, rate.headers),
-        fault
-      )
-    const out = await process(r, { route: r, query, body: parsed.value }, rate.headers)
-    if (res.destroyed || req.socket.destroyed) return
-    send(res, entry, out, fault)
   }
 
   const server = createServer((req, res) => {

@@ -1,5 +1,7 @@
 /** Public shapes of the Apollo simulator: seed, snapshot, log, options. Re-exported by ApolloSimulator.ts. */
 
+import type { FaultKind, FaultOptions as SharedFaultOptions } from "../faults.js"
+
 export type StepType =
   | "auto_email"
   | "manual_email"
@@ -255,8 +257,7 @@ export interface Seed {
 
 export type KeyKind = "master" | "scoped" | "none"
 
-export type FaultKind = "status5xx" | "hang" | "reset" | "slow" | "malformed" | "afterCommit"
-export type MalformedKind = "truncated" | "wrongTypes" | "html"
+export type { FaultCounts, FaultKind, FaultSpec, MalformedKind } from "../faults.js"
 
 export interface LoggedRequest {
   readonly method: string
@@ -274,34 +275,8 @@ export interface LoggedRequest {
   readonly at: number
 }
 
-/** Probabilities (0..1) of each fault for one request; they are tried in this order and should sum ≤ 1. */
-export interface FaultRates {
-  /** Answer 500/502/503 without processing. */
-  readonly status5xx?: number
-  readonly statuses?: ReadonlyArray<500 | 502 | 503>
-  /** Send nothing; with `hangMs`, process and answer after that delay (if the client is still there). */
-  readonly hang?: number
-  readonly hangMs?: number
-  /** Destroy the connection without processing or answering. */
-  readonly reset?: number
-  /** Process, then drip the body over `slowMs` (default 1000). */
-  readonly slow?: number
-  readonly slowMs?: number
-  /** Process, then send a broken body (kind picked among `malformedKinds`, default all three). */
-  readonly malformed?: number
-  readonly malformedKinds?: ReadonlyArray<MalformedKind>
-  /** Process (the state changes), send the headers and half the body, then reset the connection. */
-  readonly afterCommit?: number
-}
-
-export interface FaultOptions extends FaultRates {
-  /** PRNG seed (mulberry32); the same seed and request order give the same faults. Default 1. */
-  readonly seed?: number
-  /** Per operation; its fields override the global ones. */
-  readonly endpoints?: Partial<Record<Operation, FaultRates>>
-}
-
-export type FaultCounts = Readonly<Record<FaultKind, number>>
+/** The `faults` option: one shape for both simulators (see `FaultSpec`). */
+export type FaultOptions = SharedFaultOptions<Operation>
 
 export interface RateLimitWindows {
   readonly perMinute?: number

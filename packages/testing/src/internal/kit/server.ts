@@ -1,8 +1,8 @@
 /** The HTTP side of the Kit simulator: auth, rate limit, routing, logging and fault delivery. */
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
-import { decide, emptyCounts, htmlPage, specFor, withWrongTypes, type Decision } from "./faults.js"
-import { mulberry32 } from "../prng.js"
+import { type Decision, FaultInjector } from "../faults.js"
+import { htmlPage, withWrongTypes } from "./faults.js"
 import { handle, notFound, type Plan, type Quirks, route } from "./handlers.js"
 import { parseJson } from "./json.js"
 import { type Limit, RateLimiter } from "./rateLimit.js"
@@ -10,7 +10,6 @@ import { Store } from "./store.js"
 import type {
   AuthKind,
   FaultCounts,
-  FaultKind,
   FaultOptions,
   KitSimulator,
   LoggedRequest,
@@ -94,9 +93,7 @@ export const startServer = async (options: Options = {}): Promise<KitSimulator> 
   const limits = resolveLimits(options.rateLimit)
   const limiter = new RateLimiter(now)
   const log: Array<Mutable<LoggedRequest>> = []
-  let faults: FaultOptions | undefined = options.faults
-  let random = mulberry32(faults?.seed ?? 1)
-  let counts = emptyCounts()
+  const faults = new FaultInjector<Operation>(options.faults)
   const timers = new Set<NodeJS.Timeout>()
 
   const later = (ms: number, f: () => void): void => {
@@ -105,17 +102,6 @@ export const startServer = async (options: Options = {}): Promise<KitSimulator> 
       f()
     }, ms)
     timers.add(t)
-  }
-
-  const chooseFault = (operation: Operation): Decision | undefined => {
-    if (faults === undefined) return undefined
-    if (faults.limit !== undefined && counts.total >= faults.limit) return undefined
-    const decision = decide(specFor(faults, operation), random)
-    if (decision !== undefined) {
-      counts[decision.kind] += 1
-      counts.total += 1
-    }
-    return decision
   }
 
   /** Answers with `plan` under fault `decision`; returns the status line sent (null if none). */
@@ -259,7 +245,7 @@ export const startServer = async (options: Options = {}): Promise<KitSimulator> 
       body: parsed === undefined ? undefined : parsed.ok ? parsed.value : text,
       bodyIsJson: parsed?.ok === true
     })
-    deliver(req, res, plan, chooseFault(r.operation), entry)
+    deliver(req, res, plan, faults.decide(r.operation), entry)
   }
 
   const server = http.createServer({ keepAlive: true }, (req, res) => {
@@ -298,14 +284,9 @@ export const startServer = async (options: Options = {}): Promise<KitSimulator> 
     },
     state: () => store.snapshot(),
     seed: (seed: Seed) => store.apply(seed),
-    setFaults: (f: FaultOptions | undefined) => {
-      faults = f
-      random = mulberry32(f?.seed ?? 1)
-      counts = emptyCounts()
-    },
+    setFaults: (f: FaultOptions | undefined) => faults.set(f),
     get faultCounts(): FaultCounts {
-      const c: Record<FaultKind | "total", number> = { ...counts }
-      return c
+      return faults.faultCounts
     },
     close: () => {
       closing ??= new Promise<void>((resolve) => {

@@ -1,5 +1,7 @@
 /** Public data types of the Kit simulator: seeds, state snapshots, the request log and faults. */
 
+import type { FaultCounts, FaultKind, FaultOptions as SharedFaultOptions } from "../faults.js"
+
 export const DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] as const
 export type Day = (typeof DAYS)[number]
 
@@ -163,10 +165,8 @@ export type Operation = (typeof OPERATIONS)[number]
 
 export type AuthKind = "api_key" | "oauth" | "none"
 
-export const FAULT_KINDS = ["serverError", "hang", "reset", "slowBody", "malformed"] as const
-export type FaultKind = (typeof FAULT_KINDS)[number]
-
-export type MalformedKind = "truncated_json" | "wrong_types" | "html_200" | "html_502"
+export { FAULT_KINDS } from "../faults.js"
+export type { FaultCounts, FaultKind, FaultSpec, MalformedKind } from "../faults.js"
 
 export interface LoggedRequest {
   readonly method: string
@@ -184,40 +184,8 @@ export interface LoggedRequest {
   readonly at: number
 }
 
-/** Each rate is a probability in [0, 1]; rates of one spec are cumulative (their sum should be ≤ 1). */
-export interface FaultSpec {
-  /** Answer 500/502/503 instead of the real response. */
-  readonly serverError?: {
-    readonly rate: number
-    readonly statuses?: ReadonlyArray<500 | 502 | 503>
-    readonly afterCommit?: boolean
-  }
-  /** Never answer until the socket closes; with `hangMs`, wait that long and then answer normally. */
-  readonly hang?: { readonly rate: number; readonly hangMs?: number; readonly afterCommit?: boolean }
-  /** Send the headers and part of the body, then destroy the socket. */
-  readonly reset?: { readonly rate: number; readonly afterCommit?: boolean }
-  /** Drip the real (committed) response over `slowMs` (default 1000). */
-  readonly slowBody?: { readonly rate: number; readonly slowMs?: number }
-  /** A garbled body: truncated JSON, `id: "abc"`, or an HTML error page with status 200 or 502. */
-  readonly malformed?: {
-    readonly rate: number
-    readonly kinds?: ReadonlyArray<MalformedKind>
-    readonly afterCommit?: boolean
-  }
-}
-
-export interface FaultOptions {
-  /** Seed of the PRNG (mulberry32); the same seed and request order give the same faults. Default 1. */
-  readonly seed?: number
-  /** Applies to every operation. */
-  readonly all?: FaultSpec
-  /** Per operation: used instead of `all` for that operation (`{}` exempts it). */
-  readonly operations?: Partial<Record<Operation, FaultSpec>>
-  /** Stop injecting after this many faults in total. */
-  readonly limit?: number
-}
-
-export type FaultCounts = Readonly<Record<FaultKind, number>> & { readonly total: number }
+/** The `faults` option: one shape for both simulators (see `FaultSpec`). */
+export type FaultOptions = SharedFaultOptions<Operation>
 
 // ---- options and handle ----
 
