@@ -702,6 +702,28 @@ describe("KitSimulator faults", () => {
     expect(sim.faultCounts.total).toBe(0)
   })
 
+  it("gives concurrent creates distinct ids while one is held open", async () => {
+    sim.seed({ sequences: [{ id: 50, name: "Other" }] })
+    sim.setFaults({ operations: { createEmail: { hang: { rate: 1, hangMs: 300 } } }, limit: 1 })
+    const body = { subject: "S", delay_value: 0, delay_unit: "days" }
+    const held = api("POST", "/v4/sequences/1/emails", body)
+    // The first create is planned and held; the second one is planned and answered meanwhile.
+    while (sim.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+    const quick = await api("POST", "/v4/sequences/50/emails", body)
+    const late = await held
+    expect([late.status, quick.status]).toEqual([201, 201])
+    const ids = [at(late.json, "email", "id"), at(quick.json, "email", "id")]
+    expect(new Set(ids).size).toBe(2)
+    const stored = sim.state().sequences.flatMap((s) => s.emails.map((e) => e.id))
+    expect(new Set(stored).size).toBe(stored.length)
+    expect(stored).toEqual(expect.arrayContaining(ids))
+    const sequences = await Promise.all([
+      api("POST", "/v4/sequences", createBody),
+      api("POST", "/v4/sequences", createBody)
+    ])
+    expect(new Set(sequences.map((r) => at(r.json, "sequence", "id"))).size).toBe(2)
+  })
+
   it("answers 5xx without committing, or after committing when asked", async () => {
     sim.setFaults({ operations: { createSequence: { serverError: { rate: 1, statuses: [503] } } } })
     const r = await api("POST", "/v4/sequences", createBody)

@@ -193,7 +193,7 @@ const createSequence = (ctx: Context, req: HandlerRequest): Plan => {
   const { account } = ctx.store
   const stamp = isoSeconds(ctx.now())
   const sequence: SequenceState = {
-    id: ctx.store.nextSequenceId,
+    id: ctx.store.takeSequenceId(),
     name: patch.name ?? "",
     hold: patch.hold ?? false,
     repeat: patch.repeat ?? false,
@@ -286,8 +286,8 @@ const createEmail = (ctx: Context, req: HandlerRequest): Plan => {
   const existing = ctx.store.emailsOf(s.id)
   const last = existing[existing.length - 1]
   const delayUnit = patch.delay_unit ?? "days"
-  const email: EmailState = {
-    id: ctx.store.nextEmailId,
+  const planned: EmailState = {
+    id: 0,
     sequence_id: s.id,
     subject: patch.subject ?? "",
     preview_text: patch.preview_text ?? null,
@@ -299,8 +299,9 @@ const createEmail = (ctx: Context, req: HandlerRequest): Plan => {
     delay_unit: delayUnit,
     send_days: delayUnit === "hours" ? null : (patch.send_days ?? null)
   }
-  const rules = emailRuleErrors(ctx, email, patch.send_days != null)
+  const rules = emailRuleErrors(ctx, planned, patch.send_days != null)
   if (rules.length > 0) return errors(422, rules)
+  const email: EmailState = { ...planned, id: ctx.store.takeEmailId() }
   return ok(201, { email: renderEmail(ctx, email, { content: true, write: true }) }, () =>
     ctx.store.putEmail(email)
   )

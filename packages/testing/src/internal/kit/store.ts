@@ -70,6 +70,18 @@ export class Store {
     this.nextSubscriberId = 1
   }
 
+  /**
+   * Ids are taken when a create is planned, not when it commits: a create held open by a fault must not
+   * hand its id to a concurrent one.
+   */
+  takeSequenceId(): number {
+    return this.nextSequenceId++
+  }
+
+  takeEmailId(): number {
+    return this.nextEmailId++
+  }
+
   // ---- sequences ----
 
   putSequence(sequence: SequenceState): void {
