@@ -37,6 +37,7 @@ export type {
   Membership,
   Operation,
   Options,
+  Profile,
   QuirkOptions,
   RateLimitOptions,
   Seed,

@@ -266,17 +266,20 @@ describe("KitSimulator", () => {
     it("appends when position is omitted, as a draft", async () => {
       const r = await create({ subject: "Third", preview_text: "p", delay_value: 3, delay_unit: "days" })
       expect(r.status).toBe(201)
+      // The documented create answer names no position (`position: null`); the email is appended.
       expect(at(r.json, "email")).toMatchObject({
         sequence_id: 1,
-        position: 2,
+        position: null,
         published: false,
         content: null
       })
+      expect(sim.state().sequences[0]?.emails.map((e) => e.position)).toEqual([0, 1, 2])
       const empty = await create(
         { subject: "First", preview_text: "p", delay_value: 0, delay_unit: "days" },
         3
       )
-      expect(at(empty.json, "email", "position")).toBe(0)
+      expect(empty.status).toBe(201)
+      expect(sim.state().sequences[2]?.emails.map((e) => e.position)).toEqual([0])
     })
 
     it("publishes on create when asked", async () => {
@@ -304,22 +307,38 @@ describe("KitSimulator", () => {
       expect(taken.status).toBe(422)
       expect(taken.json).toEqual({ errors: ["position has already been taken"] })
       const free = await create({ subject: "s", delay_value: 1, delay_unit: "days", position: 5 })
-      expect(at(free.json, "email", "position")).toBe(5)
+      expect(free.status).toBe(201)
+      expect(sim.state().sequences[0]?.emails.map((e) => e.position)).toEqual([0, 1, 5])
     })
 
-    it("allows a zero-day delay only at position 0", async () => {
-      const raw = makeClient(() => sim, false)
-      const later = await create({ subject: "s", delay_value: 0, delay_unit: "days" })
-      expect(later.status).toBe(422)
-      expect(list(later.json, "errors")).toHaveLength(1)
-      const hours = await raw("POST", "/v4/sequences/1/emails", {
-        subject: "s",
-        delay_value: 0,
-        delay_unit: "hours"
-      })
-      expect(hours.status).toBe(201)
+    it("allows a zero delay only at position 0, in any unit", async () => {
+      for (const unit of ["days", "hours"]) {
+        const later = await create({ subject: "s", delay_value: 0, delay_unit: unit })
+        expect(later.status).toBe(422)
+        expect(later.json).toEqual({ errors: ["Subsequent emails need a positive delay"] })
+      }
       const moveFirst = await api("PUT", "/v4/sequences/1/emails/1", { position: 7 })
-      expect(moveFirst.status).toBe(422)
+      expect(moveFirst.json).toEqual({ errors: ["Subsequent emails need a positive delay"] })
+      const observed = await KitSimulator.startAsync({ seed, profile: "observed" })
+      try {
+        const raw = makeClient(() => observed, false)
+        const days = await raw("POST", "/v4/sequences/1/emails", {
+          subject: "s",
+          delay_value: 0,
+          delay_unit: "days"
+        })
+        expect(days.json).toEqual({
+          errors: ["delay_value must be greater than 0: only the first email can be sent immediately"]
+        })
+        const hours = await raw("POST", "/v4/sequences/1/emails", {
+          subject: "s",
+          delay_value: 0,
+          delay_unit: "hours"
+        })
+        expect(hours.status).toBe(201)
+      } finally {
+        await observed.close()
+      }
     })
 
     it("lists by position, content only with include_content=true", async () => {
@@ -359,11 +378,10 @@ describe("KitSimulator", () => {
     })
 
     it("refuses send_days on an hours email (422)", async () => {
-      // Hour-based emails answer `send_days: null` (Kit's create page), which the schema's `array` does not allow.
-      const raw = makeClient(() => sim, false)
-      const switched = await raw("PUT", "/v4/sequences/1/emails/2", { delay_unit: "hours" })
+      // Documented: every schema types `send_days` as an array, so hour-based emails answer all seven days.
+      const switched = await api("PUT", "/v4/sequences/1/emails/2", { delay_unit: "hours" })
       expect(switched.status).toBe(200)
-      expect(at(switched.json, "email", "send_days")).toBeNull()
+      expect(at(switched.json, "email", "send_days")).toEqual(ALL_DAYS)
       const r = await api("PUT", "/v4/sequences/1/emails/2", { send_days: ["monday"] })
       expect(r.status).toBe(422)
       expect(list(r.json, "errors")).toHaveLength(1)
@@ -376,24 +394,42 @@ describe("KitSimulator", () => {
       expect(created.status).toBe(422)
     })
 
-    it("can answer all seven days for hours emails instead of null", async () => {
-      const other = await KitSimulator.startAsync({ seed, quirks: { hourEmailSendDays: "all_days" } })
+    it("observed: hours emails answer send_days null (the create page's prose), or all days as a quirk", async () => {
+      const other = await KitSimulator.startAsync({ seed, profile: "observed" })
+      const quirk = await KitSimulator.startAsync({
+        seed,
+        profile: "observed",
+        quirks: { hourEmailSendDays: "all_days" }
+      })
       try {
-        const r = await makeClient(() => other)("PUT", "/v4/sequences/1/emails/2", { delay_unit: "hours" })
-        expect(at(r.json, "email", "send_days")).toEqual(ALL_DAYS)
+        // `null` is outside the schema's `array`: checked without the contract.
+        const r = await makeClient(() => other, false)("PUT", "/v4/sequences/1/emails/2", {
+          delay_unit: "hours"
+        })
+        expect(at(r.json, "email", "send_days")).toBeNull()
         expect(other.state().sequences[0]?.emails[1]?.send_days).toBeNull()
+        const q = await makeClient(() => quirk)("PUT", "/v4/sequences/1/emails/2", { delay_unit: "hours" })
+        expect(at(q.json, "email", "send_days")).toEqual(ALL_DAYS)
       } finally {
         await other.close()
       }
     })
 
-    it("can answer position null on writes, like the documents' examples", async () => {
-      const other = await KitSimulator.startAsync({ seed, quirks: { positionInWriteResponses: "null" } })
+    it("answers position null on writes like the documents' examples; observed answers the position", async () => {
+      const other = await KitSimulator.startAsync({ seed, profile: "observed" })
       try {
-        const r = await makeClient(() => other)("PUT", "/v4/sequences/1/emails/2", { subject: "x" })
+        const r = await api("PUT", "/v4/sequences/1/emails/2", { subject: "x" })
         expect(at(r.json, "email", "position")).toBeNull()
-        const get = await makeClient(() => other)("GET", "/v4/sequences/1/emails/2")
+        const get = await api("GET", "/v4/sequences/1/emails/2")
         expect(at(get.json, "email", "position")).toBe(1)
+        const seen = await makeClient(() => other)("PUT", "/v4/sequences/1/emails/2", { subject: "x" })
+        expect(at(seen.json, "email", "position")).toBe(1)
+        const created = await makeClient(() => other)("POST", "/v4/sequences/1/emails", {
+          subject: "s",
+          delay_value: 1,
+          delay_unit: "days"
+        })
+        expect(at(created.json, "email", "position")).toBe(2)
       } finally {
         await other.close()
       }
@@ -416,7 +452,8 @@ describe("KitSimulator", () => {
       ])
       expect((await api("DELETE", "/v4/sequences/1/emails/2")).status).toBe(404)
       const next = await create({ subject: "Fourth", preview_text: "p", delay_value: 1, delay_unit: "days" })
-      expect(at(next.json, "email", "position")).toBe(3)
+      expect(at(next.json, "email", "id")).toBe(4)
+      expect(sim.state().sequences[0]?.emails.map((e) => e.position)).toEqual([0, 2, 3])
     })
   })
 
@@ -473,22 +510,30 @@ describe("KitSimulator", () => {
   })
 
   describe("pagination", () => {
-    // Empty pages answer null cursors (nothing to point at), which the documents' `type: string` does
-    // not allow: checked without the contract here.
+    // A 422 on a list is not in the documents: those answers are checked without the contract.
     const raw = makeClient(() => sim, false)
 
-    it("answers an empty list with null cursors", async () => {
-      const r = await raw("GET", "/v4/sequences/3/emails")
-      expect(r.json).toEqual({
+    it("answers an empty list with string cursors (documented), null ones (observed)", async () => {
+      const r = await api("GET", "/v4/sequences/3/emails")
+      const empty = (cursor: string | null) => ({
         emails: [],
         pagination: {
           has_previous_page: false,
           has_next_page: false,
-          start_cursor: null,
-          end_cursor: null,
+          start_cursor: cursor,
+          end_cursor: cursor,
           per_page: 500
         }
       })
+      expect(r.json).toEqual(empty(""))
+      const observed = await KitSimulator.startAsync({ seed, profile: "observed" })
+      try {
+        // Null cursors are outside the documents' `type: string`: checked without the contract.
+        const seen = await makeClient(() => observed, false)("GET", "/v4/sequences/3/emails")
+        expect(seen.json).toEqual(empty(null))
+      } finally {
+        await observed.close()
+      }
     })
 
     it("walks 2.5 pages forward with after and back with before", async () => {
@@ -952,3 +997,70 @@ describe.skipIf(kitSequences.contract === undefined || kitEmails.contract === un
     })
   }
 )
+
+describe("KitSimulator profiles", () => {
+  const bare: KitSimulator.Seed = {
+    sequences: [
+      {
+        id: 1,
+        name: "Bare",
+        email_address: null,
+        emails: [{ subject: "No text" }, { subject: "Later", delay_value: 2, delay_unit: "hours" }]
+      }
+    ]
+  }
+
+  it("documented: no null where the answer's schema types a field as non-null", async () => {
+    const sim = await KitSimulator.startAsync({ seed: bare, rateLimit: false })
+    const api = makeClient(() => sim)
+    try {
+      const got = await api("GET", "/v4/sequences/1/emails/1")
+      expect(at(got.json, "email")).toMatchObject({ preview_text: "", content: "" })
+      const listed = await api("GET", "/v4/sequences/1/emails?include_content=true")
+      expect(list(listed.json, "emails").map((e) => at(e, "send_days"))).toEqual([ALL_DAYS, ALL_DAYS])
+      const updated = await api("PUT", "/v4/sequences/1/emails/1", { subject: "Edited" })
+      expect(at(updated.json, "email")).toMatchObject({ preview_text: "", content: null, position: null })
+      const created = await api("POST", "/v4/sequences/1/emails", {
+        subject: "New",
+        delay_value: 1,
+        delay_unit: "days"
+      })
+      expect(at(created.json, "email")).toMatchObject({ preview_text: null, content: null, position: null })
+      // The read answers allow a null sender; the update answer types it as a string.
+      expect(at((await api("GET", "/v4/sequences/1")).json, "sequence", "email_address")).toBeNull()
+      const renamed = await api("PUT", "/v4/sequences/1", { name: "Renamed" })
+      expect(at(renamed.json, "sequence", "email_address")).toBe("owner@example.com")
+    } finally {
+      await sim.close()
+    }
+  })
+
+  it("observed: answers the stored nulls", async () => {
+    const sim = await KitSimulator.startAsync({ seed: bare, rateLimit: false, profile: "observed" })
+    const raw = makeClient(() => sim, false)
+    try {
+      const got = await raw("GET", "/v4/sequences/1/emails/1")
+      expect(at(got.json, "email")).toMatchObject({ preview_text: null, content: null, position: 0 })
+      const renamed = await raw("PUT", "/v4/sequences/1", { name: "Renamed" })
+      expect(at(renamed.json, "sequence", "email_address")).toBeNull()
+    } finally {
+      await sim.close()
+    }
+  })
+
+  it("answers the documented 403 to a create when the account cannot create", async () => {
+    const sim = await KitSimulator.startAsync({ createForbidden: true, rateLimit: false })
+    const api = makeClient(() => sim)
+    try {
+      const r = await api("POST", "/v4/sequences", { name: "x" })
+      expect(r.status).toBe(403)
+      expect(r.json).toEqual({
+        errors: ["You do not have sufficient permissions to access this resource. Please contact support."]
+      })
+      expect(sim.state().sequences).toEqual([])
+      expect((await api("GET", "/v4/sequences")).status).toBe(200)
+    } finally {
+      await sim.close()
+    }
+  })
+})

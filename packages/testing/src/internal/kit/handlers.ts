@@ -8,7 +8,15 @@ import { isObject, isoSeconds, type JsonObject } from "./json.js"
 import { type Key, paginate, parsePageQuery } from "./pagination.js"
 import type { Store } from "./store.js"
 import { parseEmail, parseSequence } from "./validate.js"
-import { DAYS, type EmailState, type Operation, type SequenceState, type SubscriberRecord } from "./types.js"
+import type { Pagination } from "./pagination.js"
+import {
+  DAYS,
+  type EmailState,
+  type Operation,
+  type Profile,
+  type SequenceState,
+  type SubscriberRecord
+} from "./types.js"
 
 export interface Quirks {
   /** What hour-based emails return as `send_days`: the create page says `null`, other sources all 7 days. */
@@ -21,7 +29,12 @@ export interface Context {
   readonly store: Store
   readonly now: () => number
   readonly quirks: Quirks
+  readonly profile: Profile
+  readonly createForbidden: boolean
 }
+
+/** Which answer an entity is rendered for: the documents type some fields differently in each. */
+type Answer = "read" | "create" | "update"
 
 export interface Plan {
   readonly status: number
@@ -97,30 +110,46 @@ const parseId = (raw: string | undefined): number | undefined =>
 
 // ---- rendering ----
 
-const renderSequence = (ctx: Context, s: SequenceState) => ({
-  id: s.id,
-  name: s.name,
-  hold: s.hold,
-  repeat: s.repeat,
-  created_at: s.created_at,
-  updated_at: s.updated_at,
-  email_address: s.email_address,
-  email_template_id: s.email_template_id,
-  send_days: s.send_days,
-  send_hour: s.send_hour,
-  time_zone: s.time_zone,
-  active: s.active,
-  exclude_subscriber_sources: s.exclude_subscriber_sources,
-  email_count: ctx.store.emailIds.get(s.id)?.length ?? 0,
-  subscriber_count: ctx.store.memberships.get(s.id)?.size ?? 0
-})
+/**
+ * The create/update answers type the sender and template as non-null; when a sequence has none, the
+ * documented profile answers the account's (Kit's fallback when sending).
+ */
+const renderSequence = (ctx: Context, s: SequenceState, answer: Answer = "read") => {
+  const strict = ctx.profile === "documented" && answer !== "read"
+  return {
+    id: s.id,
+    name: s.name,
+    hold: s.hold,
+    repeat: s.repeat,
+    created_at: s.created_at,
+    updated_at: s.updated_at,
+    email_address: strict ? (s.email_address ?? ctx.store.account.email_address) : s.email_address,
+    email_template_id: strict
+      ? (s.email_template_id ?? ctx.store.account.email_template_id)
+      : s.email_template_id,
+    send_days: s.send_days,
+    send_hour: s.send_hour,
+    time_zone: s.time_zone,
+    active: s.active,
+    exclude_subscriber_sources: s.exclude_subscriber_sources,
+    email_count: ctx.store.emailIds.get(s.id)?.length ?? 0,
+    subscriber_count: ctx.store.memberships.get(s.id)?.size ?? 0
+  }
+}
 
+/**
+ * In `documented`, a field is null only where that answer's schema allows it: `preview_text` and
+ * `content` are strings in the read answers (and `preview_text` in the update answer), so an empty
+ * one is `""` there.
+ */
 const renderEmail = (
   ctx: Context,
   e: EmailState,
-  options: { readonly content: boolean; readonly write: boolean }
+  options: { readonly content: boolean; readonly answer: Answer }
 ) => {
   const sequence = ctx.store.sequences.get(e.sequence_id)
+  const documented = ctx.profile === "documented"
+  const write = options.answer !== "read"
   const sendDays =
     e.delay_unit === "hours"
       ? ctx.quirks.hourEmailSendDays === "null"
@@ -128,21 +157,29 @@ const renderEmail = (
         : DAYS
       : // A day-based email without its own days answers all seven: "no per-email restriction".
         (e.send_days ?? DAYS)
+  const previewText = documented && options.answer !== "create" ? (e.preview_text ?? "") : e.preview_text
+  const content = documented && options.answer === "read" ? (e.content ?? "") : e.content
   return {
     id: e.id,
     sequence_id: e.sequence_id,
     subject: e.subject,
-    preview_text: e.preview_text,
+    preview_text: previewText,
     email_address: sequence?.email_address ?? ctx.store.account.email_address,
     email_template_id: e.email_template_id,
     published: e.published,
-    position: options.write && ctx.quirks.positionInWriteResponses === "null" ? null : e.position,
+    position: write && ctx.quirks.positionInWriteResponses === "null" ? null : e.position,
     delay_value: e.delay_value,
     delay_unit: e.delay_unit,
     send_days: sendDays,
-    ...(options.content ? { content: e.content } : {})
+    ...(options.content ? { content } : {})
   }
 }
+
+/** The documents type both cursors as strings: an empty page answers `""` in `documented`, `null` in `observed`. */
+const withCursors = (ctx: Context, p: Pagination): Pagination =>
+  ctx.profile === "documented"
+    ? { ...p, start_cursor: p.start_cursor ?? "", end_cursor: p.end_cursor ?? "" }
+    : p
 
 const renderSubscriber = (ctx: Context, s: SubscriberRecord, addedAt: string) => ({
   id: s.id,
@@ -182,10 +219,14 @@ const listSequences = (ctx: Context, req: HandlerRequest): Plan => {
     },
     q
   )
-  return ok(200, { sequences: page.items, pagination: page.pagination })
+  return ok(200, { sequences: page.items, pagination: withCursors(ctx, page.pagination) })
 }
 
 const createSequence = (ctx: Context, req: HandlerRequest): Plan => {
+  if (ctx.createForbidden)
+    return errors(403, [
+      "You do not have sufficient permissions to access this resource. Please contact support."
+    ])
   const body = objectBody(req)
   if (isPlan(body)) return body
   const { patch, errors: errs } = parseSequence(body, "create")
@@ -209,7 +250,7 @@ const createSequence = (ctx: Context, req: HandlerRequest): Plan => {
   }
   return ok(
     201,
-    { sequence: { ...renderSequence(ctx, sequence), email_count: 0, subscriber_count: 0 } },
+    { sequence: { ...renderSequence(ctx, sequence, "create"), email_count: 0, subscriber_count: 0 } },
     () => ctx.store.putSequence(sequence)
   )
 }
@@ -232,7 +273,7 @@ const updateSequence = (ctx: Context, req: HandlerRequest): Plan => {
   const { patch, errors: errs } = parseSequence(body, "update")
   if (errs.length > 0) return errors(422, errs)
   const updated: SequenceState = { ...s, ...patch, updated_at: isoSeconds(ctx.now()) }
-  return ok(200, { sequence: renderSequence(ctx, updated) }, () => ctx.store.putSequence(updated))
+  return ok(200, { sequence: renderSequence(ctx, updated, "update") }, () => ctx.store.putSequence(updated))
 }
 
 const deleteSequence = (ctx: Context, req: HandlerRequest): Plan => {
@@ -255,11 +296,11 @@ const listEmails = (ctx: Context, req: HandlerRequest): Plan => {
     (i): Key => [emails[i]?.position ?? 0, emails[i]?.id ?? 0],
     (i) => {
       const e = emails[i]
-      return e === undefined ? undefined : renderEmail(ctx, e, { content, write: false })
+      return e === undefined ? undefined : renderEmail(ctx, e, { content, answer: "read" })
     },
     q
   )
-  return ok(200, { emails: page.items, pagination: page.pagination })
+  return ok(200, { emails: page.items, pagination: withCursors(ctx, page.pagination) })
 }
 
 /** Kit's cross-field rules, checked on the email as it would be after the write. */
@@ -270,8 +311,12 @@ const emailRuleErrors = (ctx: Context, e: EmailState, sendDaysSent: boolean): Re
   if (e.delay_unit === "hours" && sendDaysSent) {
     out.push("send_days can only be set on emails with a delay_unit of days")
   }
-  if (e.delay_unit === "days" && e.delay_value === 0 && e.position !== 0) {
-    out.push("delay_value must be greater than 0: only the first email can be sent immediately")
+  if (e.delay_value === 0 && e.position !== 0) {
+    // The documents: "only the first email … can be an immediate send (`delay_value: 0` with
+    // `delay_unit: "days"`). Subsequent emails need a positive delay" — in any unit.
+    if (ctx.profile === "documented") out.push("Subsequent emails need a positive delay")
+    else if (e.delay_unit === "days")
+      out.push("delay_value must be greater than 0: only the first email can be sent immediately")
   }
   return out
 }
@@ -302,7 +347,7 @@ const createEmail = (ctx: Context, req: HandlerRequest): Plan => {
   const rules = emailRuleErrors(ctx, planned, patch.send_days != null)
   if (rules.length > 0) return errors(422, rules)
   const email: EmailState = { ...planned, id: ctx.store.takeEmailId() }
-  return ok(201, { email: renderEmail(ctx, email, { content: true, write: true }) }, () =>
+  return ok(201, { email: renderEmail(ctx, email, { content: true, answer: "create" }) }, () =>
     ctx.store.putEmail(email)
   )
 }
@@ -319,7 +364,7 @@ const getEmail = (ctx: Context, req: HandlerRequest): Plan => {
   const e = findEmail(ctx, req)
   return e === undefined
     ? notFound()
-    : ok(200, { email: renderEmail(ctx, e, { content: true, write: false }) })
+    : ok(200, { email: renderEmail(ctx, e, { content: true, answer: "read" }) })
 }
 
 const updateEmail = (ctx: Context, req: HandlerRequest): Plan => {
@@ -334,7 +379,7 @@ const updateEmail = (ctx: Context, req: HandlerRequest): Plan => {
   const updated: EmailState = merged.delay_unit === "hours" ? { ...merged, send_days: null } : merged
   const rules = emailRuleErrors(ctx, updated, patch.send_days != null)
   if (rules.length > 0) return errors(422, rules)
-  return ok(200, { email: renderEmail(ctx, updated, { content: true, write: true }) }, () =>
+  return ok(200, { email: renderEmail(ctx, updated, { content: true, answer: "update" }) }, () =>
     ctx.store.putEmail(updated)
   )
 }
@@ -393,7 +438,7 @@ const listSubscribers = (ctx: Context, req: HandlerRequest): Plan => {
     (i) => rows[i],
     q
   )
-  return ok(200, { subscribers: page.items, pagination: page.pagination })
+  return ok(200, { subscribers: page.items, pagination: withCursors(ctx, page.pagination) })
 }
 
 const addSubscriber = (

@@ -83,11 +83,13 @@ export const startServer = async (options: Options = {}): Promise<KitSimulator> 
   const store = new Store(now)
   let baseline: Seed = options.seed ?? {}
   store.apply(baseline)
+  const profile = options.profile ?? "documented"
+  const documented = profile === "documented"
   const quirks: Quirks = {
-    hourEmailSendDays: options.quirks?.hourEmailSendDays ?? "null",
-    positionInWriteResponses: options.quirks?.positionInWriteResponses ?? "value"
+    hourEmailSendDays: options.quirks?.hourEmailSendDays ?? (documented ? "all_days" : "null"),
+    positionInWriteResponses: options.quirks?.positionInWriteResponses ?? (documented ? "null" : "value")
   }
-  const ctx = { store, now, quirks }
+  const ctx = { store, now, quirks, profile, createForbidden: options.createForbidden ?? false }
   const apiKeys: ReadonlySet<string> = new Set(options.apiKeys ?? ["kit_test_key"])
   const tokens: ReadonlySet<string> = new Set(options.oauthTokens ?? [])
   const limits = resolveLimits(options.rateLimit)

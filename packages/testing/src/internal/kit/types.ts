@@ -194,14 +194,28 @@ export interface RateLimitOptions {
   readonly oauth?: { readonly limit: number; readonly windowMs: number }
 }
 
+/**
+ * `documented` (the default) answers exactly as Kit's documents say where they are specific;
+ * `observed` answers as public clients report Kit behaving (and as this simulator did before profiles).
+ */
+export type Profile = "documented" | "observed"
+
+/** Single behaviours, each defaulting to the profile's choice. */
 export interface QuirkOptions {
-  /** What hour-based emails return as `send_days`. Default `"null"` (Kit's create page); `"all_days"` (other sources). */
+  /**
+   * What hour-based emails return as `send_days`: `"all_days"` in `documented` (every response schema
+   * types it as an array), `"null"` in `observed` (the create page's prose).
+   */
   readonly hourEmailSendDays?: "null" | "all_days"
-  /** Default `"value"`; `"null"` answers `position: null` on create/update like the documents' examples. */
+  /** `"null"` in `documented` (the create/update examples answer `position: null`); `"value"` in `observed`. */
   readonly positionInWriteResponses?: "value" | "null"
 }
 
 export interface Options {
+  /** Default `"documented"`. */
+  readonly profile?: Profile
+  /** The account cannot create sequences: `POST /v4/sequences` answers Kit's documented 403. Default false. */
+  readonly createForbidden?: boolean
   /** Accepted in `X-Kit-Api-Key`. Default `["kit_test_key"]`. */
   readonly apiKeys?: ReadonlyArray<string>
   /** Accepted in `Authorization: Bearer …`. Default none. */
