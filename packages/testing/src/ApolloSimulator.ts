@@ -45,6 +45,8 @@ export type {
   Operation,
   Options,
   PlanOptions,
+  Profile,
+  QuirkOptions,
   Priority,
   RateLimitOptions,
   RateLimitWindows,

@@ -417,7 +417,13 @@ describe("ApolloSimulator", () => {
     })
   })
 
-  describe("GET /emailer_campaigns", () => {
+  describe("GET /emailer_campaigns (observed)", () => {
+    // Not in the document: served by the observed profile.
+    beforeEach(async () => {
+      await sim.close()
+      sim = await ApolloSimulator.startAsync({ profile: "observed" })
+    })
+
     it("returns one sequence with its steps, touches and templates", async () => {
       const { id } = await create(sim)
       const reply = await call(sim, "GET", "/emailer_campaigns/" + id)
@@ -458,8 +464,8 @@ describe("ApolloSimulator", () => {
       expect(reply.status).toBe(200)
       expectDocumented("PUT", "/sequences/" + id, reply)
       expect(get(reply.body, "name")).toBe("Renamed")
-      expect(get(reply.body, "steps", 0, "step_type")).toBe("auto_email")
-      expect(get(reply.body, "steps", 0, "type")).toBeUndefined()
+      // No step was listed, so the documented `steps[]` names none.
+      expect(get(reply.body, "steps")).toEqual([])
       expect(get(reply.body, "num_steps")).toBe(3)
       const after = sequenceIn(sim, id)
       expect(after.emailer_steps).toEqual(before)
@@ -490,16 +496,22 @@ describe("ApolloSimulator", () => {
       expect(after.map((s) => s.id)).toEqual([third.id, after[1]?.id, first.id])
       expect(after.map((s) => s.position)).toEqual([1, 2, 3])
       expect(after[0]).toMatchObject({ type: "call", wait_time: 2, wait_mode: "hour", note: "Call them" })
-      expect(after[1]).toMatchObject({ type: "action_item", note: "new" })
+      // `note` is not a documented update field: ignored.
+      expect(after[1]).toMatchObject({ type: "action_item", note: null })
       expect(after[1]?.id).toMatch(hex24)
       expect(after[2]?.emailer_touches[0]?.emailer_template).toMatchObject({
         subject: "Changed",
         body_html: "<p>Hi</p>"
       })
       expect(after.some((s) => s.id === second.id)).toBe(false)
-      expect(list(get(reply.body, "steps")).map((s) => get(s, "position"))).toEqual([1, 2, 3])
-      const fetched = await call(sim, "GET", "/emailer_campaigns/" + id)
-      expect(list(get(fetched.body, "emailer_touches"))).toHaveLength(1)
+      // `steps[]` names the steps listed by id; `emailer_steps` every step, by id and position.
+      expect(list(get(reply.body, "steps")).map((s) => get(s, "id"))).toEqual([third.id, first.id])
+      expect(list(get(reply.body, "steps")).map((s) => get(s, "position"))).toEqual([1, 3])
+      expect(get(reply.body, "emailer_steps")).toEqual(after.map((s) => ({ id: s.id, position: s.position })))
+      expect(get(reply.body, "emailer_touches")).toEqual([
+        { id: after[2]?.emailer_touches[0]?.id, status: "approved" }
+      ])
+      expectDocumented("PUT", "/sequences/" + id, reply)
     })
 
     it("removes every touch of a kept step that is not listed by id", async () => {
@@ -597,8 +609,8 @@ describe("ApolloSimulator", () => {
           emailer_steps: [{ type: "call", wait_time: 1, wait_mode: "day" }]
         }
       })
-      expect(get(reply.body, "emailer_campaign", "creation_type")).toBe("new")
-      expect(get(reply.body, "emailer_campaign", "user_id")).toBe("66302798d03b9601c7930000")
+      expect(reply.status).toBe(200)
+      expect(sequenceIn(sim, id)).toMatchObject({ creation_type: "new", user_id: "66302798d03b9601c7930000" })
       expect(sequenceIn(sim, id).sharing_permission).toMatchObject({
         visibility: "everyone",
         access_type: "can_edit"
@@ -1199,6 +1211,199 @@ describe("ApolloSimulator", () => {
       for (let i = 0; i < 50; i++) await create(sim)
       expect(performance.now() - started).toBeLessThan(10_000)
     })
+  })
+})
+
+describe("ApolloSimulator profiles", () => {
+  const both = async (
+    body: (
+      documented: ApolloSimulator.ApolloSimulator,
+      observed: ApolloSimulator.ApolloSimulator
+    ) => Promise<void>,
+    options: ApolloSimulator.Options = {}
+  ): Promise<void> => {
+    const documented = await ApolloSimulator.startAsync(options)
+    const observed = await ApolloSimulator.startAsync({ ...options, profile: "observed" })
+    try {
+      await body(documented, observed)
+    } finally {
+      await documented.close()
+      await observed.close()
+    }
+  }
+
+  it("GET /emailer_campaigns/{id}: observed only, or documented with the option", async () => {
+    await both(async (documented, observed) => {
+      for (const s of [documented, observed]) await create(s)
+      const id = (s: ApolloSimulator.ApolloSimulator) => s.state().sequences[0]?.id ?? ""
+      const absent = await call(documented, "GET", "/emailer_campaigns/" + id(documented))
+      expect(absent.status).toBe(404)
+      expect(documented.requests.at(-1)?.operation).toBeNull()
+      expect((await call(observed, "GET", "/emailer_campaigns/" + id(observed))).status).toBe(200)
+      // The collection GET that reportedly creates a sequence is observed behaviour too.
+      expect((await call(documented, "GET", "/emailer_campaigns")).status).toBe(404)
+      expect(documented.state().sequences).toHaveLength(1)
+    })
+    const opted = await ApolloSimulator.startAsync({ quirks: { readOneSequence: true } })
+    try {
+      const { id } = await create(opted)
+      const reply = await call(opted, "GET", "/emailer_campaigns/" + id)
+      expect(reply.status).toBe(200)
+      expect(list(get(reply.body, "emailer_steps"))).toHaveLength(3)
+    } finally {
+      await opted.close()
+    }
+  })
+
+  it("labels: label_ids only when documented, label_names too when observed", async () => {
+    await both(async (documented, observed) => {
+      for (const s of [documented, observed]) {
+        const { reply } = await create(s, { name: "Labelled", label_names: ["Q3"] })
+        const campaign = get(reply.body, "emailer_campaign")
+        expect(list(get(campaign, "label_ids"))).toHaveLength(1)
+        expect(get(campaign, "label_names")).toEqual(s === observed ? ["Q3"] : undefined)
+        const found = await call(s, "POST", "/emailer_campaigns/search", { body: {} })
+        expect(get(found.body, "emailer_campaigns", 0, "label_names")).toEqual(
+          s === observed ? ["Q3"] : undefined
+        )
+        if (s === documented) expectDocumented("POST", "/emailer_campaigns/search", found)
+      }
+    })
+  })
+
+  it("create: documented honours only the documented fields, ignoring the rest without an error", async () => {
+    const body = {
+      name: "Extra",
+      cc_emails: "cc@example.com",
+      bcc_emails: "bcc@example.com",
+      creation_type: "ai_assistant",
+      unknown_field: { anything: 1 },
+      emailer_steps: [
+        {
+          type: "call",
+          wait_time: 1,
+          wait_mode: "day",
+          position: 9,
+          note: "kept",
+          priority: "high",
+          emailer_touches: []
+        }
+      ]
+    }
+    await both(async (documented, observed) => {
+      const d = await create(documented, body)
+      const o = await create(observed, body)
+      expect(sequenceIn(documented, d.id)).toMatchObject({
+        cc_emails: "",
+        bcc_emails: "",
+        creation_type: "new"
+      })
+      expect(sequenceIn(observed, o.id)).toMatchObject({
+        cc_emails: "cc@example.com",
+        bcc_emails: "bcc@example.com",
+        creation_type: "ai_assistant"
+      })
+      // Step fields the create document lists are read in both.
+      for (const [s, id] of [
+        [documented, d.id],
+        [observed, o.id]
+      ] as const)
+        expect(sequenceIn(s, id).emailer_steps[0]).toMatchObject({
+          note: "kept",
+          priority: "high",
+          position: 1
+        })
+    })
+  })
+
+  it("update: documented reads only the documented step and touch fields", async () => {
+    await both(async (documented, observed) => {
+      for (const s of [documented, observed]) {
+        const { id } = await create(s)
+        const [first, , third] = sequenceIn(s, id).emailer_steps
+        if (first === undefined || third === undefined) throw new Error("steps")
+        const reply = await call(s, "PUT", "/sequences/" + id, {
+          body: {
+            emailer_steps: [
+              {
+                id: first.id,
+                wait_time: 5,
+                max_emails_per_day: 7,
+                exact_datetime: null,
+                emailer_touches: [
+                  {
+                    id: first.emailer_touches[0]?.id,
+                    include_signature: true,
+                    attachment_ids: ["a1"],
+                    emailer_template: { subject: "New", body_html: "<p>New</p>" }
+                  }
+                ]
+              },
+              { id: third.id, note: "changed", priority: "low", auto_skip_in_x_days: 3 }
+            ]
+          }
+        })
+        expect(reply.status).toBe(200)
+        const [a, b] = sequenceIn(s, id).emailer_steps
+        // Documented fields change in both profiles.
+        expect(a).toMatchObject({ wait_time: 5 })
+        expect(a?.emailer_touches[0]).toMatchObject({
+          attachment_ids: ["a1"],
+          emailer_template: { subject: "New", body_html: "<p>New</p>" }
+        })
+        expect(b?.auto_skip_in_x_days).toBe(3)
+        if (s === documented) {
+          expect(a).toMatchObject({ max_emails_per_day: null })
+          expect(a?.emailer_touches[0]?.include_signature).toBe(false)
+          expect(b).toMatchObject({ note: "Call them", priority: "high" })
+          expectDocumented("PUT", "/sequences/" + id, reply)
+          expect(Object.keys(isObject(reply.body) ? reply.body : {}).sort()).toEqual([
+            "active",
+            "archived",
+            "created_at",
+            "emailer_campaign",
+            "emailer_steps",
+            "emailer_touches",
+            "id",
+            "name",
+            "num_steps",
+            "steps",
+            "updated_at"
+          ])
+          expect(
+            list(get(reply.body, "emailer_touches")).every((t) => get(t, "emailer_step_id") === undefined)
+          ).toBe(true)
+        } else {
+          expect(a).toMatchObject({ max_emails_per_day: 7 })
+          expect(a?.emailer_touches[0]?.include_signature).toBe(true)
+          expect(b).toMatchObject({ note: "changed", priority: "low" })
+          expect(get(reply.body, "emailer_touches", 0, "emailer_step_id")).toBe(a?.id)
+          expect(list(get(reply.body, "steps"))).toHaveLength(2)
+        }
+      }
+    })
+  })
+
+  it("can answer the schedules and mailboxes as JSON-encoded strings, as the document's examples do", async () => {
+    const quirky = await ApolloSimulator.startAsync({ quirks: { stringEncodedLists: true } })
+    try {
+      for (const [path, key] of [
+        ["/emailer_schedules", "emailer_schedules"],
+        ["/email_accounts", "email_accounts"]
+      ] as const) {
+        const reply = await call(quirky, "GET", path)
+        expect(reply.status).toBe(200)
+        expect(typeof reply.body).toBe("string")
+        const inner = parse(str(reply.body))
+        expect(list(get(inner, key)).length).toBeGreaterThan(0)
+        // The schema describes the object the string holds (the example is the string).
+        expectDocumented("GET", path, { ...reply, body: inner })
+      }
+      const plain = await call(quirky, "POST", "/emailer_campaigns/search", { body: {} })
+      expect(isObject(plain.body)).toBe(true)
+    } finally {
+      await quirky.close()
+    }
   })
 })
 

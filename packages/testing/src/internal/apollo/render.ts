@@ -46,8 +46,8 @@ export const campaignJson = (
   excluded_contact_stage_ids: setting(c, "excluded_contact_stage_ids", []),
   contact_email_event_to_stage_mapping: {},
   label_ids: c.label_names.map((name) => store.labelId(name)),
-  // Not in the document's responses (it shows `label_ids` only); kept so labels can be read back by name.
-  label_names: [...c.label_names],
+  // Not in the document's responses (it shows `label_ids` only); public clients see names too.
+  ...(store.profile === "observed" ? { label_names: [...c.label_names] } : {}),
   create_task_if_email_open: setting(c, "create_task_if_email_open", false),
   email_open_trigger_task_threshold: setting(c, "email_open_trigger_task_threshold", 3),
   mark_finished_if_click: setting(c, "mark_finished_if_click", false),

@@ -2,6 +2,7 @@
  * Create and update of sequences with their steps and touches. Everything is validated before anything
  * is written, so a 422 leaves the state as it was.
  */
+import { createFields, keep, updateFields } from "./documented.js"
 import { notFound, unprocessable } from "./errors.js"
 import { isRecord, type JsonRecord } from "./json.js"
 import { campaignJson, childrenJson, loadingStats, updateStepJson } from "./render.js"
@@ -271,9 +272,13 @@ const readBody = (body: unknown): JsonRecord => {
 const readSteps = (body: JsonRecord): ReadonlyArray<StepInput> | undefined =>
   readRecords(body, "emailer_steps")?.map(readStep)
 
+/** In `documented`, only the fields the document lists for the operation are read. */
+const documentedBody = (store: Store, body: JsonRecord, fields: typeof createFields): JsonRecord =>
+  store.profile === "documented" ? keep(body, fields) : body
+
 export const createSequence = (ctx: SequenceContext, rawBody: unknown): unknown => {
   const { store } = ctx
-  const body = readBody(rawBody)
+  const body = documentedBody(store, readBody(rawBody), createFields)
   const maxSequences = ctx.plan.maxSequences
   if (maxSequences !== undefined && store.campaigns.size >= maxSequences)
     throw unprocessable("Your plan is limited to " + maxSequences + " sequences. " + upgrade)
@@ -360,7 +365,7 @@ export const updateSequence = (ctx: SequenceContext, id: string, rawBody: unknow
   const { store } = ctx
   const campaign = store.campaigns.get(id)
   if (campaign === undefined) throw notFound()
-  const body = readBody(rawBody)
+  const body = documentedBody(store, readBody(rawBody), updateFields)
   const name = readString(body, "name")
   if (name !== undefined && name.trim() === "") throw unprocessable("Name can't be blank")
   const active = readBoolean(body, "active")
@@ -406,7 +411,51 @@ export const updateSequence = (ctx: SequenceContext, id: string, rawBody: unknow
   if (steps !== undefined) commitSteps(store, campaign, steps)
   campaign.creation_type = promote(creationType ?? campaign.creation_type, campaign.stepIds.length)
   campaign.updated_at = store.timestamp()
-  return updateResponse(store, campaign)
+  if (store.profile === "observed") return updateResponse(store, campaign)
+  return documentedUpdateResponse(
+    store,
+    campaign,
+    new Set(inputs?.flatMap((i) => (i.id === undefined ? [] : [i.id])))
+  )
+}
+
+/**
+ * The document's answer: `steps[]` names only the steps the request listed by id (its example shows
+ * one), `emailer_steps` only ids and positions, `emailer_touches` only ids and statuses — so the ids of
+ * new steps' touches, and which step a touch belongs to, are not in it.
+ */
+const documentedUpdateResponse = (store: Store, campaign: Campaign, listed: ReadonlySet<string>): unknown => {
+  const steps = campaign.stepIds.flatMap((stepId, index) => {
+    const step = store.steps.get(stepId)
+    return step === undefined ? [] : [{ step, position: index + 1 }]
+  })
+  return {
+    id: campaign.id,
+    name: campaign.name,
+    active: campaign.active,
+    archived: campaign.archived,
+    created_at: campaign.created_at,
+    updated_at: campaign.updated_at,
+    num_steps: steps.length,
+    steps: steps
+      .filter(({ step }) => listed.has(step.id))
+      .map(({ step, position }) => ({
+        id: step.id,
+        position,
+        step_type: step.type,
+        wait_time: step.wait_time,
+        wait_mode: step.wait_mode,
+        auto_skip_in_x_days: step.auto_skip_in_x_days
+      })),
+    emailer_campaign: { id: campaign.id, name: campaign.name, active: campaign.active },
+    emailer_steps: steps.map(({ step, position }) => ({ id: step.id, position })),
+    emailer_touches: steps.flatMap(({ step }) =>
+      step.touchIds.flatMap((touchId) => {
+        const touch = store.touches.get(touchId)
+        return touch === undefined ? [] : [{ id: touch.id, status: touch.status }]
+      })
+    )
+  }
 }
 
 const updateResponse = (store: Store, campaign: Campaign): unknown => ({

@@ -117,7 +117,11 @@ export const startServer = async (options: Options): Promise<ApolloSimulator> =>
   const writeMs = options.writeProcessingMs ?? 0
   const plan = options.plan ?? {}
   let baseline: Seed = options.seed ?? {}
-  let store = new Store(baseline, now)
+  const profile = options.profile ?? "documented"
+  const observed = profile === "observed"
+  const readOneSequence = options.quirks?.readOneSequence ?? observed
+  const stringEncodedLists = options.quirks?.stringEncodedLists ?? false
+  let store = new Store(baseline, now, profile)
   let log: Array<MutableLogged> = []
   const limiter = new RateLimiter(options.rateLimit, now)
   const faults = new FaultInjector<Operation>(options.faults)
@@ -167,7 +171,11 @@ export const startServer = async (options: Options): Promise<ApolloSimulator> =>
       }
     }
     try {
-      return json(200, handle({ store, plan }, apiRequest), headers)
+      const body = handle({ store, plan }, apiRequest)
+      // The document's examples of these two answers are JSON strings holding the object.
+      if (stringEncodedLists && (r.operation === "listSchedules" || r.operation === "listEmailAccounts"))
+        return json(200, JSON.stringify(body), headers)
+      return json(200, body, headers)
     } catch (error) {
       if (error instanceof ApiError) return json(error.status, error.body, headers)
       return json(500, { error: "Internal error" }, headers)
@@ -230,7 +238,13 @@ export const startServer = async (options: Options): Promise<ApolloSimulator> =>
     const parsed = parseBody(raw, req.headers["content-type"])
     const headerKey = req.headers["x-api-key"]
     const key = typeof headerKey === "string" ? headerKey : undefined
-    const r = route(method, url.pathname)
+    const found = route(method, url.pathname)
+    // Not in the document: `GET /emailer_campaigns/{id}` (unless turned on) and the collection GET.
+    const r =
+      (found?.operation === "getCampaign" && !readOneSequence) ||
+      (found?.operation === "listCampaigns" && !observed)
+        ? undefined
+        : found
     const entry: MutableLogged = {
       method,
       path: url.pathname,
@@ -352,7 +366,7 @@ export const startServer = async (options: Options): Promise<ApolloSimulator> =>
     },
     reset: (seed) => {
       if (seed !== undefined) baseline = seed
-      store = new Store(baseline, now)
+      store = new Store(baseline, now, profile)
       log = []
       limiter.reset()
       faults.reset()

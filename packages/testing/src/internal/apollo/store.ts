@@ -7,6 +7,7 @@ import type {
   MembershipState,
   MembershipStatus,
   Priority,
+  Profile,
   ScheduleState,
   Seed,
   SeedSequence,
@@ -213,7 +214,9 @@ export class Store {
 
   constructor(
     seed: Seed,
-    readonly now: () => number
+    readonly now: () => number,
+    /** How answers are rendered (see `Profile`). */
+    readonly profile: Profile = "documented"
   ) {
     this.userId = seed.userId ?? defaultSeed.userId
     this.teamId = seed.teamId ?? defaultSeed.teamId

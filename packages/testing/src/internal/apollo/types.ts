@@ -310,7 +310,31 @@ export interface PlanOptions {
   readonly maxStepsPerSequence?: number
 }
 
+/**
+ * `documented` (the default) answers exactly as Apollo's document says where it is specific;
+ * `observed` adds what public clients report (extra fields, `GET /emailer_campaigns/{id}`, more
+ * accepted write fields) — and is how this simulator behaved before profiles.
+ */
+export type Profile = "documented" | "observed"
+
+/** Single behaviours; each defaults to the profile's choice. */
+export interface QuirkOptions {
+  /**
+   * Serve `GET /emailer_campaigns/{id}`, which the document does not list (public clients use it).
+   * Default: on in `observed`, off in `documented` (then it is a 404 like any unknown path).
+   */
+  readonly readOneSequence?: boolean
+  /**
+   * Answer `GET /emailer_schedules` and `GET /email_accounts` with a JSON-encoded string of the body, as
+   * the document's examples show (a defect of the document). Default false.
+   */
+  readonly stringEncodedLists?: boolean
+}
+
 export interface Options {
+  /** Default `"documented"`. */
+  readonly profile?: Profile
+  readonly quirks?: QuirkOptions
   /** Keys with access to every endpoint. Default `["apollo_master_key"]`. */
   readonly masterKeys?: ReadonlyArray<string>
   /** key -> scope names (see `Scopes`). */
