@@ -39,6 +39,7 @@ export type {
   FaultSpec,
   KeyKind,
   LoggedRequest,
+  LoggedResponse,
   MalformedKind,
   MembershipState,
   MembershipStatus,

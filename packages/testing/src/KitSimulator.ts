@@ -33,6 +33,7 @@ export type {
   FaultSpec,
   KitSimulator,
   LoggedRequest,
+  LoggedResponse,
   MalformedKind,
   Membership,
   Operation,

@@ -378,6 +378,100 @@ const splitPointer = (at: string): ReadonlyArray<string> =>
     .slice(1)
     .map((p) => unescapePointer(p))
 
+// ---- checking a simulator's log ----
+
+/** One request as both simulators log it (`KitSimulator` / `ApolloSimulator` `requests`). */
+export interface LoggedExchange {
+  readonly method: string
+  readonly path: string
+  /** The request's parsed body; `null` when there was none. */
+  readonly body: unknown
+  readonly status: number | null
+  /** A fault the simulator injected: its answer is garbage by design and is not checked. */
+  readonly fault: string | null
+  readonly response: { readonly contentType: string | null; readonly text: string } | null
+}
+
+export interface LogCheck {
+  /** Request bodies checked (writes only: reads carry none). */
+  readonly requests: number
+  /** Answers checked. */
+  readonly responses: number
+  /** `request|response METHOD path [status]: errors`, empty when everything is valid. */
+  readonly failures: ReadonlyArray<string>
+  /** `METHOD path` of exchanges no document lists (checked by nothing). */
+  readonly undocumented: ReadonlyArray<string>
+  /** How many schema errors `tolerate` let through. */
+  readonly tolerated: number
+}
+
+const parseAnswer = (response: NonNullable<LoggedExchange["response"]>): unknown => {
+  if (response.text === "") return undefined
+  if (response.contentType?.includes("json") !== true) return response.text
+  try {
+    const value: unknown = JSON.parse(response.text)
+    return value
+  } catch {
+    return response.text
+  }
+}
+
+/**
+ * Validates every request body and every whole answer of one simulator's log against the documents
+ * (the first contract that lists the operation). Requests refused for auth (401) or rate (429) are
+ * not the adapter's shape to check; faulted answers are skipped.
+ */
+export const checkLog = (
+  contracts: ReadonlyArray<Contract>,
+  log: ReadonlyArray<LoggedExchange>,
+  options?: { readonly tolerate?: (error: string) => boolean }
+): LogCheck => {
+  const failures: Array<string> = []
+  const undocumented: Array<string> = []
+  let requests = 0
+  let responses = 0
+  let tolerated = 0
+  const keep = (errors: ReadonlyArray<string>): ReadonlyArray<string> => {
+    const kept = options?.tolerate === undefined ? errors : errors.filter((e) => !options.tolerate?.(e))
+    tolerated += errors.length - kept.length
+    return kept
+  }
+  for (const entry of log) {
+    const contract = contracts.find((c) => c.match(entry.method, entry.path) !== undefined)
+    if (contract === undefined) {
+      undocumented.push(`${entry.method} ${entry.path}`)
+      continue
+    }
+    const write = entry.method !== "GET" && entry.method !== "DELETE" && entry.method !== "HEAD"
+    if (write && entry.status !== 401 && entry.status !== 429) {
+      requests += 1
+      const errors = keep(
+        contract.validateRequest(entry.method, entry.path, entry.body === null ? undefined : entry.body)
+          .errors
+      )
+      if (errors.length > 0)
+        failures.push(
+          `request ${entry.method} ${entry.path} ${JSON.stringify(entry.body)}: ${errors.join("; ")}`
+        )
+    }
+    if (entry.fault !== null || entry.response === null || entry.status === null) continue
+    responses += 1
+    const contentType = entry.response.contentType
+    const errors = keep(
+      contract.validateResponse(
+        entry.method,
+        entry.path,
+        entry.status,
+        parseAnswer(entry.response),
+        contentType === null ? {} : { contentType }
+      ).errors
+    )
+    if (errors.length > 0)
+      failures.push(`response ${entry.method} ${entry.path} ${entry.status}: ${errors.join("; ")}`)
+  }
+  return { requests, responses, failures, undocumented, tolerated }
+}
+
 // ---- loading ----
 
 const parseDocument = (file: string, text: string): unknown =>

@@ -222,6 +222,35 @@ describe("OpenApiContract.make", () => {
     ])
     expect(missing.map((o) => `${o.method} ${o.path}`)).toEqual(["POST /things", "DELETE /things/{id}"])
   })
+
+  it("checks a simulator's log: request bodies, whole answers, nothing faulted", () => {
+    const json = (text: string) => ({ contentType: "application/json; charset=utf-8", text })
+    const entry = (e: Partial<OpenApiContract.LoggedExchange>): OpenApiContract.LoggedExchange => ({
+      method: "GET",
+      path: "/things",
+      body: null,
+      status: 200,
+      fault: null,
+      response: json('{"things":[]}'),
+      ...e
+    })
+    const log = [
+      entry({}),
+      entry({ method: "POST", body: {}, status: 201, response: json('{"id":"x"}') }),
+      entry({ response: json('{"nope":1}'), fault: "malformed" }),
+      entry({ method: "POST", body: { name: "n" }, status: 401, response: null }),
+      entry({ path: "/other" })
+    ]
+    const check = OpenApiContract.checkLog([c], log)
+    expect(check).toMatchObject({ requests: 1, responses: 2, undocumented: ["GET /other"], tolerated: 0 })
+    expect(check.failures).toEqual([
+      "request POST /things {}: POST /things request body: (root) must have required property 'name'",
+      expect.stringMatching(/^response POST \/things 201: .*id must be integer/)
+    ])
+    const lenient = OpenApiContract.checkLog([c], log, { tolerate: (e) => e.includes("request body") })
+    expect(lenient.failures).toHaveLength(1)
+    expect(lenient.tolerated).toBe(1)
+  })
 })
 
 describe("OpenApiContract loading", () => {

@@ -206,6 +206,7 @@ export const startServer = async (options: Options): Promise<ApolloSimulator> =>
     }
     const bytes = Buffer.from(payload, "utf8")
     entry.status = status
+    if (fault === undefined) entry.response = { contentType: headers["content-type"] ?? null, text: payload }
     res.writeHead(status, { ...headers, "content-length": String(bytes.length) })
     if (fault?.kind === "reset") {
       res.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => res.destroy())
@@ -254,7 +255,8 @@ export const startServer = async (options: Options): Promise<ApolloSimulator> =>
       keyKind: kindOf(key),
       operation: r?.operation ?? null,
       fault: null,
-      at
+      at,
+      response: null
     }
     log.push(entry)
     if (r === undefined) {

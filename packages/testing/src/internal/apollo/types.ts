@@ -273,6 +273,13 @@ export interface LoggedRequest {
   readonly fault: FaultKind | null
   /** `now()` when the request arrived. */
   readonly at: number
+  /** The answer as sent (`text` is the body), for contract checks; `null` while pending or when none was sent whole. */
+  readonly response: LoggedResponse | null
+}
+
+export interface LoggedResponse {
+  readonly contentType: string | null
+  readonly text: string
 }
 
 /** The `faults` option: one shape for both simulators (see `FaultSpec`). */

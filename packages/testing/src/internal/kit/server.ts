@@ -78,6 +78,12 @@ const send = (
   res.end(status === 204 ? undefined : body)
 }
 
+/** Logs the answer sent whole (faults that garble or cut an answer leave `response` null). */
+const answered = (entry: Mutable<LoggedRequest>, status: number, body: Buffer, contentType: string): void => {
+  entry.status = status
+  entry.response = { contentType: status === 204 ? null : contentType, text: body.toString("utf8") }
+}
+
 export const startServer = async (options: Options = {}): Promise<KitSimulator> => {
   const now = options.now ?? Date.now
   const store = new Store(now)
@@ -117,7 +123,7 @@ export const startServer = async (options: Options = {}): Promise<KitSimulator> 
     const commit = () => plan.commit?.()
     const normal = () => {
       commit()
-      entry.status = plan.status
+      answered(entry, plan.status, bodyBytes(plan), JSON_TYPE)
       send(res, plan.status, bodyBytes(plan), JSON_TYPE)
     }
     if (decision === undefined) {
@@ -142,7 +148,7 @@ export const startServer = async (options: Options = {}): Promise<KitSimulator> 
           if (req.socket.destroyed) return
           // A delayed answer: the work happens now unless it already happened.
           if (!decision.afterCommit) commit()
-          entry.status = plan.status
+          answered(entry, plan.status, bodyBytes(plan), JSON_TYPE)
           send(res, plan.status, bodyBytes(plan), JSON_TYPE)
         })
         return
@@ -223,11 +229,12 @@ export const startServer = async (options: Options = {}): Promise<KitSimulator> 
       auth: auth.kind,
       operation: r?.operation ?? null,
       fault: null,
-      at
+      at,
+      response: null
     }
     log.push(entry)
     const reply = (status: number, body: Buffer, type: string) => {
-      entry.status = status
+      answered(entry, status, body, type)
       send(res, status, body, type)
     }
     if (!auth.valid || auth.credential === undefined) {
