@@ -921,7 +921,11 @@ describe("ApolloSimulator", () => {
             keyKind: "master",
             operation: "updateSequence",
             fault: null,
-            at: expect.any(Number)
+            at: expect.any(Number),
+            response: {
+              contentType: "application/json; charset=utf-8",
+              text: expect.stringContaining('"Changed"')
+            }
           },
           {
             method: "POST",
@@ -932,7 +936,8 @@ describe("ApolloSimulator", () => {
             keyKind: "none",
             operation: "search",
             fault: null,
-            at: expect.any(Number)
+            at: expect.any(Number),
+            response: { contentType: "text/plain; charset=utf-8", text: expect.stringContaining("Invalid") }
           }
         ])
         expect(JSON.stringify(seeded.requests)).not.toContain(KEY)

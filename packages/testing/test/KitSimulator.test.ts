@@ -650,7 +650,11 @@ describe("KitSimulator", () => {
           auth: "api_key",
           operation: "updateSequence",
           fault: null,
-          at: expect.any(Number)
+          at: expect.any(Number),
+          response: {
+            contentType: "application/json; charset=utf-8",
+            text: expect.stringContaining('"Renamed"')
+          }
         },
         expect.objectContaining({
           method: "GET",
