@@ -198,7 +198,7 @@ describe("Apollo adapter over the simulator", () => {
       const { sim, apollo } = yield* harness(seeded, { retry: false })
       const id = seededId(sim)
       const scheduleReads = () => sim.requests.filter((r) => r.path === "/api/v1/emailer_schedules").length
-      sim.setFaults({ endpoints: { listSchedules: { status5xx: 1 } } })
+      sim.setFaults({ operations: { listSchedules: { serverError: { rate: 1 } } } })
       // A read never fails for want of schedules.
       expect((yield* apollo.sequences.get(id)).steps).toHaveLength(4)
       expect(scheduleReads()).toBe(1)
