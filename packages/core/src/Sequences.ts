@@ -189,6 +189,19 @@ export interface Primitives {
   readonly removeStep?: (id: string, stepId: string) => Effect.Effect<void, SequenceError>
 }
 
+/** Whether a step patch can only be checked against the step it edits (its place, its delay). */
+const needsCurrentStep = (patch: StepPatch, rules: Capabilities["rules"]): boolean =>
+  (rules.zeroDelayFirstStepOnly && patch.delay?.value === 0) ||
+  (rules.sendDaysNeedDayDelay &&
+    ((patch.delay !== undefined && patch.delay.unit !== "days" && patch.sendDays === undefined) ||
+      (patch.delay === undefined && patch.sendDays != null)))
+
+const withoutRaw = (entry: unknown): unknown => {
+  if (typeof entry !== "object" || entry === null || !("raw" in entry)) return entry
+  const { raw: _raw, ...rest } = entry
+  return rest
+}
+
 /** Numbers services without a `baseUrl`, so their locks stay their own. */
 let instances = 0
 
@@ -205,7 +218,8 @@ export const make = (primitives: Primitives): Sequences => {
   const decode =
     <A, I>(schema: Schema.Schema<A, I>, operation: string, prefix = "") =>
     (input: unknown): Effect.Effect<A, InvalidInput> =>
-      Schema.decodeUnknown(schema, { errors: "all", onExcessProperty: "ignore" })(input).pipe(
+      // A misspelt or unknown field is refused, not dropped: `{ nmae }` must not succeed doing nothing.
+      Schema.decodeUnknown(schema, { errors: "all", onExcessProperty: "error" })(input).pipe(
         Effect.mapError((error) => invalid(operation, issuesOf(error, prefix)))
       )
 
@@ -235,7 +249,7 @@ export const make = (primitives: Primitives): Sequences => {
   ): ReadonlyArray<Issue> => {
     const own = options?.[provider]
     if (own === undefined || schema === undefined) return []
-    const result = Schema.validateEither(schema, { errors: "all", onExcessProperty: "ignore" })(own)
+    const result = Schema.validateEither(schema, { errors: "all", onExcessProperty: "error" })(own)
     return result._tag === "Right" ? [] : issuesOf(result.left, `${path}.${provider}`)
   }
 
@@ -366,7 +380,16 @@ export const make = (primitives: Primitives): Sequences => {
       ])
       yield* support("updateStep", unsupportedInStepPatch(patch, capabilities))
       if (isEmptyPatch(patch)) return
-      if (primitives.updateStep !== undefined) return yield* primitives.updateStep(id, stepId, patch)
+      if (primitives.updateStep !== undefined) {
+        // The fast path obeys the same rules as the diff: those that depend on where the step sits or
+        // on its current delay are checked against the step as read (one read, only when needed).
+        if (needsCurrentStep(patch, rules)) {
+          const current = yield* (primitives.readSteps ?? primitives.get)(id)
+          const index = yield* findStep(current, stepId, "updateStep")
+          yield* check("updateStep", validateStepPatchAgainst(patch, current.steps[index]!, index, rules))
+        }
+        return yield* primitives.updateStep(id, stepId, patch)
+      }
       yield* editSteps(id, "updateStep", (current) =>
         findStep(current, stepId, "updateStep").pipe(
           Effect.flatMap((index) => {
@@ -425,7 +448,8 @@ export const make = (primitives: Primitives): Sequences => {
   const replaceSteps = (id: string, input: ReadonlyArray<DesiredStepInput>) =>
     Effect.gen(function* () {
       yield* requireId("replaceSteps", id, "id")
-      const steps = yield* decode(Schema.Array(DesiredStep), "replaceSteps", "steps")(input)
+      // A step as read carries the provider's payload (`raw`, read-only): it may be handed back as is.
+      const steps = yield* decode(Schema.Array(DesiredStep), "replaceSteps", "steps")(input.map(withoutRaw))
       yield* check("replaceSteps", [
         ...validateSteps(steps, "steps", rules),
         ...steps.flatMap((step, i) =>

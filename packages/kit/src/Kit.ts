@@ -336,27 +336,8 @@ export const primitives = (client: KitClient.Service): Sequences.Primitives => {
     Effect.gen(function* () {
       const body = yield* orRefuse("updateStep")(Mapping.emailBody(patch))
       if (Object.keys(body).length === 0) return
-      // A zero delay is only valid on the first step: check where the step sits (one read, only
-      // then) rather than send a write Kit would refuse.
-      if (patch.delay?.value === 0) {
-        const emails = yield* readEmails(id, false)
-        const index = emails.findIndex((email) => String(email.id) === stepId)
-        if (index < 0) {
-          return yield* new SequenceError.StepNotFound({
-            provider,
-            operation: "updateStep",
-            sequenceId: id,
-            stepId
-          })
-        }
-        if (index > 0) {
-          return yield* new SequenceError.InvalidInput({
-            provider,
-            operation: "updateStep",
-            issues: [{ path: "delay", message: "only the first step may have a zero delay" }]
-          })
-        }
-      }
+      // Rules that depend on where the step sits (a zero delay, send days on an hour-based email)
+      // are checked by core against the step as read, before this is called.
       yield* client.updateEmail(id, stepId, body)
     }).pipe((effect) => whichNotFound(id, effect))
 

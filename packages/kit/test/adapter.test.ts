@@ -302,7 +302,7 @@ describe("Kit adapter: step edits", () => {
   )
 
   it.live(
-    "send days on an hour-based step: refused locally when the patch names the delay, else Kit's 422",
+    "send days on an hour-based step: refused locally, with no write, whether or not the patch names the delay",
     () =>
       Effect.gen(function* () {
         const seed = fiveEmails()
@@ -321,10 +321,10 @@ describe("Kit adapter: step edits", () => {
         )
         expect(local._tag).toBe("InvalidInput")
         expect(sim.requests).toHaveLength(0)
-        const remote = yield* Effect.flip(sequences.updateStep("1", "102", { sendDays: ["monday"] }))
-        expect(remote._tag).toBe("InvalidInput")
-        expect(remote.message).toContain("send_days")
-        expect(sim.requests).toHaveLength(1)
+        const checked = yield* Effect.flip(sequences.updateStep("1", "102", { sendDays: ["monday"] }))
+        expect(checked._tag).toBe("InvalidInput")
+        expect(checked.message).toContain("sendDays: only day-based steps")
+        expect(sim.requests.map((r) => r.method)).toEqual(["GET"])
       }).pipe(Effect.scoped)
   )
 
