@@ -15,7 +15,7 @@
  * - `GET /emailer_campaigns` without an id is never called: it creates a sequence on Apollo.
  */
 import { Headers, HttpClient, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
-import { Resilience, type SequenceError as E } from "@unisequence/core"
+import { Resilience, Secret as Secrets, type SequenceError as E } from "@unisequence/core"
 import {
   Chunk,
   Config,
@@ -244,8 +244,11 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     const base = `${normaliseBase(options.baseUrl ?? defaultBaseUrl)}/api/v1`
     const timeout = Duration.decode(options.timeout ?? defaultTimeout)
     const pageSize = Math.max(1, Math.min(100, options.pageSize ?? 100))
-    const secret = Redacted.value(options.apiKey)
-    const scrub = (text: string) => (secret.length >= 4 ? text.split(secret).join("<redacted>") : text)
+    const given = Redacted.value(options.apiKey)
+    // Trimmed where it is read (a key pasted with a trailing newline is still the key); scrubbed in
+    // every form a server may echo it.
+    const secret = given.trim()
+    const scrub = Secrets.scrubber([given])
 
     const authenticated = (yield* HttpClient.HttpClient).pipe(
       HttpClient.mapRequest((request) =>

@@ -90,6 +90,7 @@ describe("selection and exit codes", () => {
     expect(code(new SequenceError.SequenceNotFound({ ...common, sequenceId: "1" }))).toBe(ExitCode.notFound)
     expect(code(new SequenceError.InvalidInput({ ...common, issues: [] }))).toBe(ExitCode.usage)
     expect(code(new SequenceError.RateLimited(common))).toBe(ExitCode.unavailable)
+    expect(code(new SequenceError.Conflict({ ...common, reason: "position has already been taken" }))).toBe(5)
     expect(code(new SequenceError.ProviderUnavailable({ ...common, reason: "502" }))).toBe(
       ExitCode.unavailable
     )

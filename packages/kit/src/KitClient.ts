@@ -9,7 +9,7 @@
  * redacted from logs and spans, and never appears in an error.
  */
 import { Headers, HttpClient, HttpClientRequest } from "@effect/platform"
-import { Resilience, SequenceError } from "@unisequence/core"
+import { Resilience, Secret as Secrets, SequenceError } from "@unisequence/core"
 import {
   Chunk,
   Config,
@@ -232,9 +232,9 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
         ? HttpClientRequest.setHeader(request, "X-Kit-Api-Key", secret)
         : HttpClientRequest.bearerToken(request, secret)
 
-    // A hostile or broken server may echo the credential back: no body text reaches an error with it.
-    const scrubber = (secret: string) => (text: string) =>
-      secret.length >= 4 ? text.split(secret).join("<redacted>") : text
+    // A hostile or broken server may echo the credential back, in any form: no body text reaches an
+    // error with it.
+    const scrubber = (secret: string) => Secrets.scrubber([secret])
 
     /** One attempt: limiter slot, request, status, body, decode. */
     const attempt = <A, I>(
@@ -259,11 +259,12 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
             detail: "no API key or OAuth token was given"
           })
         }
-        const secret = Redacted.value(
+        const given = Redacted.value(
           yield* secretOf(credential._tag === "ApiKey" ? credential.key : credential.token)
         )
-        const scrub = scrubber(secret)
-        request = authenticate(request, secret)
+        const scrub = scrubber(given)
+        // Trimmed where it is read: a key pasted with a trailing newline is still the key.
+        request = authenticate(request, given.trim())
         const exchange = http.execute(request).pipe(
           Effect.flatMap((response) =>
             Effect.map(response.text, (text) => ({ status: response.status, text }))

@@ -253,6 +253,19 @@ describe("KitClient: errors", () => {
         { path: "name", message: "name can't be blank" }
       ]
     })
+    // A position another writer holds is a conflict to retry, not a bad input; mixed with a real
+    // problem, the input is at fault.
+    for (const body of [
+      '{"errors":["position has already been taken"]}',
+      '{"errors":["Position has already been taken"]}'
+    ])
+      expect(at(422, body)).toMatchObject({ _tag: "Conflict", isRetryable: true })
+    expect(at(422, '{"errors":["position has already been taken","subject can\'t be blank"]}')).toMatchObject(
+      {
+        _tag: "InvalidInput"
+      }
+    )
+    expect(at(422, '{"errors":["position must be an integer"]}')).toMatchObject({ _tag: "InvalidInput" })
     expect(at(429, "Retry later")).toMatchObject({ _tag: "RateLimited", detail: "Retry later" })
     expect(at(503, "<html>down</html>")).toMatchObject({
       _tag: "ProviderUnavailable",

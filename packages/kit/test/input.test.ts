@@ -182,3 +182,25 @@ describe("Kit: every rule on every path (updateStep's fast path as replaceSteps)
     }).pipe(Effect.scoped)
   )
 })
+
+describe("Kit: a position taken by another writer", () => {
+  it.live("is a Conflict (try again), not InvalidInput, over HTTP", () =>
+    Effect.gen(function* () {
+      const { client } = yield* setup({ seed: { sequences: [fiveEmails()] } })
+      // Another writer holds position 2 (the seed's third email): this write lands on it.
+      const error = yield* Effect.flip(
+        client.createEmail("1", {
+          subject: "Late",
+          content: "<p>x</p>",
+          delay_value: 1,
+          delay_unit: "days",
+          published: false,
+          position: 2
+        })
+      )
+      expect(error._tag).toBe("Conflict")
+      expect(error.message).toContain("position has already been taken")
+      expect(error.isRetryable).toBe(true)
+    }).pipe(Effect.scoped)
+  )
+})

@@ -3,6 +3,7 @@
  * printed), base URLs from `--kit-url` / `--apollo-url`, else `KIT_BASE_URL` / `APOLLO_BASE_URL`,
  * else the provider's own.
  */
+import { Secret } from "@unisequence/core"
 import { Config, Effect, Option, Redacted } from "effect"
 import { MissingCredentials, UsageError } from "./errors.js"
 
@@ -29,10 +30,10 @@ export interface ApolloSettings {
 
 export type Settings = KitSettings | ApolloSettings
 
-/** An unset or empty variable is absent. */
+/** An unset or empty variable is absent; a key is trimmed where it is read (pasted keys end in `\n`). */
 const secret = (name: string) =>
   Config.option(Config.redacted(name)).pipe(
-    Config.map(Option.filter((value) => Redacted.value(value).trim() !== ""))
+    Config.map((value) => Option.filter(Option.map(value, Secret.trim), (v) => Redacted.value(v) !== ""))
   )
 
 const text = (name: string) =>

@@ -8,6 +8,7 @@ import { ErrorBody } from "./wire.js"
 
 const {
   AuthenticationFailed,
+  Conflict,
   excerpt,
   InvalidInput,
   MalformedResponse,
@@ -68,6 +69,9 @@ export const fromStatus = (options: {
         excerpt: excerpt(body)
       })
     }
+    case status === 422 && messages !== undefined && messages.length > 0 && messages.every(isTaken):
+      // Another writer took the position between our read and this write: try again, not a bad input.
+      return new Conflict({ provider, operation, reason: messages.join("; ") })
     case status === 422:
       return new InvalidInput({
         provider,
@@ -95,6 +99,10 @@ export const fromStatus = (options: {
       })
   }
 }
+
+/** Kit's words when an email's position is already held by another email of the sequence. */
+export const isTaken = (message: string): boolean =>
+  /^position has already been taken\b/i.test(message.trim())
 
 /** Kit's messages start with the wire field they are about (`send_hour must be…`): use it as the path. */
 const issuePath = (message: string): string => {
