@@ -190,7 +190,7 @@ describe.concurrent("reading", () => {
     const doc = json(ran)
     const of = (name: string) => list(at(doc, "providers")).find((p) => at(p, "provider") === name)
     expect(at(of("kit"), "ok")).toBe(true)
-    expect(["master", "scoped"]).toContain(at(of("apollo"), "keyKind"))
+    expect(["master key", "scoped key"]).toContain(at(of("apollo"), "credential"))
     expect(list(at(of("apollo"), "probes")).length).toBeGreaterThan(3)
     expect(ran.code).toBe(at(of("apollo"), "ok") === true && at(of("kit"), "ok") === true ? 0 : 3)
   })

@@ -1,10 +1,11 @@
 /** `unisequence verify`: checks credentials and which endpoints they reach (writes nothing). */
 import { Command, Options } from "@effect/cli"
+import type { Sequences } from "@unisequence/core"
 import { Cause, Effect, Option } from "effect"
 import { err, type Handler, out, outJson, RunContext } from "../internal/context.js"
 import { NoCredentials, renderCause, Reported } from "../internal/errors.js"
 import { common } from "../internal/options.js"
-import { connect, type Probe, type Verification } from "../internal/providers.js"
+import { connect } from "../internal/providers.js"
 import {
   hasCredentials,
   type ProviderName,
@@ -19,33 +20,46 @@ const verifyProvider = Options.choice("provider", providerNames).pipe(
   Options.withDescription("Only this provider (default: every provider with credentials set)")
 )
 
-interface Check extends Verification {
+/** One provider's line of the report: the service's `Verification`, its error as the command reports one. */
+interface Check extends Omit<Sequences.Verification, "error" | "probes"> {
   readonly provider: ProviderName
   readonly baseUrl: string
+  readonly probes?: ReadonlyArray<Sequences.Probe>
+  readonly error?: { readonly _tag: string; readonly message: string; readonly exitCode: number } | undefined
+}
+
+const reported = (error: unknown) => {
+  const rendered = renderCause(Cause.fail(error))
+  return { _tag: rendered.tag, message: rendered.message, exitCode: rendered.code }
 }
 
 const checkOne = (settings: Settings) =>
   Effect.gen(function* () {
     const run = yield* RunContext
     const connected = yield* connect(settings, run.counter)
-    const verification = yield* connected.verify
+    const { error, ...verification } = yield* connected.sequences.verify
     // Provider and URL first, as the JSON document has always listed them.
-    return { provider: settings.provider, baseUrl: settings.baseUrl, ...verification } satisfies Check
+    return {
+      provider: settings.provider,
+      baseUrl: settings.baseUrl,
+      ...verification,
+      ...(error === undefined ? {} : { error: reported(error) })
+    } satisfies Check
   }).pipe(
     Effect.catchAll((e) => {
-      const rendered = renderCause(Cause.fail(e))
-      if (rendered.unexpected) return Effect.fail(e)
+      if (renderCause(Cause.fail(e)).unexpected) return Effect.fail(e)
+      const error = reported(e)
       return Effect.succeed<Check>({
         provider: settings.provider,
         baseUrl: settings.baseUrl,
         ok: false,
-        detail: rendered.message,
-        error: { _tag: rendered.tag, message: rendered.message, exitCode: rendered.code }
+        detail: error.message,
+        error
       })
     })
   )
 
-const probeMark = (status: Probe["status"]) =>
+const probeMark = (status: Sequences.Probe["status"]) =>
   status === "reachable" ? "✓" : status === "unprobed" ? "·" : status === "failed" ? "?" : "✗"
 
 /** The text report: one line per provider, one per probe under it. */
@@ -53,7 +67,7 @@ export const checkLines = (check: Check): ReadonlyArray<string> => [
   `${check.provider}  ${check.ok ? "ok  " : "FAIL"}  ${check.baseUrl}  ${check.detail}`,
   ...(check.probes ?? []).map(
     (p) =>
-      `    ${probeMark(p.status)} ${p.scope}: ${p.status}${p.status === "failed" || p.status === "denied" ? ` (${p.detail})` : ""}`
+      `    ${probeMark(p.status)} ${p.scope ?? p.operation}: ${p.status}${p.status === "failed" || p.status === "denied" ? ` (${p.detail})` : ""}`
   )
 ]
 
