@@ -139,7 +139,7 @@ export const apolloBench: Bench = {
     try {
       const clock = Adapters.scaledClock(SCALE)
       const wrap = <A, E>(effect: Effect.Effect<A, E>) => Effect.withClock(effect, clock)
-      const { sequences } = await Adapters.apollo(sim.url)
+      const { sequences } = await Adapters.scaledApollo(sim.url, SCALE)
       const source = await memorySource(count, STEPS)
       const run = await migrate({ source, target: sequences, concurrency: CONCURRENCY, wrap })
       const log = await sim.log()
