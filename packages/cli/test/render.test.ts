@@ -13,6 +13,7 @@ const plan: Plan.Plan = {
   target: "apollo",
   activate: false,
   calls: 3,
+  reads: 1,
   sequences: [
     {
       key: "1",

@@ -69,13 +69,38 @@ export interface Outcome {
 export interface Result {
   readonly outcomes: ReadonlyArray<Outcome>
   readonly blocked: ReadonlyArray<Plan.Blocked>
+  /** Sequences the target refused while the others were written (each stopped at a journalled point). */
+  readonly failed: ReadonlyArray<Plan.Blocked>
 }
 
-const reconcileSteps = (target: Sequences, targetId: string, desired: NewSequence) =>
-  target.get(targetId).pipe(
-    Effect.flatMap((actual) => target.replaceSteps(targetId, matchByIndex(actual, desired))),
-    Effect.map((steps) => steps.map((step) => step.id))
-  )
+/** Errors that concern one sequence only: the run goes on with the others and reports it. */
+const ofOneSequence = (error: SequenceError | Journal.JournalError): error is SequenceError =>
+  error._tag === "InvalidInput" ||
+  error._tag === "Unsupported" ||
+  error._tag === "SequenceNotFound" ||
+  error._tag === "StepNotFound" ||
+  error._tag === "Conflict" ||
+  error._tag === "MalformedResponse"
+
+/**
+ * Completes the target's steps. Without `activate`, the live state is taken from the target as read
+ * now, so a user's activation, approval or publication since the plan survives the write.
+ */
+const reconcileSteps = (
+  target: Sequences,
+  targetId: string,
+  planned: Plan.SequencePlan,
+  activate: boolean
+): Effect.Effect<
+  { readonly stepIds: ReadonlyArray<string>; readonly sequence: NewSequence },
+  SequenceError
+> =>
+  Effect.gen(function* () {
+    const actual = yield* target.get(targetId)
+    const desired = activate ? planned.target : safeDefaults(planned.translated, actual, false)
+    const steps = yield* target.replaceSteps(targetId, matchByIndex(actual, desired))
+    return { stepIds: steps.map((step) => step.id), sequence: desired }
+  })
 
 /** Carries out one sequence's plan from wherever its journal says it stands. */
 const runOne = (
@@ -86,7 +111,7 @@ const runOne = (
   Effect.gen(function* () {
     const { target, journal } = options
     const key = planned.key
-    const sequence = planned.target
+    let sequence = planned.target
     const emit = (state: Journal.State) => options.onEvent?.({ _tag: "Operation", key, state }) ?? Effect.void
     const record = (
       state: Journal.State,
@@ -148,8 +173,9 @@ const runOne = (
       yield* record("created", { targetId, stepIds: created.steps.map((s) => s.id) })
       stage = rank.created
     } else if (stage < rank.created || planned.action === "update") {
-      const stepIds = yield* reconcileSteps(target, targetId, sequence)
-      yield* record("created", { targetId, stepIds })
+      const reconciled = yield* reconcileSteps(target, targetId, planned, options.activate)
+      sequence = reconciled.sequence
+      yield* record("created", { targetId, stepIds: reconciled.stepIds })
       stage = rank.created
     }
     const id = targetId
@@ -158,20 +184,22 @@ const runOne = (
     if (stage < rank.settled) {
       const actualSettings = planned.action === "create" ? undefined : yield* target.get(id)
       const patch =
-        actualSettings === undefined ? { name: sequence.name } : Diff.settings(actualSettings, sequence)
+        actualSettings === undefined
+          ? { name: sequence.name }
+          : Diff.settings(actualSettings, sequence, target.capabilities)
       yield* target.update(id, patch)
       yield* record("settled", { targetId: id })
       stage = rank.settled
     }
 
-    // 3. Activation only when asked for, after every step is in place.
+    // 3. The live state changes only when asked for (`activate`), after every step is in place:
+    // on as the source has it, and off too, since asking is the user's choice. Otherwise it stays.
     if (options.activate && sequence.active && stage < rank.activated) {
       yield* target.setActive(id, true)
       yield* record("activated", { targetId: id })
-    } else if (!options.activate && planned.action !== "create") {
-      // An update never leaves a target running that the plan wants inactive.
+    } else if (options.activate && !sequence.active && planned.action !== "create") {
       const current = yield* target.get(id)
-      if (current.active && !sequence.active) yield* target.setActive(id, false)
+      if (current.active) yield* target.setActive(id, false)
     }
 
     // 4. A create whose answer was lost may still land after we created again: remove such strays,
@@ -212,6 +240,9 @@ export const apply = (
     const activate = options.activate ?? plan.activate
     const base = yield* Journal.Journal
     const latest = new Map(yield* Journal.readLatest)
+    // The plan read the target and weighed the journal as it was then; only what this run journals
+    // since (an earlier attempt of a retried sequence) changes its action.
+    const initial = new Map(latest)
     // Keeps `latest` current, so a retried sequence resumes from its last journalled operation.
     const journal: Journal.Journal = {
       ...base,
@@ -239,7 +270,8 @@ export const apply = (
           activate === plan.activate
             ? planned
             : { ...planned, target, fingerprint: yield* fingerprint(target) }
-        const effective: Plan.SequencePlan = { ...current, action: effectiveAction(current, entry) }
+        const action = entry === initial.get(planned.key) ? current.action : effectiveAction(current, entry)
+        const effective: Plan.SequencePlan = { ...current, action }
         return yield* runOne(effective, entry, { ...options, journal, activate })
       })
     }
@@ -293,7 +325,14 @@ export const apply = (
       { discard: true }
     )
     // One sequence failing does not interrupt the others: each finishes or stops at a journalled point.
-    const failure = outcomes.find(Either.isLeft)
-    if (failure !== undefined) return yield* Effect.fail(failure.left)
-    return { outcomes: outcomes.filter(Either.isRight).map((o) => o.right), blocked: plan.blocked }
+    // A failure of that sequence alone is reported with the others; one of the run (credentials, the
+    // provider down, the journal) fails the run.
+    const failed: Array<Plan.Blocked> = []
+    for (const [i, o] of outcomes.entries()) {
+      if (Either.isRight(o)) continue
+      if (!ofOneSequence(o.left)) return yield* Effect.fail(o.left)
+      const planned = plan.sequences[i]!
+      failed.push({ key: planned.key, name: planned.name, error: o.left })
+    }
+    return { outcomes: outcomes.filter(Either.isRight).map((o) => o.right), blocked: plan.blocked, failed }
   }).pipe(Effect.withSpan("Apply.apply", { attributes: { "unisequence.target": options.target.provider } }))

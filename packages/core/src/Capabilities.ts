@@ -87,7 +87,8 @@ export interface Capabilities {
 /** The rules every provider so far follows. */
 export const defaultRules: Rules = { zeroDelayFirstStepOnly: true, sendDaysNeedDayDelay: true }
 
-export const WarningKind = Schema.Literal("dropped", "approximated")
+/** `dropped` or `approximated` in translation; `notice` for what a plan found on the target. */
+export const WarningKind = Schema.Literal("dropped", "approximated", "notice")
 export const Warning = Schema.Struct({ path: Schema.String, kind: WarningKind, detail: Schema.String })
 export type Warning = typeof Warning.Type
 

@@ -88,18 +88,50 @@ export const asDesired = (current: ReadonlyArray<Step>): Array<DesiredStep> =>
     return { ...fields }
   })
 
-/** The settings of `desired` that `actual` does not have yet (steps and `active` are handled apart). */
-export const settings = (actual: Sequence, desired: NewSequence): SequencePatch => {
+/**
+ * The settings of `desired` that `actual` does not have yet (steps and `active` are handled apart).
+ * Given the target's capabilities, only fields it holds are compared: one it cannot hold is never
+ * written, so it is never a change.
+ */
+export const settings = (
+  actual: Sequence,
+  desired: NewSequence,
+  capabilities?: Capabilities
+): SequencePatch => {
   const patch: { -readonly [K in keyof SequencePatch]: SequencePatch[K] } = {}
+  const holds = (key: keyof NewSequence): boolean => {
+    if (capabilities === undefined) return true
+    switch (key) {
+      case "sender":
+        return capabilities.sender
+      case "templateId":
+        return capabilities.templates
+      case "reentry":
+        return capabilities.reentry
+      case "holdAfterLastStep":
+        return capabilities.holdAfterLastStep
+      case "exclusions":
+        return capabilities.exclusions
+      case "limits":
+        return capabilities.limits
+      case "cc":
+      case "bcc":
+        return capabilities.ccBcc
+      case "labels":
+        return capabilities.labels
+      default:
+        return true
+    }
+  }
   if (actual.name !== desired.name) patch.name = desired.name
   if (desired.schedule !== undefined && !scheduleMatches(actual.schedule, desired.schedule))
     patch.schedule = desired.schedule
   for (const key of ["sender", "templateId", "reentry", "holdAfterLastStep"] as const) {
-    if (desired[key] !== undefined && actual[key] !== desired[key])
+    if (holds(key) && desired[key] !== undefined && actual[key] !== desired[key])
       Object.assign(patch, { [key]: desired[key] })
   }
   for (const key of ["exclusions", "limits", "cc", "bcc", "labels"] as const) {
-    if (desired[key] !== undefined && !sameValue(actual[key], desired[key]))
+    if (holds(key) && desired[key] !== undefined && !sameValue(actual[key], desired[key]))
       Object.assign(patch, { [key]: desired[key] })
   }
   return patch

@@ -22,12 +22,13 @@
  * @module
  */
 import { Effect, Stream } from "effect"
-import { translate } from "./Capabilities.js"
+import { translate, type Warning } from "./Capabilities.js"
 import * as Journal from "./Journal.js"
 import * as Plan from "./Plan.js"
-import type { SequenceError } from "./SequenceError.js"
+import type { Sequence } from "./Sequence.js"
+import { Conflict, InvalidInput, type SequenceError } from "./SequenceError.js"
 import type { Sequences } from "./Sequences.js"
-import { planSequence, totalCalls } from "./internal/planning.js"
+import { callsOf, planSequence, refusals, totalCalls } from "./internal/planning.js"
 import { safeDefaults } from "./internal/safeDefaults.js"
 
 export interface PlanOptions {
@@ -54,46 +55,104 @@ const selected = (
   }
 }
 
-/** Reads the selected source sequences and plans their migration. Writes nothing. */
+/**
+ * Reads the selected source sequences and plans their migration. Writes nothing. The target is the
+ * truth: every sequence the journal says was written is read again (gone: created again, with a
+ * warning; archived: blocked), and the plan compares with what it holds, never with the journal.
+ * What the target's service would refuse is blocked here, with its reasons, not found at apply.
+ */
 export const plan = (
   options: PlanOptions
 ): Effect.Effect<Plan.Plan, SequenceError | Journal.JournalError, Journal.Journal> =>
   Effect.gen(function* () {
     const { source, target } = options
+    const capabilities = target.capabilities
     const activate = options.activate ?? false
     const journal = yield* Journal.readLatest
     const sequences: Array<Plan.SequencePlan> = []
     const blocked: Array<Plan.Blocked> = []
+    const calls = callsOf(capabilities)
+    // One list of the target, to say when a new sequence's name is already taken there.
+    const existing = yield* Stream.runCollect(target.list())
+    let reads = 1
+    const names = new Map<string, Array<string>>()
+    for (const s of existing) if (s.archived !== true) names.set(s.name, [...(names.get(s.name) ?? []), s.id])
     yield* selected(source, options.select ?? Plan.all).pipe(
       Stream.mapEffect(({ id }) => source.get(id), { concurrency: options.concurrency ?? 4 }),
       Stream.mapEffect((sequence) =>
-        translate(sequence, target.capabilities, { sources: [source.capabilities] }).pipe(
+        translate(sequence, capabilities, { sources: [source.capabilities] }).pipe(
           Effect.flatMap((translation) =>
             Effect.gen(function* () {
-              const entry = journal.get(sequence.id)
+              const journalled = journal.get(sequence.id)
+              const warnings: Array<Warning> = [...translation.warnings]
+              let entry = journalled
+              let actual: Sequence | undefined
+              if (journalled?.targetId !== undefined && journalled.state !== "removed") {
+                reads += calls.get
+                const found = yield* target.get(journalled.targetId).pipe(
+                  Effect.map((s): Sequence | undefined => s),
+                  Effect.catchTag("SequenceNotFound", () => Effect.succeed(undefined))
+                )
+                if (found === undefined) {
+                  warnings.push({
+                    path: "",
+                    kind: "notice",
+                    detail: `${journalled.targetId}, written by an earlier run, is no longer in ${capabilities.displayName}: it is created again`
+                  })
+                  entry = undefined
+                } else if (found.archived === true) {
+                  return yield* new Conflict({
+                    provider: target.provider,
+                    operation: "plan",
+                    reason: `${found.id} ("${found.name}"), written by an earlier run, is archived in ${capabilities.displayName}: nothing is written to it; unarchive it to update it`
+                  })
+                } else actual = found
+              }
               const translated = translation.sequence
-              const planned = {
+              const planned = yield* planSequence({
                 key: sequence.id,
                 translated,
-                target: safeDefaults(translated, undefined, activate),
-                warnings: translation.warnings,
+                target: safeDefaults(translated, actual, activate),
+                warnings,
                 to: target,
                 activate,
-                entry
-              }
-              const draft = yield* planSequence(planned)
-              // A changed source is compared with what the target holds now.
-              return draft.action === "update" && draft.targetId !== undefined
-                ? yield* target
-                    .get(draft.targetId)
-                    .pipe(Effect.flatMap((actual) => planSequence({ ...planned, actual })))
-                : draft
+                entry,
+                actual
+              })
+              const taken = (names.get(translated.name) ?? []).filter((id) => id !== planned.targetId)
+              const noticed =
+                taken.length === 0 || planned.action !== "create"
+                  ? planned
+                  : {
+                      ...planned,
+                      warnings: [
+                        ...planned.warnings,
+                        {
+                          path: "name",
+                          kind: "notice" as const,
+                          detail: `${capabilities.displayName} already has a sequence named "${translated.name}" (${taken.join(", ")}); another one is created beside it`
+                        }
+                      ]
+                    }
+              const refused = refusals(noticed.target, capabilities)
+              if (refused.length > 0)
+                return yield* new InvalidInput({
+                  provider: target.provider,
+                  operation: "plan",
+                  issues: refused
+                })
+              return noticed
             })
           ),
           Effect.tap((planned) => Effect.sync(() => sequences.push(planned))),
-          Effect.catchTag("Unsupported", (error) =>
-            Effect.sync(() => blocked.push({ key: sequence.id, name: sequence.name, error }))
-          )
+          Effect.catchTags({
+            Unsupported: (error) =>
+              Effect.sync(() => blocked.push({ key: sequence.id, name: sequence.name, error })),
+            InvalidInput: (error) =>
+              Effect.sync(() => blocked.push({ key: sequence.id, name: sequence.name, error })),
+            Conflict: (error) =>
+              Effect.sync(() => blocked.push({ key: sequence.id, name: sequence.name, error }))
+          })
         )
       ),
       Stream.runDrain
@@ -105,7 +164,8 @@ export const plan = (
       activate,
       sequences,
       blocked,
-      calls: totalCalls(sequences, target.capabilities)
+      calls: totalCalls(sequences, capabilities),
+      reads
     }
   }).pipe(
     Effect.withSpan("Migration.plan", {

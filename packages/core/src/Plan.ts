@@ -77,4 +77,6 @@ export interface Plan {
   readonly blocked: ReadonlyArray<Blocked>
   /** HTTP calls the writes and verification take, in all. */
   readonly calls: number
+  /** HTTP calls planning took on the target (its list and every sequence the plan relies on, read). */
+  readonly reads: number
 }

@@ -43,7 +43,7 @@
 import { FileSystem } from "@effect/platform"
 import { Chunk, Effect, Either, ParseResult, Schema, Stream } from "effect"
 import { LineCounter, parseDocument, stringify as toYaml } from "yaml"
-import { translate } from "./Capabilities.js"
+import { translateEither, type Warning } from "./Capabilities.js"
 import { collapse } from "./internal/issues.js"
 import * as Journal from "./Journal.js"
 import type * as Plan from "./Plan.js"
@@ -57,9 +57,10 @@ import {
   Weekday,
   Weekly
 } from "./Sequence.js"
-import { InvalidInput, type SequenceError } from "./SequenceError.js"
+import { Conflict, InvalidInput, type SequenceError } from "./SequenceError.js"
 import type { Sequences } from "./Sequences.js"
-import { planSequence, removal, totalCalls } from "./internal/planning.js"
+import { callsOf, planSequence, refusals, removal, totalCalls } from "./internal/planning.js"
+import { validateNewSequence } from "./internal/validation.js"
 import { safeDefaults } from "./internal/safeDefaults.js"
 
 /** `"2 days"` or `{ value: 2, unit: days }`. */
@@ -167,7 +168,27 @@ export const parse = (text: string, file = "<input>"): Either.Either<SequenceFil
       })
     )
   }
-  const decoded = decodeFile(document.toJS())
+  // Nested aliases can expand a short file to millions of nodes: past the limit it is refused.
+  let data: unknown
+  try {
+    data = document.toJS({ maxAliasCount: MAX_ALIASES })
+  } catch (error) {
+    return Either.left(
+      new SequenceFileError({
+        file,
+        issues: [
+          {
+            path: "",
+            message:
+              error instanceof ReferenceError
+                ? `too many aliases (more than ${MAX_ALIASES} expansions): the file would expand without bound`
+                : String(error)
+          }
+        ]
+      })
+    )
+  }
+  const decoded = decodeFile(data)
   if (Either.isRight(decoded)) {
     const duplicates = keysOf(decoded.right).filter((key, i, all) => all.indexOf(key) !== i)
     if (duplicates.length > 0) {
@@ -181,6 +202,15 @@ export const parse = (text: string, file = "<input>"): Either.Either<SequenceFil
         })
       )
     }
+    const locate = locator(document, lineCounter)
+    locators.set(decoded.right, locate)
+    // The rules every provider applies (blank name, delays, hours, zones), found before any request.
+    const issues = decoded.right.sequences.flatMap((entry, i) =>
+      validateNewSequence(toNewSequence(entry), permissive).map((issue) =>
+        locate(`sequences[${i}].${issue.path}`, issue.message)
+      )
+    )
+    if (issues.length > 0) return Either.left(new SequenceFileError({ file, issues }))
     return Either.right(decoded.right)
   }
   // One issue per real problem: a union's alternatives and "Expected undefined" are not problems.
@@ -189,8 +219,27 @@ export const parse = (text: string, file = "<input>"): Either.Either<SequenceFil
     path: pathText(issue.path),
     message: issue.message
   }))
-  const issues = collapse(raw).map(({ keys, path, message }): FileIssue => {
-    // Point at the deepest node of the path that exists in the document.
+  const locate = locator(document, lineCounter)
+  const issues = collapse(raw).map(({ path, message }): FileIssue => locate(path, message))
+  return Either.left(new SequenceFileError({ file, issues }))
+}
+
+const MAX_ALIASES = 100
+
+/** Rules that hold for every provider; a target's own rules are checked by `plan`. */
+const permissive = { zeroDelayFirstStepOnly: false, sendDaysNeedDayDelay: false } as const
+
+/** `steps[2].delay.value` as document keys: `["steps", 2, "delay", "value"]`. */
+const keysOfPath = (path: string): ReadonlyArray<string | number> =>
+  [...path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] === undefined ? m[1]! : Number(m[2])))
+
+type Locate = (path: string, message: string) => FileIssue
+
+/** Points an issue at the deepest node of its path that exists in the document. */
+const locator =
+  (document: ReturnType<typeof parseDocument>, lineCounter: LineCounter): Locate =>
+  (path, message) => {
+    const keys = keysOfPath(path)
     let node: unknown
     for (let depth = keys.length; depth >= 0 && node === undefined; depth--) {
       node = document.getIn(keys.slice(0, depth), true)
@@ -198,9 +247,10 @@ export const parse = (text: string, file = "<input>"): Either.Either<SequenceFil
     const range = hasRange(node) ? node.range : undefined
     const position = range === undefined ? undefined : lineCounter.linePos(range[0])
     return { path, line: position?.line, column: position?.col, message }
-  })
-  return Either.left(new SequenceFileError({ file, issues }))
-}
+  }
+
+/** Where each parsed file's paths are in its text, so `plan` can point at what the target refuses. */
+const locators = new WeakMap<SequenceFile, Locate>()
 
 const hasRange = (node: unknown): node is { readonly range: readonly [number, number, number] } =>
   typeof node === "object" && node !== null && "range" in node && Array.isArray(node.range)
@@ -283,21 +333,47 @@ export interface PlanOptions {
   readonly target: Sequences
   /** Remove the target's sequences the file does not name (default: leave them alone). */
   readonly prune?: boolean
-  /** Let the file turn sequences on and publish emails (default: hold back anything that would). */
+  /**
+   * Write the file's active and published flags as they are, off as well as on (default: what the
+   * run creates is inactive and unpublished; what exists keeps its live state).
+   */
   readonly activate?: boolean
+  /** The file's name in errors (default `<input>`). */
+  readonly fileName?: string
 }
 
-/** Compares the file with what the provider has. Reads only. */
+/**
+ * Compares the file with what the provider has. Reads only. What the target would refuse (its own
+ * rules, such as a zero delay after the first step) fails with a `SequenceFileError` at the file's
+ * line before any request; a sequence the target cannot hold at all (`Unsupported`) is blocked.
+ */
 export const plan = (
   options: PlanOptions
-): Effect.Effect<Plan.Plan, SequenceError | Journal.JournalError, Journal.Journal> =>
+): Effect.Effect<Plan.Plan, SequenceError | SequenceFileError | Journal.JournalError, Journal.Journal> =>
   Effect.gen(function* () {
     const { file, target } = options
+    const capabilities = target.capabilities
     const activate = options.activate ?? false
-    const journal = yield* Journal.readLatest
-    const existing = Chunk.toReadonlyArray(yield* Stream.runCollect(target.list())).filter(
-      (s) => s.archived !== true
+    const fileName = options.fileName ?? "<input>"
+
+    // 1. Without a request: what the target can hold, and what its rules refuse.
+    const translations = file.sequences.map((entry) => translateEither(toNewSequence(entry), capabilities))
+    const locate = locators.get(file) ?? ((path: string, message: string): FileIssue => ({ path, message }))
+    const refused = translations.flatMap((translation, i) =>
+      Either.isLeft(translation)
+        ? []
+        : refusals(translation.right.sequence, capabilities).map((issue) =>
+            locate(`sequences[${i}].${issue.path}`, `${issue.message} (${capabilities.displayName})`)
+          )
     )
+    if (refused.length > 0) return yield* new SequenceFileError({ file: fileName, issues: refused })
+
+    // 2. The target as it is: the truth each entry is compared with.
+    const journal = yield* Journal.readLatest
+    const listed = Chunk.toReadonlyArray(yield* Stream.runCollect(target.list()))
+    let reads = 1
+    const archived = new Map(listed.filter((s) => s.archived === true).map((s) => [s.id, s]))
+    const existing = listed.filter((s) => s.archived !== true)
     const byId = new Map(existing.map((s) => [s.id, s]))
     const byName = new Map<string, Array<SequenceSummary>>()
     for (const summary of existing) byName.set(summary.name, [...(byName.get(summary.name) ?? []), summary])
@@ -307,12 +383,38 @@ export const plan = (
     const blocked: Array<Plan.Blocked> = []
     for (const [index, entry] of file.sequences.entries()) {
       const key = keyOf(entry)
-      const journalled = journal.get(key)?.targetId
+      const notices: Array<Warning> = []
+      const journalled = journal.get(key)
+      const pinned = entry.id ?? journalled?.targetId
+      const gone = archived.get(pinned ?? "")
+      if (pinned !== undefined && gone !== undefined) {
+        blocked.push({
+          key,
+          name: entry.name,
+          error: new Conflict({
+            provider: target.provider,
+            operation: "plan",
+            reason: `${gone.id} ("${gone.name}") is archived in ${capabilities.displayName}: nothing is written to it; unarchive it to update it`
+          })
+        })
+        continue
+      }
+      if (
+        entry.id === undefined &&
+        journalled?.targetId !== undefined &&
+        journalled.state !== "removed" &&
+        !byId.has(journalled.targetId)
+      )
+        notices.push({
+          path: "",
+          kind: "notice",
+          detail: `${journalled.targetId}, written by an earlier run, is no longer in ${capabilities.displayName}: it is created again`
+        })
       const candidates =
         entry.id !== undefined
           ? [entry.id]
-          : journalled !== undefined && byId.has(journalled)
-            ? [journalled]
+          : journalled?.targetId !== undefined && byId.has(journalled.targetId)
+            ? [journalled.targetId]
             : (byName.get(entry.name) ?? []).map((s) => s.id)
       if (candidates.length > 1) {
         return yield* new InvalidInput({
@@ -335,8 +437,9 @@ export const plan = (
         })
       }
       if (targetId !== undefined) matched.add(targetId)
+      if (targetId !== undefined) reads += callsOf(capabilities).get
       const actual = targetId === undefined ? undefined : yield* target.get(targetId)
-      const translation = yield* Effect.either(translate(toNewSequence(entry), target.capabilities))
+      const translation = translations[index]!
       if (Either.isLeft(translation)) {
         blocked.push({ key, name: entry.name, error: translation.left })
         continue
@@ -345,12 +448,12 @@ export const plan = (
       const planned = yield* planSequence({
         key,
         translated,
-        // Without activate, an existing target keeps running (and its emails published) only if it was.
         target: safeDefaults(translated, actual, activate),
-        warnings: translation.right.warnings,
+        warnings: [...translation.right.warnings, ...notices],
         to: target,
         activate,
-        entry: actual === undefined ? undefined : journal.get(key),
+        // The journal only says whether a write was left part-way; the target says the rest.
+        entry: actual === undefined ? undefined : journalled,
         actual
       })
       sequences.push(planned)
@@ -366,8 +469,8 @@ export const plan = (
           translated: { name: summary.name, active: false, steps: [] },
           target: { name: summary.name, active: false, steps: [] },
           warnings: [],
-          operations: [removal(target.capabilities)],
-          calls: removal(target.capabilities).calls,
+          operations: [removal(capabilities)],
+          calls: removal(capabilities).calls,
           fingerprint: "removed"
         })
       }
@@ -379,7 +482,8 @@ export const plan = (
       activate,
       sequences,
       blocked,
-      calls: totalCalls(sequences, target.capabilities)
+      calls: totalCalls(sequences, capabilities),
+      reads
     }
   }).pipe(
     Effect.withSpan("SequenceFile.plan", { attributes: { "unisequence.target": options.target.provider } })

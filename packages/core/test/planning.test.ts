@@ -53,9 +53,18 @@ describe("safeDefaults", () => {
       [true, [true]],
       [false, [false]]
     ])
-    // What the file wants off stays off, however live the target.
-    const off = safeDefaults({ ...desired, active: false }, existing(true, [true, true]), false)
-    expect(off.active).toBe(false)
+  })
+
+  it("without activate, a live target is never turned off nor unpublished, whatever the source says", () => {
+    const off = safeDefaults(
+      { ...desired, active: false, steps: desired.steps.map((s) => ({ ...s, published: false })) },
+      existing(true, [true, true]),
+      false
+    )
+    expect(off.active).toBe(true)
+    expect(off.steps.map((s) => s.published)).toEqual([true, true])
+    // Asked to activate, the desired state is written, off as well as on.
+    expect(safeDefaults({ ...desired, active: false }, existing(true, [true, true]), true).active).toBe(false)
   })
 })
 

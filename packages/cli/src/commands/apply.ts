@@ -26,7 +26,8 @@ export const applyCommand = Command.make(
               verification: "skipped" as const,
               differences: []
             })),
-            blocked: plan.blocked
+            blocked: plan.blocked,
+            failed: []
           }
       const counts = Render.resultCounts(result)
       if (args.json)
@@ -45,6 +46,6 @@ export const applyCommand = Command.make(
           "",
           `  ${Render.resultSummary(result)}; ${callsLine(run.counter, [args.provider])}`
         )
-      yield* incompleteIf(counts.blocked, counts.differs)
+      yield* incompleteIf(counts.blocked + counts.failed, counts.differs)
     }).pipe(Effect.provide(journalLayer(args.journal, applyJournalName(args))))
 ).pipe(Command.withDescription("Make the provider match a sequence file"))

@@ -132,5 +132,5 @@ const migrateWith = (
         "",
         `  ${Render.resultSummary(result)}; ${callsLine(run.counter, providers)}`
       )
-    yield* incompleteIf(counts.blocked, counts.differs)
+    yield* incompleteIf(counts.blocked + counts.failed, counts.differs)
   })

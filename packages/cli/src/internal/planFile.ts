@@ -38,7 +38,8 @@ export const planFile = (
       file: sequenceFile,
       target: connected.sequences,
       prune: args.prune,
-      activate: args.activate
+      activate: args.activate,
+      fileName: args.file
     })
     return { plan, connected }
   })

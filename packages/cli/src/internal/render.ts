@@ -30,7 +30,9 @@ export const warningLine = (warning: {
   readonly kind: string
   readonly detail: string
 }) =>
-  `${humanPath(warning.path)}: ${warning.kind === "dropped" ? "dropped" : "approximated"}, ${warning.detail}`
+  warning.kind === "notice"
+    ? `${humanPath(warning.path)}: ${warning.detail}`
+    : `${humanPath(warning.path)}: ${warning.kind === "dropped" ? "dropped" : "approximated"}, ${warning.detail}`
 
 const pad = (text: string, width: number) =>
   text.length >= width ? text : text + " ".repeat(width - text.length)
@@ -153,7 +155,8 @@ export const planSummary = (plan: Plan.Plan): string => {
     `${count("unchanged")} unchanged`,
     ...(plan.blocked.length > 0 ? [`${plan.blocked.length} blocked`] : [])
   ]
-  return `${parts.join(", ")}; ${plural(plan.calls, "HTTP call")} to write and verify`
+  const reads = plan.reads > 0 ? ` (${plural(plan.reads, "HTTP call")} read the target to plan)` : ""
+  return `${parts.join(", ")}; ${plural(plan.calls, "HTTP call")} to write and verify${reads}`
 }
 
 export const hasWork = (plan: Plan.Plan) => plan.sequences.some((s) => s.action !== "unchanged")
@@ -200,6 +203,7 @@ export const planJson = (plan: Plan.Plan) => ({
   target: plan.target,
   activate: plan.activate,
   calls: plan.calls,
+  reads: plan.reads,
   sequences: plan.sequences.map((s) => ({
     key: s.key,
     name: s.name,
@@ -219,7 +223,16 @@ export const planJson = (plan: Plan.Plan) => ({
 
 // ---- results ----
 
-export const resultLines = (result: Apply.Result): ReadonlyArray<string> => {
+/** Every sequence the target refused during the run, with its reason. */
+const failedLines = (result: Apply.Result): ReadonlyArray<string> =>
+  result.failed.flatMap((f) => [`  ${truncate(f.name, 48)}  FAILED`, `      ✗ ${f.error.message}`])
+
+export const resultLines = (result: Apply.Result): ReadonlyArray<string> => [
+  ...outcomeLines(result),
+  ...failedLines(result)
+]
+
+const outcomeLines = (result: Apply.Result): ReadonlyArray<string> => {
   if (result.outcomes.length === 0) return ["nothing was written"]
   const rows = result.outcomes.map((o) => [
     truncate(o.name, 48),
@@ -247,7 +260,8 @@ export const resultCounts = (result: Apply.Result) => {
     removed: by("removed"),
     verified: result.outcomes.filter((o) => o.verification === "verified").length,
     differs: result.outcomes.filter((o) => o.verification === "differs").length,
-    blocked: result.blocked.length
+    blocked: result.blocked.length,
+    failed: result.failed.length
   }
 }
 
@@ -261,7 +275,8 @@ export const resultSummary = (result: Apply.Result): string => {
     `${c.unchanged} unchanged`,
     `${c.verified} verified`,
     ...(c.differs > 0 ? [`${c.differs} differ`] : []),
-    ...(c.blocked > 0 ? [`${c.blocked} blocked`] : [])
+    ...(c.blocked > 0 ? [`${c.blocked} blocked`] : []),
+    ...(c.failed > 0 ? [`${c.failed} failed`] : [])
   ]
   return parts.join(", ")
 }
@@ -280,5 +295,10 @@ export const resultJson = (result: Apply.Result) => ({
     key: b.key,
     name: b.name,
     error: { _tag: b.error._tag, message: b.error.message }
+  })),
+  failed: result.failed.map((f) => ({
+    key: f.key,
+    name: f.name,
+    error: { _tag: f.error._tag, message: f.error.message }
   }))
 })

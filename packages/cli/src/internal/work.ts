@@ -75,7 +75,9 @@ export const incompleteIf = (blocked: number, differs: number) =>
     : Effect.fail(
         new Incomplete({
           message: [
-            ...(blocked > 0 ? [`${blocked} sequence(s) blocked: they cannot be written to the target`] : []),
+            ...(blocked > 0
+              ? [`${blocked} sequence(s) blocked or failed: they were not written to the target`]
+              : []),
             ...(differs > 0 ? [`${differs} sequence(s) read back different from the plan`] : [])
           ].join("; ")
         })

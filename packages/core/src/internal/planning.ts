@@ -9,7 +9,10 @@ import * as Diff from "../Diff.js"
 import type * as Journal from "../Journal.js"
 import type * as Plan from "../Plan.js"
 import type { DesiredStep, NewSequence, Sequence } from "../Sequence.js"
+import type { Issue } from "../SequenceError.js"
 import type { Sequences } from "../Sequences.js"
+import { unsupportedInSequence } from "./support.js"
+import { validateNewSequence } from "./validation.js"
 
 /** HTTP calls each write takes on a provider, from its capabilities (no network needed). */
 export const callsOf = (capabilities: Capabilities) => ({
@@ -75,6 +78,14 @@ const stepWriteCalls = (diff: Diff.StepDiff, capabilities: Capabilities): number
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`
 
+/** A step patch's fields, in words ("subject, published"). */
+const patchFields = (patch: Record<string, unknown>): string =>
+  Object.entries(patch)
+    .flatMap(([key, value]) =>
+      key === "email" && value !== null && typeof value === "object" ? Object.keys(value) : [key]
+    )
+    .join(", ")
+
 /** Operations and calls for one sequence, given where it stands. */
 export const operationsFor = (
   action: Plan.Action,
@@ -85,8 +96,11 @@ export const operationsFor = (
 ): ReadonlyArray<Plan.Operation> => {
   const calls = callsOf(capabilities)
   const finish: Array<Plan.Operation> = []
-  if (activate && sequence.active)
+  // The live state changes only when asked (`activate`); otherwise the target keeps its own.
+  if (activate && sequence.active && actual?.active !== true)
     finish.push({ kind: "activate", detail: "activate", calls: calls.activate })
+  if (activate && !sequence.active && actual?.active === true)
+    finish.push({ kind: "activate", detail: "deactivate (asked for)", calls: calls.activate })
   finish.push({ kind: "verify", detail: "read back and compare", calls: calls.get })
   switch (action) {
     case "create":
@@ -108,15 +122,17 @@ export const operationsFor = (
     case "update": {
       const ops: Array<Plan.Operation> = [{ kind: "reconcile", detail: "read the target", calls: calls.get }]
       if (actual !== undefined) {
-        const fields = Object.keys(Diff.settings(actual, sequence))
+        const fields = Object.keys(Diff.settings(actual, sequence, capabilities))
         if (fields.length > 0)
           ops.push({ kind: "update", detail: `change ${fields.join(", ")}`, calls: calls.update })
         const diff = Diff.steps(actual.steps, matchByIndex(actual, sequence))
         if (diff._tag === "Diff" && !Diff.isNoop(diff.diff)) {
           const d = diff.diff
+          const index = new Map(actual.steps.map((step, i) => [step.id, i + 1]))
+          const changed = d.updates.map((u) => `step ${index.get(u.id)}: ${patchFields(u.patch)}`)
           ops.push({
             kind: "replaceSteps",
-            detail: `steps: ${d.creates.length} new, ${d.updates.length} changed, ${d.removes.length} removed`,
+            detail: `steps: ${d.creates.length} new, ${d.updates.length} changed, ${d.removes.length} removed${changed.length === 0 ? "" : ` (${changed.join("; ")})`}`,
             calls: stepWriteCalls(d, capabilities)
           })
         }
@@ -146,6 +162,19 @@ export const actionFrom = (entry: Journal.Entry | undefined, fingerprint: string
   return "resume"
 }
 
+/** A journal entry of a write left part-way (to resume rather than compare). */
+export const inProgress = (entry: Journal.Entry | undefined): boolean =>
+  entry !== undefined && entry.state !== "verified" && entry.state !== "differs" && entry.state !== "removed"
+
+/**
+ * What the target's service would refuse in `sequence` — the same validation and capability rules
+ * it applies before any request — so a plan blocks it instead of promising a write that fails.
+ */
+export const refusals = (sequence: NewSequence, capabilities: Capabilities): ReadonlyArray<Issue> => [
+  ...validateNewSequence(sequence, capabilities.rules),
+  ...unsupportedInSequence(sequence, capabilities).map((f) => ({ path: f.path, message: f.detail }))
+]
+
 /** The plan of one sequence, from its target form (safe defaults applied) and where it stands. */
 export const planSequence = (args: {
   readonly key: string
@@ -163,10 +192,11 @@ export const planSequence = (args: {
   Effect.map(fingerprint(args.target), (fingerprint) => {
     const capabilities = args.to.capabilities
     let action = actionFrom(args.entry, fingerprint)
-    if (args.actual !== undefined && args.entry === undefined) {
+    // The target, when read, is the truth: the journal only says whether a write was left part-way.
+    if (args.actual !== undefined && !inProgress(args.entry)) {
       const same =
         Diff.readBack(args.target, args.actual, capabilities).length === 0 &&
-        Object.keys(Diff.settings(args.actual, args.target)).length === 0
+        Object.keys(Diff.settings(args.actual, args.target, capabilities)).length === 0
       action = same ? "unchanged" : "update"
     }
     const operations = operationsFor(action, args.target, capabilities, args.activate, args.actual)

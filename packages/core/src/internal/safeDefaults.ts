@@ -1,7 +1,9 @@
 /**
- * The safe defaults for writes that reach real people, in one place: unless asked to activate,
- * nothing is turned on. A sequence is active, and an email or variant published (Kit) or approved
- * (Apollo), only where the target already has it so; a new target is inactive and unpublished.
+ * The safe defaults for writes that reach real people, in one place. Unless asked to activate:
+ * what a run creates is inactive and unpublished; what already exists on the target keeps its live
+ * state — a run never turns a sequence on or off, nor publishes, unpublishes, approves or
+ * un-approves an email, behind the user's back. With `activate`, the desired state is written as it
+ * is, off as well as on: that is the user asking for it.
  */
 import type { NewSequence, Sequence } from "../Sequence.js"
 
@@ -15,18 +17,18 @@ export const safeDefaults = (
     ? desired
     : {
         ...desired,
-        active: desired.active && actual?.active === true,
+        active: actual?.active === true,
         steps: desired.steps.map((step, i) => {
           const live = actual?.steps[i]
           return {
             ...step,
-            published: step.published && live?.published === true,
+            published: live?.published === true,
             ...(step.variants === undefined
               ? {}
               : {
                   variants: step.variants.map((variant, j) => ({
                     ...variant,
-                    published: variant.published === true && live?.variants?.[j]?.published === true
+                    published: live?.variants?.[j]?.published === true
                   }))
                 })
           }
