@@ -270,6 +270,70 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
     )
 
     it.scoped(
+      "a rerun after the user approved and activated in Apollo and fixed a typo in Kit keeps Apollo live and lists only real changes",
+      () =>
+        Effect.gen(function* () {
+          const kitSim = yield* KitSimulator.start({ rateLimit: false, seed: kitSeed })
+          const apolloSim = yield* ApolloSimulator.start({ profile: "observed", rateLimit: false })
+          const { source, target } = yield* kitToApollo(kitSim, apolloSim)
+          const journal = yield* Journal.makeMemory()
+          const first = yield* run(source, target, journal)
+          const webinar = first.outcomes.find((o) => o.name === "Webinar follow-up")!
+          // The user, in Apollo: approves every touch, activates the sequence.
+          const live = yield* target.get(webinar.targetId!)
+          yield* target.replaceSteps(
+            webinar.targetId!,
+            live.steps.map(({ raw: _raw, ...step }) => ({ ...step, published: true }))
+          )
+          yield* target.setActive(webinar.targetId!, true)
+          // …and, in Kit, fixes a typo.
+          const kitWebinar = (yield* source.get(webinar.key)).steps[1]!
+          yield* source.updateStep(webinar.key, kitWebinar.id, { email: { subject: "The recording" } })
+
+          const plan = yield* Migration.plan({ source, target }).pipe(
+            Effect.provideService(Journal.Journal, journal)
+          )
+          const planned = plan.sequences.find((s) => s.name === "Webinar follow-up")!
+          const evergreen = plan.sequences.find((s) => s.name === "Evergreen course")!
+          expect(planned.action).toBe("update")
+          const details = planned.operations.map((o) => o.detail).join("; ")
+          expect(details).toContain("step 2: subject")
+          expect(details).not.toMatch(/reentry|holdAfterLastStep|exclusions|activate/)
+          expect(evergreen.action).toBe("unchanged")
+          expect(plan.reads).toBeGreaterThan(0)
+          yield* Apply.apply(plan, { target }).pipe(Effect.provideService(Journal.Journal, journal))
+          const after = apolloState(apolloSim).find((s) => s.name === "Webinar follow-up")!
+          expect(after.active).toBe(true)
+          expect(after.steps.flatMap((st) => st.touches.map((t) => [t[1], t[2]]))).toEqual([
+            ["approved", "Thanks for coming"],
+            ["approved", "The recording"]
+          ])
+        })
+    )
+
+    it.scoped(
+      "a sequence deleted from Apollo is created again; another account behind the same journal too",
+      () =>
+        Effect.gen(function* () {
+          const kitSim = yield* KitSimulator.start({ rateLimit: false, seed: kitSeed })
+          const apolloSim = yield* ApolloSimulator.start({ profile: "observed", rateLimit: false })
+          const { source, target } = yield* kitToApollo(kitSim, apolloSim)
+          const journal = yield* Journal.makeMemory()
+          yield* run(source, target, journal)
+          apolloSim.reset()
+          const plan = yield* Migration.plan({ source, target }).pipe(
+            Effect.provideService(Journal.Journal, journal)
+          )
+          expect(plan.sequences.map((s) => s.action)).toEqual(["create", "create"])
+          const result = yield* Apply.apply(plan, { target }).pipe(
+            Effect.provideService(Journal.Journal, journal)
+          )
+          expect(result.outcomes.map((o) => o.verification)).toEqual(["verified", "verified"])
+          expect(apolloState(apolloSim).map((s) => s.name)).toEqual(["Evergreen course", "Webinar follow-up"])
+        })
+    )
+
+    it.scoped(
       "killed after each of its write requests in turn, resumes to the uninterrupted result with no duplicate",
       () =>
         Effect.gen(function* () {

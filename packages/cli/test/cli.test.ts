@@ -253,6 +253,18 @@ describe.concurrent("writing", () => {
     const refused = await cli(["apply", "-f", invalid, "--provider", "kit"], env)
     expect(refused.code).toBe(2)
     expect(refused.stderr).toMatch(/^error: .*invalid\.json:3:\d+: sequences\[0\]/m)
+
+    // A rule of the target (Kit: only the first email may wait 0): refused at its line, no request.
+    const zero = NodePath.join(tmp, "zero.yaml")
+    NodeFs.writeFileSync(
+      zero,
+      "version: 1\nsequences:\n  - name: Zero\n    steps:\n      - delay: 0 days\n        email: { subject: A, html: a }\n      - delay: 0 days\n        email: { subject: B, html: b }\n"
+    )
+    kit.clearLog()
+    const zeroRun = await cli(["apply", "-f", zero, "--provider", "kit"], env)
+    expect(zeroRun.code).toBe(2)
+    expect(zeroRun.stderr).toMatch(/zero\.yaml:7:\d+: sequences\[0\]\.steps\[1\]\.delay: only the first step/)
+    expect(kit.requests).toEqual([])
   })
 
   it("migrate kit → apollo: --dry-run writes nothing, no --yes without a terminal writes nothing, --yes migrates and verifies, a rerun has nothing to do", async () => {
@@ -337,6 +349,24 @@ describe.concurrent("writing", () => {
           {
             name: "Call cadence",
             emailer_steps: [{ type: "call", wait_time: 1, wait_mode: "day", note: "Call them" }]
+          },
+          {
+            // Kit refuses a zero wait after the first email: blocked at plan time, not failed half-way.
+            name: "Zero wait",
+            emailer_steps: [
+              {
+                type: "auto_email",
+                wait_time: 0,
+                wait_mode: "day",
+                emailer_touches: [{ emailer_template: { subject: "One", body_html: "<p>1</p>" } }]
+              },
+              {
+                type: "auto_email",
+                wait_time: 0,
+                wait_mode: "minute",
+                emailer_touches: [{ emailer_template: { subject: "Two", body_html: "<p>2</p>" } }]
+              }
+            ]
           }
         ]
       })
@@ -357,14 +387,15 @@ describe.concurrent("writing", () => {
     )
     expect(ran.code).toBe(6)
     const doc = json(ran)
-    expect(list(at(doc, "plan", "blocked")).map((b) => at(b, "name"))).toEqual(["Call cadence"])
-    expect(at(doc, "result", "counts")).toMatchObject({ created: 1, verified: 1, blocked: 1 })
+    expect(list(at(doc, "plan", "blocked")).map((b) => at(b, "name"))).toEqual(["Call cadence", "Zero wait"])
+    expect(at(doc, "result", "counts")).toMatchObject({ created: 1, verified: 1, blocked: 2 })
+    expect(kit.state().sequences.map((s) => s.name)).toEqual(["Outbound founders"])
     const migrated = kit.state().sequences.find((s) => s.name === "Outbound founders")
     expect(migrated?.emails.map((e) => [e.delay_value, e.delay_unit])).toEqual([
       [0, "days"],
       [2, "hours"]
     ])
-    expect(ran.stderr).toMatch(/^error: 1 sequence\(s\) blocked/m)
+    expect(ran.stderr).toMatch(/^error: 2 sequence\(s\) blocked or failed/m)
   })
 })
 
