@@ -209,9 +209,12 @@ export const fromClient = (client: ApolloClient.Service): Effect.Effect<Sequence
         const id = created.value.emailer_campaign.id
         const after = Mapping.afterCreatePatch(input)
         const requested = ProviderOptions.sequenceOptions(input.providerOptions)
-        if (after !== undefined) yield* client.updateSequence(id, after)
-        if (input.active) yield* client.approve(id)
-        const sequence = yield* toSequence("create", 200)(created)
+        // A later write refused (an activation Apollo will not take, say): archive what was created.
+        const sequence = yield* Effect.gen(function* () {
+          if (after !== undefined) yield* client.updateSequence(id, after)
+          if (input.active) yield* client.approve(id)
+          return yield* toSequence("create", 200)(created)
+        }).pipe(Sequences.removeOnFailure(id, remove))
         return new S.Sequence(
           {
             ...sequence,

@@ -33,10 +33,20 @@ export type TypeId = typeof TypeId
 const common = {
   provider: ProviderId,
   /** The neutral operation (`get`, `update`, …) or the client call that failed. */
-  operation: Schema.String
+  operation: Schema.String,
+  /**
+   * The id of a sequence a failed `create` wrote part of and could not remove: it is on the provider,
+   * incomplete, until someone removes it.
+   */
+  leftBehind: Schema.optional(Schema.String)
 }
 
-const where = (e: { readonly provider: string; readonly operation: string }) => `${e.provider} ${e.operation}`
+const where = (e: {
+  readonly provider: string
+  readonly operation: string
+  readonly leftBehind?: string | undefined
+}) =>
+  `${e.provider} ${e.operation}${e.leftBehind === undefined ? "" : ` (sequence ${e.leftBehind} is left partly written: removing it failed too)`}`
 
 export class SequenceNotFound extends Schema.TaggedError<SequenceNotFound>()("SequenceNotFound", {
   ...common,
@@ -216,3 +226,30 @@ export const excerpt = (body: string, max = 160): string => {
 export const isSequenceError = (u: unknown): u is SequenceError => Predicate.hasProperty(u, TypeId)
 
 export const isRetryable = (error: SequenceError): boolean => error.isRetryable
+
+/** The same error, naming the partly written sequence a failed create could not remove. */
+export const leavingBehind = (error: SequenceError, sequenceId: string): SequenceError => {
+  const fields = { ...error, leftBehind: sequenceId }
+  switch (fields._tag) {
+    case "SequenceNotFound":
+      return new SequenceNotFound(fields)
+    case "StepNotFound":
+      return new StepNotFound(fields)
+    case "AuthenticationFailed":
+      return new AuthenticationFailed(fields)
+    case "PermissionDenied":
+      return new PermissionDenied(fields)
+    case "InvalidInput":
+      return new InvalidInput(fields)
+    case "Unsupported":
+      return new Unsupported(fields)
+    case "RateLimited":
+      return new RateLimited(fields)
+    case "Conflict":
+      return new Conflict(fields)
+    case "ProviderUnavailable":
+      return new ProviderUnavailable(fields)
+    case "MalformedResponse":
+      return new MalformedResponse(fields)
+  }
+}

@@ -42,7 +42,14 @@ import {
   type Step,
   StepPatch
 } from "./Sequence.js"
-import { InvalidInput, type Issue, type SequenceError, StepNotFound, Unsupported } from "./SequenceError.js"
+import {
+  InvalidInput,
+  type Issue,
+  leavingBehind,
+  type SequenceError,
+  StepNotFound,
+  Unsupported
+} from "./SequenceError.js"
 import { applyStepPatch, asDesired, isNoop, type StepDiff, steps as diffSteps } from "./Diff.js"
 import {
   unsupportedInPatch,
@@ -188,6 +195,23 @@ export interface Primitives {
   readonly updateStep?: (id: string, stepId: string, patch: StepPatch) => Effect.Effect<void, SequenceError>
   readonly removeStep?: (id: string, stepId: string) => Effect.Effect<void, SequenceError>
 }
+
+/**
+ * For the writes of a create after its first one: on failure, removes the sequence it created, so
+ * that a failed create leaves nothing behind; when the removal fails too, the error names the
+ * sequence left (`leftBehind`). The original error is the one reported either way.
+ */
+export const removeOnFailure =
+  (sequenceId: string, remove: (id: string) => Effect.Effect<void, SequenceError>) =>
+  <A>(effect: Effect.Effect<A, SequenceError>): Effect.Effect<A, SequenceError> =>
+    Effect.catchAll(effect, (error) =>
+      remove(sequenceId).pipe(
+        Effect.matchEffect({
+          onSuccess: () => Effect.fail(error),
+          onFailure: () => Effect.fail(leavingBehind(error, sequenceId))
+        })
+      )
+    )
 
 /** Whether a step patch can only be checked against the step it edits (its place, its delay). */
 const needsCurrentStep = (patch: StepPatch, rules: Capabilities["rules"]): boolean =>

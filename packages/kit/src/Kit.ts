@@ -129,10 +129,15 @@ export const primitives = (client: KitClient.Service): Sequences.Primitives => {
         )
       )
       const sequence = yield* client.createSequence(body)
-      const emails = yield* Effect.forEach(steps, (step) => client.createEmail(sequence.id, step))
-      return Mapping.toSequence(
-        sequence,
-        emails.map((email, i) => ({ ...email, position: email.position ?? i }))
+      // An email Kit refuses after the sequence exists: the sequence goes, not a part of it.
+      return yield* Effect.forEach(steps, (step) => client.createEmail(sequence.id, step)).pipe(
+        Effect.map((emails) =>
+          Mapping.toSequence(
+            sequence,
+            emails.map((email, i) => ({ ...email, position: email.position ?? i }))
+          )
+        ),
+        Sequences.removeOnFailure(String(sequence.id), (id) => client.deleteSequence(id))
       )
     })
 

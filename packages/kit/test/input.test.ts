@@ -204,3 +204,44 @@ describe("Kit: a position taken by another writer", () => {
     }).pipe(Effect.scoped)
   )
 })
+
+describe("Kit: a create that fails after its first write leaves nothing behind", () => {
+  const three = {
+    name: "Three",
+    steps: [1, 2, 3].map((n, i) => ({
+      delay: { value: i === 0 ? 0 : 1, unit: "days" as const },
+      email: { subject: `S${n}`, html: `<p>${n}</p>` }
+    }))
+  }
+
+  it.live("a refused email deletes the sequence; the error is the refusal", () =>
+    Effect.gen(function* () {
+      const { sim, sequences } = yield* setup({
+        faults: { operations: { createEmail: { serverError: { rate: 1, statuses: [500] } } } }
+      })
+      const error = yield* Effect.flip(sequences.create(three))
+      expect(error._tag).toBe("ProviderUnavailable")
+      expect(error.leftBehind).toBeUndefined()
+      expect(lines(sim)).toContain("DELETE /v4/sequences/1")
+      expect(sim.state().sequences).toEqual([])
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("when the clean-up fails too, the error names the partial sequence", () =>
+    Effect.gen(function* () {
+      const { sim, sequences } = yield* setup({
+        faults: {
+          operations: {
+            createEmail: { serverError: { rate: 1, statuses: [500] } },
+            deleteSequence: { serverError: { rate: 1, statuses: [500] } }
+          }
+        }
+      })
+      const error = yield* Effect.flip(sequences.create(three))
+      expect(error._tag).toBe("ProviderUnavailable")
+      expect(error.leftBehind).toBe("1")
+      expect(error.message).toContain("sequence 1 is left partly written")
+      expect(sim.state().sequences.map((s) => s.id)).toEqual([1])
+    }).pipe(Effect.scoped)
+  )
+})
