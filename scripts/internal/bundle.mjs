@@ -26,6 +26,44 @@ const withoutDemo = {
   }
 }
 
+/**
+ * The SQL drivers the journals use (`pg`; `better-sqlite3`, a native module that finds its binary
+ * next to its own files) are not bundled: they are loaded from where they are installed, when a
+ * `--journal postgres://…` or `sqlite:` run imports the SQL client that uses them. They are found
+ * from the executable's directory (npm hoists them next to the package) or, failing that, next to
+ * the Effect SQL package that depends on them (pnpm keeps them there).
+ */
+const drivers = { pg: "@effect/sql-pg", "better-sqlite3": "@effect/sql-sqlite-node" }
+const installedDrivers = {
+  name: "installed-drivers",
+  setup(build) {
+    build.onResolve({ filter: /^(pg|better-sqlite3)$/ }, (args) =>
+      // The loader's own `require` of the driver stays a `require` at run time.
+      args.namespace === "installed-driver"
+        ? { path: args.path, external: true }
+        : { path: args.path, namespace: "installed-driver" }
+    )
+    build.onLoad({ filter: /.*/, namespace: "installed-driver" }, (args) => ({
+      contents: `const name = ${JSON.stringify(args.path)}, via = ${JSON.stringify(drivers[args.path])}
+let loaded
+try {
+  loaded = require(name)
+} catch (error) {
+  if (error === null || typeof error !== "object" || error.code !== "MODULE_NOT_FOUND") throw error
+  let from
+  try {
+    from = require.resolve(via)
+  } catch {
+    throw new Error(\`\${name} is not installed: install \${via} (which brings \${name}) to use this journal\`, { cause: error })
+  }
+  loaded = require("node:module").createRequire(from)(name)
+}
+module.exports = loaded`,
+      loader: "js"
+    }))
+  }
+}
+
 const options = (dir) => ({
   absWorkingDir: dir,
   entryPoints: ["src/bin.ts"],
@@ -38,13 +76,14 @@ const options = (dir) => ({
   keepNames: true,
   legalComments: "none",
   metafile: true,
-  logLevel: "warning"
+  logLevel: "warning",
+  plugins: [installedDrivers]
 })
 
 export const bundleBin = async (dir, out) => {
   const bin = join(out, "bin")
   const built = [
-    await build({ ...options(dir), outfile: join(bin, main), plugins: [withoutDemo] }),
+    await build({ ...options(dir), outfile: join(bin, main), plugins: [withoutDemo, installedDrivers] }),
     await build({ ...options(dir), outfile: join(bin, demo) })
   ]
   const loader = readFileSync(new URL("./bin-loader.js", import.meta.url), "utf8")

@@ -1,32 +1,25 @@
 /**
  * The `unisequence` command: list, show, export, plan/apply (sequences as code), migrate, verify
- * and the demo, one module each under `commands/`. `run` is the whole command as an Effect
- * returning the exit code, so that it can be run in-process (the demo, the tests) as well as from
- * `bin.ts`.
+ * and the demo. Their options are in `internal/definitions.ts`, loaded at start-up; what each does
+ * is in its module under `commands/`, imported when it runs (so `--help` and a usage error load
+ * neither adapters nor engine). `run` is the whole command as an Effect returning the exit code,
+ * so that it can be run in-process (the demo, the tests) as well as from `bin.ts`.
  */
 import { type CliApp, Command } from "@effect/cli"
 import { FetchHttpClient } from "@effect/platform"
-import { SequenceFile } from "@unisequence/core"
-import { Cause, Console, Effect, Exit, Option } from "effect"
-import { applyCommand } from "./commands/apply.js"
-import { demo } from "./commands/demo.js"
-import { exportCommand } from "./commands/export.js"
-import { list } from "./commands/list.js"
-import { migrate } from "./commands/migrate.js"
-import { planCommand } from "./commands/plan.js"
-import { show } from "./commands/show.js"
-import { verify } from "./commands/verify.js"
+import type { SequenceFile } from "@unisequence/core"
+import { Cause, Console, Effect, Exit, Option, Predicate } from "effect"
 import { cliConsole, colorWanted } from "./internal/console.js"
-import { type Run, RunContext } from "./internal/context.js"
+import { type CallCounter, makeCounter, type Run, RunContext } from "./internal/context.js"
+import { commands } from "./internal/definitions.js"
 import { ExitCode, Reported, renderCause } from "./internal/errors.js"
 import * as Progress from "./internal/progress.js"
-import { type CallCounter, makeCounter } from "./internal/providers.js"
 
 export const version = "0.1.0"
 
 const command = Command.make("unisequence").pipe(
   Command.withDescription("Email sequences on Kit and Apollo: list, export, sequences as code, migrate"),
-  Command.withSubcommands([list, show, exportCommand, planCommand, applyCommand, migrate, verify, demo])
+  Command.withSubcommands(commands)
 )
 
 const cli = Command.run(command, { name: "unisequence", version })
@@ -89,8 +82,12 @@ export const run = (
   )
 }
 
+// By tag, not `instanceof`: the class is in the sequence-file module, which start-up does not load.
+const isFileError = (error: unknown): error is SequenceFile.SequenceFileError =>
+  Predicate.isTagged(error, "SequenceFileError")
+
 const fileIssueLines = (error: unknown): ReadonlyArray<string> =>
-  error instanceof SequenceFile.SequenceFileError
+  isFileError(error)
     ? error.issues.map(
         (i) =>
           `${error.file}${i.line === undefined ? "" : `:${i.line}:${i.column ?? 1}`}: ${i.path === "" ? "" : `${i.path}: `}${i.message}`

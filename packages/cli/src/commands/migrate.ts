@@ -1,30 +1,19 @@
 /** `unisequence migrate`: copy sequences from one provider to another — plan, confirm, apply, verify. */
-import { Command, Options, Prompt } from "@effect/cli"
+import { Prompt } from "@effect/cli"
 import { type Apply, Migration, type Plan } from "@unisequence/core"
 import { Effect, Option } from "effect"
 import * as NodeCrypto from "node:crypto"
 import * as NodePath from "node:path"
 import { type Handler, out, outJson, RunContext } from "../internal/context.js"
 import { NotConfirmed, UsageError } from "../internal/errors.js"
-import { activate, type Common, common, journalPath } from "../internal/options.js"
+import type { ArgsOf, migrateConfig } from "../internal/definitions.js"
+import type { Common } from "../internal/options.js"
 import * as Render from "../internal/render.js"
 import { parseSelection } from "../internal/selection.js"
 import type { Connected } from "../internal/providers.js"
-import { type ProviderName, providerNames, type Settings } from "../internal/settings.js"
+import type { ProviderName, Settings } from "../internal/settings.js"
 import * as JournalSpec from "../internal/journalSpec.js"
 import { applyPlan, callsLine, connectTo, incompleteIf, parseJournal } from "../internal/work.js"
-
-const from = Options.choice("from", providerNames).pipe(Options.withDescription("The provider to read from"))
-const to = Options.choice("to", providerNames).pipe(Options.withDescription("The provider to write to"))
-const dryRun = Options.boolean("dry-run").pipe(Options.withDescription("Show the plan and write nothing"))
-const yes = Options.boolean("yes").pipe(
-  Options.withAlias("y"),
-  Options.withDescription("Apply without asking")
-)
-const select = Options.text("select").pipe(
-  Options.withDefault("all"),
-  Options.withDescription("Which sequences: all, ids:1,2,3 or name:TEXT (name contains TEXT)")
-)
 
 /** Where a migration's journal lives unless `--journal` says: per direction and pair of endpoints. */
 export const defaultJournal = (source: Settings, target: Settings) => {
@@ -46,26 +35,22 @@ const confirm = (message: string) =>
     return yield* Prompt.confirm({ message, initial: false })
   })
 
-export const migrate = Command.make(
-  "migrate",
-  { ...common, from, to, dryRun, journal: journalPath, activate, select, yes },
-  (args): Handler =>
-    Effect.gen(function* () {
-      if (args.from === args.to)
-        return yield* new UsageError({ message: `--from and --to are both ${args.from}: nothing to migrate` })
-      const selection = yield* parseSelection(args.select)
-      const given = yield* Effect.transposeOption(Option.map(args.journal, parseJournal))
-      const source = yield* connectTo(args.from, args)
-      const target = yield* connectTo(args.to, args)
-      const byDefault = defaultJournal(source.settings, target.settings)
-      const spec = Option.getOrElse(given, (): JournalSpec.JournalSpec => ({ _tag: "File", path: byDefault }))
-      // In a database, the journal is named as the default file would be: per direction and endpoints.
-      const name = NodePath.basename(byDefault, ".jsonl")
-      return yield* migrateWith(args, source, target, selection, JournalSpec.show(spec)).pipe(
-        Effect.provide(JournalSpec.layer(spec, name))
-      )
-    })
-).pipe(Command.withDescription("Copy sequences from one provider to the other: plan, confirm, apply, verify"))
+export const run = (args: ArgsOf<typeof migrateConfig>): Handler =>
+  Effect.gen(function* () {
+    if (args.from === args.to)
+      return yield* new UsageError({ message: `--from and --to are both ${args.from}: nothing to migrate` })
+    const selection = yield* parseSelection(args.select)
+    const given = yield* Effect.transposeOption(Option.map(args.journal, parseJournal))
+    const source = yield* connectTo(args.from, args)
+    const target = yield* connectTo(args.to, args)
+    const byDefault = defaultJournal(source.settings, target.settings)
+    const spec = Option.getOrElse(given, (): JournalSpec.JournalSpec => ({ _tag: "File", path: byDefault }))
+    // In a database, the journal is named as the default file would be: per direction and endpoints.
+    const name = NodePath.basename(byDefault, ".jsonl")
+    return yield* migrateWith(args, source, target, selection, JournalSpec.show(spec)).pipe(
+      Effect.provide(JournalSpec.layer(spec, name))
+    )
+  })
 
 interface MigrateArgs extends Common {
   readonly from: ProviderName

@@ -1,10 +1,9 @@
 /** `unisequence verify`: checks credentials and which endpoints they reach (writes nothing). */
-import { Command, Options } from "@effect/cli"
 import type { Sequences } from "@unisequence/core"
 import { Cause, Effect, Option } from "effect"
 import { err, type Handler, out, outJson, RunContext } from "../internal/context.js"
 import { NoCredentials, renderCause, Reported } from "../internal/errors.js"
-import { common } from "../internal/options.js"
+import type { ArgsOf, verifyConfig } from "../internal/definitions.js"
 import { connect } from "../internal/providers.js"
 import {
   hasCredentials,
@@ -13,12 +12,6 @@ import {
   type Settings,
   settingsFor
 } from "../internal/settings.js"
-
-const verifyProvider = Options.choice("provider", providerNames).pipe(
-  Options.withAlias("p"),
-  Options.optional,
-  Options.withDescription("Only this provider (default: every provider with credentials set)")
-)
 
 /** One provider's line of the report: the service's `Verification`, its error as the command reports one. */
 interface Check extends Omit<Sequences.Verification, "error" | "probes"> {
@@ -71,29 +64,25 @@ export const checkLines = (check: Check): ReadonlyArray<string> => [
   )
 ]
 
-export const verify = Command.make(
-  "verify",
-  { ...common, provider: verifyProvider },
-  (args): Handler =>
-    Effect.gen(function* () {
-      const names = Option.match(args.provider, { onNone: () => providerNames, onSome: (p) => [p] as const })
-      const all = yield* Effect.forEach(names, (name) => settingsFor(name, args))
-      const configured = Option.isSome(args.provider) ? all : all.filter(hasCredentials)
-      if (configured.length === 0)
-        return yield* new NoCredentials({
-          message: "no credentials set: export KIT_API_KEY (or KIT_OAUTH_TOKEN) and/or APOLLO_API_KEY"
-        })
-      const checks = yield* Effect.forEach(configured, checkOne)
-      if (args.json) yield* outJson({ command: "verify", providers: checks })
-      else {
-        for (const check of checks) yield* out(...checkLines(check))
-        for (const skipped of all.filter((s) => !configured.includes(s)))
-          yield* out(`${skipped.provider}  skip  no credentials set`)
-      }
-      const failed = checks.find((c) => !c.ok)
-      if (failed?.error !== undefined) {
-        yield* err(`error: ${failed.error.message}`)
-        return yield* new Reported({ code: failed.error.exitCode })
-      }
-    })
-).pipe(Command.withDescription("Check credentials and which endpoints they reach (writes nothing)"))
+export const run = (args: ArgsOf<typeof verifyConfig>): Handler =>
+  Effect.gen(function* () {
+    const names = Option.match(args.provider, { onNone: () => providerNames, onSome: (p) => [p] as const })
+    const all = yield* Effect.forEach(names, (name) => settingsFor(name, args))
+    const configured = Option.isSome(args.provider) ? all : all.filter(hasCredentials)
+    if (configured.length === 0)
+      return yield* new NoCredentials({
+        message: "no credentials set: export KIT_API_KEY (or KIT_OAUTH_TOKEN) and/or APOLLO_API_KEY"
+      })
+    const checks = yield* Effect.forEach(configured, checkOne)
+    if (args.json) yield* outJson({ command: "verify", providers: checks })
+    else {
+      for (const check of checks) yield* out(...checkLines(check))
+      for (const skipped of all.filter((s) => !configured.includes(s)))
+        yield* out(`${skipped.provider}  skip  no credentials set`)
+    }
+    const failed = checks.find((c) => !c.ok)
+    if (failed?.error !== undefined) {
+      yield* err(`error: ${failed.error.message}`)
+      return yield* new Reported({ code: failed.error.exitCode })
+    }
+  })

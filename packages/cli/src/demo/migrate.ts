@@ -17,7 +17,7 @@ import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { run } from "../Cli.js"
 import { out, RunContext } from "../internal/context.js"
-import { makeCounter } from "../internal/providers.js"
+import { makeCounter } from "../internal/context.js"
 import { hasCredentials, settingsFor } from "../internal/settings.js"
 import { kitSeed } from "./seed.js"
 

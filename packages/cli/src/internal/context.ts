@@ -6,7 +6,13 @@ import type { FileSystem, HttpClient, Path, Terminal } from "@effect/platform"
 import { Context, Effect } from "effect"
 import type { CommandError } from "./errors.js"
 import type { Sink } from "./progress.js"
-import type { CallCounter } from "./providers.js"
+
+/** HTTP requests sent per provider during this run. */
+export interface CallCounter {
+  readonly counts: { kit: number; apollo: number }
+}
+
+export const makeCounter = (): CallCounter => ({ counts: { kit: 0, apollo: 0 } })
 
 export interface Run {
   /** A line for stdout. */

@@ -8,15 +8,9 @@ import { Apollo } from "@unisequence/apollo"
 import type { Sequences } from "@unisequence/core"
 import { Kit } from "@unisequence/kit"
 import { Effect, Option } from "effect"
+import type { CallCounter } from "./context.js"
 import type { MissingCredentials } from "./errors.js"
 import { type ProviderName, requireCredentials, type Settings } from "./settings.js"
-
-/** HTTP requests sent per provider during this run. */
-export interface CallCounter {
-  readonly counts: { kit: number; apollo: number }
-}
-
-export const makeCounter = (): CallCounter => ({ counts: { kit: 0, apollo: 0 } })
 
 export interface Connected {
   readonly provider: ProviderName

@@ -5,12 +5,12 @@
 import { Apply, Journal, type JournalLease, type Plan } from "@unisequence/core"
 import { Chunk, Effect, Either, Layer, Option, Stream } from "effect"
 import type { FileSystem, HttpClient, Path } from "@effect/platform"
-import { RunContext } from "./context.js"
+import { type CallCounter, RunContext } from "./context.js"
 import { type CommandError, Incomplete, UsageError } from "./errors.js"
 import * as JournalSpec from "./journalSpec.js"
 import type { Common } from "./options.js"
 import * as Progress from "./progress.js"
-import { type CallCounter, type Connected, connect } from "./providers.js"
+import { type Connected, connect } from "./providers.js"
 import { type ProviderName, settingsFor } from "./settings.js"
 
 export const connectTo = (
