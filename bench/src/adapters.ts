@@ -1,10 +1,15 @@
-/** The adapters as the benchmarks build them: over fetch, against a simulator's URL. */
-import { FetchHttpClient } from "@effect/platform"
+/**
+ * The adapters as the benchmarks build them, against a simulator's URL, on the default HTTP client
+ * of the CLI and of the Promise API (`NodeHttpClient.layerUndici`) unless `FetchHttpClient` is asked
+ * for.
+ */
+import { FetchHttpClient, HttpClient } from "@effect/platform"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Apollo, ApolloClient } from "@unisequence/apollo"
 import type { Sequences } from "@unisequence/core"
 import { Kit, type KitClient } from "@unisequence/kit"
 import { ApolloSimulator } from "@unisequence/testing"
-import { Clock, Duration, Effect, Redacted } from "effect"
+import { Clock, Duration, Effect, ManagedRuntime, Redacted } from "effect"
 
 export const KIT_KEY = "kit_test_key"
 export const APOLLO_KEY = ApolloSimulator.defaultMasterKey
@@ -12,26 +17,57 @@ export const APOLLO_KEY = ApolloSimulator.defaultMasterKey
 /** Short retry waits: the simulators answer at once, and a benchmark should not idle. */
 const retry = { baseDelay: "5 millis", maxDelay: "200 millis" } as const
 
+/** `undici`: the CLI's and the Promise API's default; `fetch`: `@effect/platform`'s FetchHttpClient. */
+export type Transport = "undici" | "fetch"
+
+const layers = { undici: NodeHttpClient.layerUndici, fetch: FetchHttpClient.layer } as const
+
+// One client per transport, built once and kept (undici's dispatcher lives in the layer's scope),
+// as the CLI and the Promise API build theirs once per runtime.
+const runtimes = new Map<Transport, ManagedRuntime.ManagedRuntime<HttpClient.HttpClient, never>>()
+
+const runtime = (transport: Transport) => {
+  const existing = runtimes.get(transport)
+  if (existing !== undefined) return existing
+  const made = ManagedRuntime.make(layers[transport])
+  runtimes.set(transport, made)
+  return made
+}
+
+/** Closes the clients (undici's dispatcher and its sockets); the next adapter builds a new one. */
+export const release = async (): Promise<void> => {
+  const all = [...runtimes.values()]
+  runtimes.clear()
+  for (const r of all) await r.dispose()
+}
+
 export const kit = (
   url: string,
-  options: Partial<Kit.Options> = {}
+  options: Partial<Kit.Options> = {},
+  transport: Transport = "undici"
 ): Promise<{ readonly client: KitClient.Service; readonly sequences: Sequences.Sequences }> =>
-  Effect.runPromise(
+  runtime(transport).runPromise(
     Kit.make({
       apiKey: Redacted.make(KIT_KEY),
       baseUrl: url,
       rateLimit: false,
       retry,
       ...options
-    }).pipe(Effect.provide(FetchHttpClient.layer))
+    })
   )
 
-export const apollo = (url: string, options: Partial<Apollo.Options> = {}): Promise<Apollo.Apollo> =>
-  Effect.runPromise(
-    Apollo.make({ apiKey: Redacted.make(APOLLO_KEY), baseUrl: url, retry, ...options }).pipe(
-      Effect.provide(FetchHttpClient.layer)
-    )
+export const apollo = (
+  url: string,
+  options: Partial<Apollo.Options> = {},
+  transport: Transport = "undici"
+): Promise<Apollo.Apollo> =>
+  runtime(transport).runPromise(
+    Apollo.make({ apiKey: Redacted.make(APOLLO_KEY), baseUrl: url, retry, ...options })
   )
+
+/** The bare HTTP client of a transport, for the breakdown rows. */
+export const httpClient = (transport: Transport): Promise<HttpClient.HttpClient> =>
+  runtime(transport).runPromise(HttpClient.HttpClient)
 
 /**
  * A clock running `scale` times faster than real time: its milliseconds are the simulator's scaled

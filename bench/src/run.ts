@@ -1,4 +1,5 @@
 /** Runs a selection of benchmarks against one simulator host and collects their figures. */
+import * as Adapters from "./adapters.js"
 import type { Size } from "./bench.js"
 import { all } from "./benches/index.js"
 import type { Figure } from "./figures.js"
@@ -24,6 +25,7 @@ export const run = async (options: RunOptions): Promise<ReadonlyArray<Figure>> =
       progress(`[${bench.id}] done in ${((Date.now() - started) / 1000).toFixed(1)} s`)
     }
   } finally {
+    await Adapters.release()
     await host.close()
   }
   return figures

@@ -49,7 +49,14 @@ describe("benchmarks at tiny size", () => {
     const ratios = figures.filter((f) => f.figure === "wall time adapter / raw")
     expect(ratios.map((f) => f.benchmark)).toEqual(["get ×20 (sequential)", "get ×20 (concurrency 16)"])
     expect(ratios.every(finite)).toBe(true)
-    expect(figures.filter((f) => f.figure.startsWith("breakdown")).length).toBe(4)
+    expect(figures.filter((f) => f.figure.startsWith("breakdown")).length).toBe(6)
+    expect(figures.filter((f) => f.figure.includes("undici.request")).map((f) => f.figure)).toEqual([
+      "raw undici.request (the floor) / plain fetch",
+      "adapter / raw undici.request",
+      "raw undici.request (the floor) / plain fetch",
+      "adapter / raw undici.request"
+    ])
+    expect(figures.filter((f) => f.figure === "adapter on FetchHttpClient / plain fetch").every(finite)).toBe(true)
     expect(exactOnes(figures).length).toBe(2)
     expectExact(figures)
   })

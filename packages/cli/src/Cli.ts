@@ -6,13 +6,13 @@
  * so that it can be run in-process (the demo, the tests) as well as from `bin.ts`.
  */
 import { type CliApp, Command } from "@effect/cli"
-import { FetchHttpClient } from "@effect/platform"
 import type { SequenceFile } from "@unisequence/core"
 import { Cause, Console, Effect, Exit, Option, Predicate } from "effect"
 import { cliConsole, colorWanted } from "./internal/console.js"
 import { type CallCounter, makeCounter, type Run, RunContext } from "./internal/context.js"
 import { commands } from "./internal/definitions.js"
 import { ExitCode, Reported, renderCause } from "./internal/errors.js"
+import * as HttpTransport from "./internal/httpTransport.js"
 import * as Progress from "./internal/progress.js"
 
 export const version = "0.1.0"
@@ -58,7 +58,7 @@ export const run = (
   return Console.consoleWith((base) =>
     cli(["node", "unisequence", ...args]).pipe(Effect.withConsole(cliConsole(base, context.out, color)))
   ).pipe(
-    Effect.provide(FetchHttpClient.layer),
+    Effect.provide(HttpTransport.layer),
     Effect.provideService(RunContext, context),
     Effect.exit,
     Effect.map((exit) => {
