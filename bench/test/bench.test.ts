@@ -65,6 +65,7 @@ describe("benchmarks at tiny size", () => {
     const figures = await runBench(2)
     expect(figures.map((f) => f.figure)).toEqual([
       "time adapter / raw (= raw items/s ÷ adapter items/s)",
+      "adapter on FetchHttpClient / raw",
       "breakdown: KitClient.listSequences (no neutral mapping) / raw",
       "peak RSS growth while listing (adapter)",
       "requests per listing (pages of 1,000)"
