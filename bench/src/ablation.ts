@@ -1,12 +1,13 @@
 /**
  * `pnpm run ablation`: what each layer KitClient puts around one request costs, over loopback. The
- * same request (a page of 5 emails with content) goes through `@effect/platform`'s `HttpClient`
- * plus `JSON.parse`, then with one of KitClient's layers added at a time: the per-attempt timeout,
+ * same request (a page of 5 emails with content) goes through `@effect/platform`'s `HttpClient` on
+ * the default client of the CLI and of the Promise API (`NodeHttpClient.layerUndici`) plus
+ * `JSON.parse`, then the same on `FetchHttpClient`, then with one of KitClient's layers added at a time: the per-attempt timeout,
  * the span, the redacted header names, the limiter, the retry wrapper, and Schema decoding (with the
  * decoder made once, and made per call as KitClient does). Each figure is the best of 5 rounds.
  */
 import { performance } from "node:perf_hooks"
-import { FetchHttpClient, Headers, HttpClient, HttpClientRequest } from "@effect/platform"
+import { Headers, type HttpClient, HttpClientRequest } from "@effect/platform"
 import { Resilience } from "@unisequence/core"
 import { KitClient } from "@unisequence/kit"
 import { Effect, Schema } from "effect"
@@ -31,16 +32,19 @@ export const measure = async (requests = 1_000, rounds = 5): Promise<ReadonlyArr
   try {
     const headers = { "x-kit-api-key": Adapters.KIT_KEY, accept: "application/json" }
     const url = `${sim.url}/v4/sequences/1/emails?per_page=1000&include_content=true`
-    const http = await Effect.runPromise(HttpClient.HttpClient.pipe(Effect.provide(FetchHttpClient.layer)))
     const limiter = Effect.runSync(Resilience.makeLimiter({}))
-    const exchange = http.execute(HttpClientRequest.get(url, { headers })).pipe(
-      Effect.flatMap((response) => response.text),
-      Effect.scoped
-    )
+    const exchangeOn = (http: HttpClient.HttpClient) =>
+      http.execute(HttpClientRequest.get(url, { headers })).pipe(
+        Effect.flatMap((response) => response.text),
+        Effect.scoped
+      )
+    const exchange = exchangeOn(await Adapters.httpClient("undici"))
     const parsed = Effect.map(exchange, (text): unknown => JSON.parse(text))
+    const onFetch = Effect.map(exchangeOn(await Adapters.httpClient("fetch")), (text): unknown => JSON.parse(text))
     const decodeOnce = Schema.decodeUnknownEither(Schema.parseJson(KitClient.Wire.EmailsPage))
     const variants: ReadonlyArray<readonly [string, Effect.Effect<unknown, unknown>]> = [
-      ["HttpClient + JSON.parse", parsed],
+      ["HttpClient (undici) + JSON.parse", parsed],
+      ["FetchHttpClient instead of undici", onFetch],
       [
         "+ Effect.timeoutFail per attempt",
         Effect.timeoutFail(parsed, { duration: "30 seconds", onTimeout: () => "timeout" })
@@ -73,6 +77,7 @@ export const measure = async (requests = 1_000, rounds = 5): Promise<ReadonlyArr
     const base = best.get(variants[0]![0])!
     return variants.map(([layer]) => ({ layer, micros: best.get(layer)!, added: best.get(layer)! - base }))
   } finally {
+    await Adapters.release()
     await sim.close()
     await host.close()
   }

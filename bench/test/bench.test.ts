@@ -186,7 +186,7 @@ describe("ablation of KitClient's layers", () => {
   it("times a request with each layer added", async () => {
     const layers = await ablation(20, 1)
     expect(layers.map((l) => l.layer)).toContain("+ Effect.timeoutFail per attempt")
-    expect(layers.length).toBe(8)
+    expect(layers.length).toBe(9)
     expect(layers[0]?.added).toBe(0)
     for (const layer of layers) expect(layer.micros, layer.layer).toBeGreaterThan(0)
   })
