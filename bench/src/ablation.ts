@@ -40,7 +40,9 @@ export const measure = async (requests = 1_000, rounds = 5): Promise<ReadonlyArr
       )
     const exchange = exchangeOn(await Adapters.httpClient("undici"))
     const parsed = Effect.map(exchange, (text): unknown => JSON.parse(text))
-    const onFetch = Effect.map(exchangeOn(await Adapters.httpClient("fetch")), (text): unknown => JSON.parse(text))
+    const onFetch = Effect.map(exchangeOn(await Adapters.httpClient("fetch")), (text): unknown =>
+      JSON.parse(text)
+    )
     const decodeOnce = Schema.decodeUnknownEither(Schema.parseJson(KitClient.Wire.EmailsPage))
     const variants: ReadonlyArray<readonly [string, Effect.Effect<unknown, unknown>]> = [
       ["HttpClient (undici) + JSON.parse", parsed],

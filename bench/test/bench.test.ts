@@ -56,7 +56,9 @@ describe("benchmarks at tiny size", () => {
       "raw undici.request (the floor) / plain fetch",
       "adapter / raw undici.request"
     ])
-    expect(figures.filter((f) => f.figure === "adapter on FetchHttpClient / plain fetch").every(finite)).toBe(true)
+    expect(figures.filter((f) => f.figure === "adapter on FetchHttpClient / plain fetch").every(finite)).toBe(
+      true
+    )
     expect(exactOnes(figures).length).toBe(2)
     expectExact(figures)
   })

@@ -37,7 +37,11 @@ export const bench: Bench = {
     const rounds = sized(size, 2, 3)
     const sim = await startKit(host, { rateLimit: false, seed: { spec: { sequences: total, emails: 0 } } })
     try {
-      const { sequences, client } = await Adapters.kit(sim.url, { rateLimit: false, pageSize: PER_PAGE }, "undici")
+      const { sequences, client } = await Adapters.kit(
+        sim.url,
+        { rateLimit: false, pageSize: PER_PAGE },
+        "undici"
+      )
       const onFetch = await Adapters.kit(sim.url, { rateLimit: false, pageSize: PER_PAGE }, "fetch")
       const headers = { "x-kit-api-key": Adapters.KIT_KEY, accept: "application/json" }
       /** Follows the cursors, parses each page, counts the items: what a hand-written loop does. */
