@@ -312,6 +312,48 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
     )
 
     it.scoped(
+      "the plan reads Apollo's team schedules: names the one it will use, blocks what none matches",
+      () =>
+        Effect.gen(function* () {
+          const kitSim = yield* KitSimulator.start({
+            rateLimit: false,
+            seed: {
+              sequences: [
+                ...(kitSeed.sequences ?? []),
+                {
+                  name: "Weekend in Tokyo",
+                  send_days: ["saturday"],
+                  send_hour: 3,
+                  time_zone: "Asia/Tokyo",
+                  emails: [{ subject: "Hi", content: "<p>Hi</p>", delay_value: 0, delay_unit: "days" }]
+                }
+              ]
+            }
+          })
+          const apolloSim = yield* ApolloSimulator.start({ profile: "observed", rateLimit: false })
+          const { source, target } = yield* kitToApollo(kitSim, apolloSim)
+          const journal = yield* Journal.makeMemory()
+          const plan = yield* Migration.plan({ source, target }).pipe(
+            Effect.provideService(Journal.Journal, journal)
+          )
+          expect(plan.blocked.map((b) => [b.name, b.error._tag])).toEqual([
+            ["Weekend in Tokyo", "InvalidInput"]
+          ])
+          expect(plan.blocked[0]!.error.message).toContain("no team schedule sends on saturday")
+          const webinar = plan.sequences.find((s) => s.name === "Webinar follow-up")!
+          expect(webinar.warnings.find((w) => w.path === "schedule")?.detail).toMatch(
+            /written as the team schedule "/
+          )
+          expect(apolloSim.requests.filter((r) => r.method !== "GET" && r.operation !== "search")).toEqual([])
+          const result = yield* Apply.apply(plan, { target }).pipe(
+            Effect.provideService(Journal.Journal, journal)
+          )
+          expect(result.outcomes.map((o) => o.verification)).toEqual(["verified", "verified"])
+          expect(result.failed).toEqual([])
+        })
+    )
+
+    it.scoped(
       "a sequence deleted from Apollo is created again; another account behind the same journal too",
       () =>
         Effect.gen(function* () {

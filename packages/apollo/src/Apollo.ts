@@ -310,7 +310,14 @@ export const fromClient = (client: ApolloClient.Service): Effect.Effect<Sequence
       setActive,
       remove,
       enroll,
-      verify: verifyOn(client)
+      verify: verifyOn(client),
+      // What a plan shows: the team schedule a weekly one is written as, or why there is none.
+      scheduleFor: (schedule) =>
+        Effect.gen(function* () {
+          const id = yield* resolveSchedule("plan", schedule)
+          if (schedule._tag === "Named" || id === undefined) return schedule
+          return Mapping.namedSchedule(id, yield* schedules(false))
+        })
     })
   })
 

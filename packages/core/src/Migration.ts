@@ -28,7 +28,7 @@ import * as Plan from "./Plan.js"
 import type { Sequence } from "./Sequence.js"
 import { Conflict, InvalidInput, type SequenceError } from "./SequenceError.js"
 import type { Sequences } from "./Sequences.js"
-import { callsOf, planSequence, refusals, totalCalls } from "./internal/planning.js"
+import { callsOf, planSequence, refusals, scheduleWarnings, totalCalls } from "./internal/planning.js"
 import { safeDefaults } from "./internal/safeDefaults.js"
 
 export interface PlanOptions {
@@ -75,6 +75,7 @@ export const plan = (
     // One list of the target, to say when a new sequence's name is already taken there.
     const existing = yield* Stream.runCollect(target.list())
     let reads = 1
+    let schedulesRead = false
     const names = new Map<string, Array<string>>()
     for (const s of existing) if (s.archived !== true) names.set(s.name, [...(names.get(s.name) ?? []), s.id])
     yield* selected(source, options.select ?? Plan.all).pipe(
@@ -109,11 +110,19 @@ export const plan = (
                 } else actual = found
               }
               const translated = translation.sequence
+              if (
+                translated.schedule?._tag === "Weekly" &&
+                target.scheduleFor !== undefined &&
+                !schedulesRead
+              ) {
+                schedulesRead = true
+                reads += 1
+              }
               const planned = yield* planSequence({
                 key: sequence.id,
                 translated,
                 target: safeDefaults(translated, actual, activate),
-                warnings,
+                warnings: yield* scheduleWarnings(target, translated, warnings),
                 to: target,
                 activate,
                 entry,

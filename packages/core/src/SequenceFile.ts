@@ -59,7 +59,14 @@ import {
 } from "./Sequence.js"
 import { Conflict, InvalidInput, type SequenceError } from "./SequenceError.js"
 import type { Sequences } from "./Sequences.js"
-import { callsOf, planSequence, refusals, removal, totalCalls } from "./internal/planning.js"
+import {
+  callsOf,
+  planSequence,
+  refusals,
+  removal,
+  scheduleWarnings,
+  totalCalls
+} from "./internal/planning.js"
 import { validateNewSequence } from "./internal/validation.js"
 import { safeDefaults } from "./internal/safeDefaults.js"
 
@@ -372,6 +379,7 @@ export const plan = (
     const journal = yield* Journal.readLatest
     const listed = Chunk.toReadonlyArray(yield* Stream.runCollect(target.list()))
     let reads = 1
+    let schedulesRead = false
     const archived = new Map(listed.filter((s) => s.archived === true).map((s) => [s.id, s]))
     const existing = listed.filter((s) => s.archived !== true)
     const byId = new Map(existing.map((s) => [s.id, s]))
@@ -445,11 +453,21 @@ export const plan = (
         continue
       }
       const translated = translation.right.sequence
+      if (translated.schedule?._tag === "Weekly" && target.scheduleFor !== undefined && !schedulesRead) {
+        schedulesRead = true
+        reads += 1
+      }
+      const warnings = yield* Effect.either(scheduleWarnings(target, translated, translation.right.warnings))
+      if (Either.isLeft(warnings)) {
+        if (warnings.left._tag !== "InvalidInput") return yield* warnings.left
+        blocked.push({ key, name: entry.name, error: warnings.left })
+        continue
+      }
       const planned = yield* planSequence({
         key,
         translated,
         target: safeDefaults(translated, actual, activate),
-        warnings: [...translation.right.warnings, ...notices],
+        warnings: [...warnings.right, ...notices],
         to: target,
         activate,
         // The journal only says whether a write was left part-way; the target says the rest.

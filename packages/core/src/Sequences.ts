@@ -36,6 +36,7 @@ import {
   type NewStepInput,
   type ProviderId,
   type ProviderOptions,
+  type Schedule,
   type Sequence,
   SequencePatch,
   type SequenceSummary,
@@ -99,6 +100,12 @@ export interface Verification {
 export interface Sequences {
   readonly provider: ProviderId
   readonly capabilities: Capabilities
+  /**
+   * The schedule a write of `schedule` would use, where the provider keeps schedules by id (Apollo):
+   * the team schedule it matches, named, or `InvalidInput` when none does. Reads only; absent where
+   * a schedule is written as it is.
+   */
+  readonly scheduleFor?: (schedule: Schedule) => Effect.Effect<Schedule, SequenceError>
   /** Checks the credentials with harmless reads (and refused writes); writes nothing, never fails. */
   readonly verify: Effect.Effect<Verification>
   /** Every sequence, once, following the provider's pages lazily. */
@@ -183,6 +190,8 @@ export interface Primitives {
   readonly enroll: (id: string, who: Enrollment) => Effect.Effect<EnrollmentResult, SequenceError>
   /** A finer check than reading one page of `list` (the default), e.g. per-scope probes. */
   readonly verify?: Effect.Effect<Verification>
+  /** See `Sequences.scheduleFor`. */
+  readonly scheduleFor?: (schedule: Schedule) => Effect.Effect<Schedule, SequenceError>
   /**
    * Optional fast paths for providers that edit one step in place (Kit). Without them, a step edit
    * reads the sequence and goes through `writeSteps`.
@@ -562,6 +571,7 @@ export const make = (primitives: Primitives): Sequences => {
     replaceSteps,
     setActive,
     remove,
-    enroll
+    enroll,
+    ...(primitives.scheduleFor === undefined ? {} : { scheduleFor: primitives.scheduleFor })
   }
 }

@@ -9,7 +9,7 @@ import * as Diff from "../Diff.js"
 import type * as Journal from "../Journal.js"
 import type * as Plan from "../Plan.js"
 import type { DesiredStep, NewSequence, Sequence } from "../Sequence.js"
-import type { Issue } from "../SequenceError.js"
+import type { Issue, SequenceError } from "../SequenceError.js"
 import type { Sequences } from "../Sequences.js"
 import { unsupportedInSequence } from "./support.js"
 import { validateNewSequence } from "./validation.js"
@@ -160,6 +160,42 @@ export const actionFrom = (entry: Journal.Entry | undefined, fingerprint: string
   if (entry.state === "verified" || entry.state === "differs") return "update"
   if (entry.state === "removed") return "create"
   return "resume"
+}
+
+/**
+ * Where the target keeps schedules by id (`scheduleFor`), the team schedule a weekly schedule will
+ * be written as, named in the plan's warning; `InvalidInput` (the sequence is blocked) when none
+ * matches. Schedules that cannot be read leave the warning as it was, with the reason.
+ */
+export const scheduleWarnings = (
+  target: Sequences,
+  sequence: NewSequence,
+  warnings: ReadonlyArray<Warning>
+): Effect.Effect<ReadonlyArray<Warning>, SequenceError> => {
+  const schedule = sequence.schedule
+  const resolve = target.scheduleFor
+  if (schedule?._tag !== "Weekly" || resolve === undefined) return Effect.succeed(warnings)
+  const name = target.capabilities.displayName
+  const reword = (detail: string) =>
+    warnings.map((w) => (w.path === "schedule" && w.kind === "approximated" ? { ...w, detail } : w))
+  return resolve(schedule).pipe(
+    Effect.map((found) =>
+      found._tag === "Named"
+        ? reword(
+            `${name} keeps schedules by id: ${schedule.days.join(", ")} at ${schedule.hour}:00 ${schedule.timeZone} is written as the team schedule "${found.name ?? found.scheduleId}" (${found.scheduleId})`
+          )
+        : warnings
+    ),
+    Effect.catchIf(
+      (error) => error._tag !== "InvalidInput",
+      (error) =>
+        Effect.succeed(
+          reword(
+            `${name} keeps schedules by id, and the team's schedules could not be read to name the one used (${error.message})`
+          )
+        )
+    )
+  )
 }
 
 /** A journal entry of a write left part-way (to resume rather than compare). */
