@@ -14,8 +14,9 @@ import * as vm from "node:vm"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const file = path.join(here, process.argv[2] === "demo" ? "__DEMO__" : "__MAIN__")
-// The bundle keeps the entry's hashbang, which is not JavaScript inside the module wrapper.
-const source = fs.readFileSync(file, "utf8").replace(/^#!.*/, "")
+// The bundle is written already wrapped as a CommonJS module function (scripts/internal/bundle.mjs):
+// compiled as read, with no copy of its megabytes made to strip a hashbang or to wrap it.
+const source = fs.readFileSync(file, "utf8")
 
 /** This user's cache directory, or undefined when it cannot be made private to them. */
 const cacheDir = () => {
@@ -44,12 +45,15 @@ if (cacheFile !== undefined) {
     cachedData = fs.readFileSync(cacheFile)
   } catch {}
 }
-const script = new vm.Script(Module.wrap(source), {
+const script = new vm.Script(source, {
   filename: file,
   ...(cachedData === undefined ? {} : { cachedData }),
   importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER
 })
-if (cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected)) {
+// The cache's bytes are V8's now; holding them would only raise the peak memory.
+const fresh = cachedData === undefined || script.cachedDataRejected
+cachedData = undefined
+if (cacheFile !== undefined && fresh) {
   // After the command has run, so that the functions it compiled are in the cache too.
   process.once("exit", () => {
     try {

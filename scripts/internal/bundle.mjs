@@ -80,6 +80,15 @@ const options = (dir) => ({
   plugins: [installedDrivers]
 })
 
+/**
+ * Rewrites a bundle as the CommonJS module function Node would wrap it in (without the entry's
+ * hashbang, which is not JavaScript inside it), so that the loader compiles the file as read.
+ */
+const wrapAsModule = (file) => {
+  const code = readFileSync(file, "utf8").replace(/^#!.*/, "")
+  writeFileSync(file, `(function (exports, require, module, __filename, __dirname) {${code}\n})`)
+}
+
 export const bundleBin = async (dir, out) => {
   const bin = join(out, "bin")
   const built = [
@@ -89,6 +98,7 @@ export const bundleBin = async (dir, out) => {
   const loader = readFileSync(new URL("./bin-loader.js", import.meta.url), "utf8")
     .replace("__MAIN__", main)
     .replace("__DEMO__", demo)
+  for (const file of [main, demo]) wrapAsModule(join(bin, file))
   writeFileSync(join(bin, "unisequence.js"), loader)
   chmodSync(join(bin, "unisequence.js"), 0o755)
   for (const result of built) {
