@@ -47,6 +47,7 @@ import * as ApolloClient from "./ApolloClient.js"
 import { isAlreadyInState } from "./internal/errors.js"
 import * as Mapping from "./internal/mapping.js"
 import * as ProviderOptions from "./internal/options.js"
+import * as RawFields from "./internal/rawFields.js"
 import type * as W from "./internal/wire.js"
 
 export interface Options extends ApolloClient.Options {}
@@ -95,7 +96,8 @@ export const capabilities: Capabilities.Capabilities = {
     stepReadOnly: ["touchId"]
   },
   keepsForeignOptions: false,
-  rules: Capabilities.defaultRules
+  rules: Capabilities.defaultRules,
+  rawFields: RawFields.rawFields
 }
 
 const invalid = (operation: string, issues: Mapping.Issues) =>

@@ -36,6 +36,30 @@ export interface OptionsSpec {
   readonly stepReadOnly?: ReadonlyArray<string>
 }
 
+/**
+ * How translation treats each field of a provider's own payload (`Sequence.raw`, as read): `carried`
+ * into the neutral model (whose fields translation words itself), `meaningless` for any target (ids,
+ * timestamps, statistics: a reviewed list), or the fields of a nested object (applied to each
+ * element of an array). A field the list does not name, set to anything but an empty value, is
+ * dropped with a warning: nothing is lost without a word.
+ */
+export type RawField = "carried" | "meaningless" | RawDefault | RawFields
+export interface RawFields {
+  readonly [field: string]: RawField
+}
+
+/** A field the neutral model does not hold, harmless at the provider's default value only. */
+export interface RawDefault {
+  readonly _tag: "RawDefault"
+  readonly value: unknown
+}
+
+/** The field warns unless it holds `value`, the provider's default. */
+export const unlessDefault = (value: unknown): RawDefault => ({ _tag: "RawDefault", value })
+
+const isRawDefault = (spec: RawField): spec is RawDefault =>
+  typeof spec === "object" && spec._tag === "RawDefault"
+
 /** Rules an input must follow for this provider, checked before any request. */
 export interface Rules {
   /** Only the first step may be sent immediately (delay 0); later ones need a wait. */
@@ -77,6 +101,8 @@ export interface Capabilities {
   /** The adapter reads the team's schedule list once per session (to map and name schedules). */
   readonly readsSchedules: boolean
   readonly enrollment: { readonly byEmail: boolean; readonly byId: boolean; readonly sendFrom: boolean }
+  /** Every field of this provider's `Sequence.raw` and what becomes of it (absent: not checked). */
+  readonly rawFields?: RawFields
   /** This provider's own `providerOptions` entry. */
   readonly options: OptionsSpec
   /** Other providers' `providerOptions` are kept as they are (a store of the whole model). */
@@ -252,6 +278,21 @@ export const translateEither = (
       out.providerOptions = kept
     }
 
+    // Fields of the source's own payload the neutral model does not hold.
+    const raw = "raw" in input ? input.raw : undefined
+    const owner = options.sources?.find(
+      (c) => c.rawFields !== undefined && input.providerOptions?.[c.provider] !== undefined
+    )
+    if (owner?.rawFields !== undefined && raw !== undefined) {
+      for (const path of unheldFields(raw, owner.rawFields, "raw")) {
+        warn(
+          path,
+          "dropped",
+          `${owner.displayName}'s ${path.slice("raw.".length)} is set, and ${name} has no place for it`
+        )
+      }
+    }
+
     out.steps = source.steps.map((step, i) => {
       const path = `steps[${i}]`
       const next: { -readonly [K in keyof NewStep]: NewStep[K] } = { ...step }
@@ -358,3 +399,32 @@ export const translateEither = (
     })
     return Either.right({ sequence: out, warnings })
   })()
+
+const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> =>
+  typeof u === "object" && u !== null && !Array.isArray(u)
+
+/** Nothing set: absent, null, false, blank, or an empty list or object. */
+const isEmptyValue = (u: unknown): boolean =>
+  u === undefined ||
+  u === null ||
+  u === false ||
+  (typeof u === "string" && u.trim() === "") ||
+  (Array.isArray(u) && u.length === 0) ||
+  (isRecord(u) && Object.values(u).every(isEmptyValue))
+
+/** The paths of every set field of `raw` that `fields` neither carries nor lists as meaningless. */
+export const unheldFields = (raw: unknown, fields: RawFields, path = ""): ReadonlyArray<string> => {
+  if (Array.isArray(raw)) return raw.flatMap((item, i) => unheldFields(item, fields, `${path}[${i}]`))
+  if (!isRecord(raw)) return []
+  return Object.entries(raw).flatMap(([key, value]) => {
+    const spec = Object.hasOwn(fields, key) ? fields[key] : undefined
+    const at = path === "" ? key : `${path}.${key}`
+    if (spec === "carried" || spec === "meaningless") return []
+    if (spec !== undefined && isRawDefault(spec))
+      return isEmptyValue(value) || JSON.stringify(value) === JSON.stringify(spec.value) ? [] : [at]
+    if (spec !== undefined) return unheldFields(value, spec, at)
+    // Statistics (`unique_opened`, `open_rate`): figures about the past, never settings.
+    if (/^unique_|_rate$/.test(key)) return []
+    return isEmptyValue(value) ? [] : [at]
+  })
+}
