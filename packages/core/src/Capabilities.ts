@@ -254,7 +254,7 @@ export const translateEither = (
         warn(
           "schedule",
           "dropped",
-          `schedule ${schedule.scheduleId} could not be read, so ${name}'s account default schedule applies`
+          `schedule ${schedule.name === undefined ? schedule.scheduleId : `"${schedule.name}"`} ${schedule.noWeekly ?? "could not be read"}, so ${name}'s account default schedule applies`
         )
       }
     }

@@ -41,7 +41,9 @@ export class Weekly extends Schema.TaggedClass<Weekly>()("Weekly", {
 export class Named extends Schema.TaggedClass<Named>()("Named", {
   scheduleId: Schema.String,
   name: Schema.optional(Schema.String),
-  weekly: Schema.optional(Weekly)
+  weekly: Schema.optional(Weekly),
+  /** Why there is no `weekly` (e.g. it sends at different hours on different days), when known. */
+  noWeekly: Schema.optional(Schema.String)
 }) {}
 
 export const Schedule = Schema.Union(Weekly, Named)

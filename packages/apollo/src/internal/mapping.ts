@@ -80,6 +80,16 @@ export const weeklyOf = (schedule: W.EmailerSchedule): S.Weekly | undefined => {
   return new S.Weekly({ days: days.map((d) => d.day), hour, timeZone: zone }, true)
 }
 
+/** Why a schedule has no one-hour weekly form, in words for a warning. */
+export const whyNoWeekly = (schedule: W.EmailerSchedule): string => {
+  const days = windowsOf(schedule)
+  if (schedule.time_zone == null) return "has no time zone"
+  if (days.length === 0) return "sends on no day"
+  if (days.some((d) => d.start !== days[0]!.start))
+    return `starts at different hours on different days (${days.map((d) => `${d.day} ${d.start}:00`).join(", ")})`
+  return `starts at ${days[0]!.start}, not a whole hour of the day`
+}
+
 /** The team schedule sending on exactly these days, each starting at the hour, in the same zone. */
 export const matchSchedule = (
   weekly: S.Weekly,
@@ -115,11 +125,20 @@ export const namedSchedule = (
 ): S.Named => {
   const found = schedules?.find((s) => s.id === scheduleId)
   const weekly = found === undefined ? undefined : weeklyOf(found)
+  const noWeekly =
+    weekly !== undefined
+      ? undefined
+      : found !== undefined
+        ? whyNoWeekly(found)
+        : schedules === undefined
+          ? "could not be read (the team's schedules were not readable)"
+          : "is not among the team's schedules"
   return new S.Named(
     {
       scheduleId,
       ...(found?.name == null ? {} : { name: found.name }),
-      ...(weekly === undefined ? {} : { weekly })
+      ...(weekly === undefined ? {} : { weekly }),
+      ...(noWeekly === undefined ? {} : { noWeekly })
     },
     true
   )
