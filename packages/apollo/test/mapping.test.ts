@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Diff, Sequence as S } from "@unisequence/core"
+import { Capabilities, Diff, Memory, Sequence as S } from "@unisequence/core"
 import { Either, Schema } from "effect"
 import * as M from "../src/internal/mapping.js"
 import * as W from "../src/internal/wire.js"
@@ -92,6 +92,26 @@ describe("mapping: schedules", () => {
     expect(weekly).toEqual(new S.Weekly({ days: ["monday", "friday"], hour: 8, timeZone: "Europe/Paris" }))
     expect(M.weeklyOf(schedule({ monday: [[8, 12]], friday: [[9, 17]] }))).toBeUndefined()
     expect(M.weeklyOf(schedule({}))).toBeUndefined()
+  })
+
+  it("a schedule with no weekly form says why, and translation says the same", () => {
+    const uneven = schedule({ monday: [[8, 12]], friday: [[9, 17]] })
+    const named = M.namedSchedule("s1", [uneven])
+    expect(named.weekly).toBeUndefined()
+    expect(named.noWeekly).toBe("starts at different hours on different days (monday 8:00, friday 9:00)")
+    expect(M.namedSchedule("s9", [uneven]).noWeekly).toBe("is not among the team's schedules")
+    expect(M.namedSchedule("s1", undefined).noWeekly).toContain("could not be read")
+    expect(M.namedSchedule("s1", [schedule({})]).noWeekly).toBe("sends on no day")
+    const sequence = { name: "N", active: false, steps: [], schedule: named }
+    const noNamed = { ...Memory.capabilities, namedSchedule: false }
+    const dropped = Either.getOrThrow(Capabilities.translateEither(sequence, noNamed)).warnings
+    expect(dropped).toEqual([
+      {
+        path: "schedule",
+        kind: "dropped",
+        detail: `schedule "Mornings" starts at different hours on different days (monday 8:00, friday 9:00), so ${noNamed.displayName}'s account default schedule applies`
+      }
+    ])
   })
 
   it("matches a weekly schedule on days, start hour and zone", () => {
