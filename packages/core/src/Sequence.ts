@@ -6,6 +6,7 @@
  * the idea) share it, otherwise in the typed, namespaced `providerOptions`.
  */
 import { Schema } from "effect"
+import { isTimeZone } from "./internal/timeZone.js"
 
 /**
  * A provider's id (`"kit"`, `"memory"`, …): an open, non-empty string, so that an adapter written
@@ -26,11 +27,67 @@ export const Weekday = Schema.Literal(
 export type Weekday = typeof Weekday.Type
 export const weekdays: ReadonlyArray<Weekday> = Weekday.literals
 
+// Field rules. Each message names the value; the path comes from where the schema is used. Rules
+// between fields (and a provider's own) are in `Capabilities.rules`, checked once a value has decoded.
+
+/**
+ * A string with something besides spaces. Not `NonEmptyTrimmedString`: a name or subject with
+ * surrounding spaces has always been accepted and is kept as written by the providers.
+ */
+export const NonBlankString = Schema.String.pipe(
+  Schema.filter((s) => s.trim() !== "", { message: () => "must not be blank" })
+).annotations({ identifier: "NonBlankString" })
+
+/** A whole number, zero or more: a delay, a daily cap. */
+export const Count = Schema.NonNegativeInt.annotations({
+  identifier: "Count",
+  message: (issue) => ({
+    message: `must be a non-negative integer, got ${String(issue.actual)}`,
+    override: true
+  })
+})
+
+/** An hour of the day, 0 to 23. */
+export const Hour = Schema.Int.pipe(Schema.between(0, 23)).annotations({
+  identifier: "Hour",
+  message: (issue) => ({
+    message: `must be an integer from 0 to 23, got ${String(issue.actual)}`,
+    override: true
+  })
+})
+
+/** An IANA zone name such as `Europe/Paris` or `UTC`, as the runtime's `Intl` knows them; offsets are refused. */
+export const TimeZone = Schema.String.pipe(
+  Schema.filter(isTimeZone, {
+    identifier: "TimeZone",
+    message: (issue) => `${JSON.stringify(issue.actual)} is not an IANA time zone`
+  })
+)
+
+/** Weekdays, each at most once (a repeat is reported at its own index). */
+export const Weekdays = Schema.Array(Weekday).pipe(
+  Schema.filter(
+    (days) =>
+      days.flatMap((day, i) =>
+        days.indexOf(day) < i ? [{ path: [i], message: `duplicate weekday "${day}"` }] : []
+      ),
+    { identifier: "Weekdays" }
+  )
+)
+
+/** One address, without spaces or commas (a list in one string is refused, not split). */
+export const EmailAddress = Schema.String.pipe(
+  Schema.filter((address) => /^[^\s@,]+@[^\s@,]+$/.test(address), {
+    identifier: "EmailAddress",
+    message: (issue) => `${JSON.stringify(issue.actual)} is not an email address`
+  })
+)
+
 /** Send on these days at this hour (0-23) in this IANA zone: Kit's sequence schedule. */
 export class Weekly extends Schema.TaggedClass<Weekly>()("Weekly", {
-  days: Schema.Array(Weekday),
-  hour: Schema.Number,
-  timeZone: Schema.String
+  days: Weekdays,
+  hour: Hour,
+  timeZone: TimeZone
 }) {}
 
 /**
@@ -39,7 +96,7 @@ export class Weekly extends Schema.TaggedClass<Weekly>()("Weekly", {
  * only knows weekly schedules.
  */
 export class Named extends Schema.TaggedClass<Named>()("Named", {
-  scheduleId: Schema.String,
+  scheduleId: NonBlankString,
   name: Schema.optional(Schema.String),
   weekly: Schema.optional(Weekly),
   /** Why there is no `weekly` (e.g. it sends at different hours on different days), when known. */
@@ -55,6 +112,9 @@ export type DelayUnit = typeof DelayUnit.Type
 /** The wait after the previous step (after enrolment for the first step). */
 export const Delay = Schema.Struct({ value: Schema.Number, unit: DelayUnit })
 export type Delay = typeof Delay.Type
+
+/** A delay as an input must give it: a whole, non-negative number of units (a read one is as the provider has it). */
+export const DelayInput = Schema.Struct({ value: Count, unit: DelayUnit })
 
 export const StepType = Schema.Literal(
   "email",
@@ -87,6 +147,18 @@ export const StepEmail = Schema.Struct({
 })
 export type StepEmail = typeof StepEmail.Type
 
+// A reply may leave its subject blank: it reuses the thread's ("Re: …"), as Apollo documents.
+const subjectUnlessReply = (email: {
+  readonly subject?: string | undefined
+  readonly thread?: Thread | undefined
+}) =>
+  email.subject !== undefined && email.subject.trim() === "" && email.thread !== "reply"
+    ? { path: ["subject"], message: "must not be blank unless the email replies in the thread" }
+    : undefined
+
+/** An email as an input must give it: a subject, unless it replies in the thread. */
+export const StepEmailInput = StepEmail.pipe(Schema.filter(subjectUnlessReply))
+
 /** An A/B alternative of a step's email: Apollo's extra `emailer_touches` of one step. */
 export const Variant = Schema.Struct({
   id: Schema.optional(Schema.String),
@@ -94,6 +166,8 @@ export const Variant = Schema.Struct({
   published: Schema.optional(Schema.Boolean)
 })
 export type Variant = typeof Variant.Type
+
+const VariantInput = Schema.Struct({ ...Variant.fields, email: StepEmailInput })
 
 /**
  * Settings only one provider has, keyed by provider id (`providerOptions.kit.position`). Each adapter
@@ -131,6 +205,10 @@ export class Step extends Schema.Class<Step>("Step")({
 /** A step to create. `type` defaults to `email`, `published` to `false`: nothing sends by surprise. */
 export const NewStep = Schema.Struct({
   ...stepFields,
+  delay: DelayInput,
+  sendDays: Schema.optional(Schema.NullOr(Weekdays)),
+  email: Schema.optional(StepEmailInput),
+  variants: Schema.optional(Schema.Array(VariantInput)),
   type: Schema.optionalWith(StepType, { default: () => "email" as const }),
   published: Schema.optionalWith(Schema.Boolean, { default: () => false })
 })
@@ -147,12 +225,24 @@ export const ExclusionType = Schema.Literal("tag", "sequence", "form", "segment"
 export const Exclusion = Schema.Struct({ type: ExclusionType, ids: Schema.Array(Schema.String) })
 export type Exclusion = typeof Exclusion.Type
 
+const ExclusionInput = Schema.Struct({
+  type: ExclusionType,
+  ids: Schema.Array(Schema.String).pipe(
+    Schema.minItems(1, { message: () => "must name at least one source" })
+  )
+})
+
 /** Apollo's sending limits. `null` clears. */
 export const Limits = Schema.Struct({
   maxEmailsPerDay: Schema.optional(Schema.NullOr(Schema.Number)),
   sameAccountReplyDelayDays: Schema.optional(Schema.NullOr(Schema.Number))
 })
 export type Limits = typeof Limits.Type
+
+const LimitsInput = Schema.Struct({
+  maxEmailsPerDay: Schema.optional(Schema.NullOr(Count)),
+  sameAccountReplyDelayDays: Schema.optional(Schema.NullOr(Count))
+})
 
 export const ProviderOptions = OptionsRecord
 export type ProviderOptions = typeof ProviderOptions.Type
@@ -176,6 +266,16 @@ const settingsFields = {
   /** Apollo `label_names`. */
   labels: Schema.optional(Schema.Array(Schema.String)),
   providerOptions: Schema.optional(ProviderOptions)
+}
+
+/** Settings as an input must give them; a read sequence has them as the provider keeps them. */
+const settingsInputFields = {
+  ...settingsFields,
+  name: NonBlankString,
+  exclusions: Schema.optional(Schema.Array(ExclusionInput)),
+  limits: Schema.optional(LimitsInput),
+  cc: Schema.optional(Schema.Array(EmailAddress)),
+  bcc: Schema.optional(Schema.Array(EmailAddress))
 }
 
 const readFields = {
@@ -203,7 +303,7 @@ export class SequenceSummary extends Schema.Class<SequenceSummary>("SequenceSumm
 
 /** Create input. `active` defaults to `false`: a new sequence mails nobody until asked. */
 export const NewSequence = Schema.Struct({
-  ...settingsFields,
+  ...settingsInputFields,
   active: Schema.optionalWith(Schema.Boolean, { default: () => false }),
   steps: Schema.optionalWith(Schema.Array(NewStep), { default: () => [] })
 })
@@ -212,8 +312,8 @@ export type NewSequenceInput = typeof NewSequence.Encoded
 
 /** Settings patch: absent = unchanged, `null` = clear (where the provider allows it). */
 export const SequencePatch = Schema.Struct({
-  ...settingsFields,
-  name: Schema.optional(Schema.String),
+  ...settingsInputFields,
+  name: Schema.optional(NonBlankString),
   active: Schema.optional(Schema.Boolean)
 })
 export type SequencePatch = typeof SequencePatch.Type
@@ -228,14 +328,16 @@ export const StepEmailPatch = Schema.Struct({
 })
 export type StepEmailPatch = typeof StepEmailPatch.Type
 
+const StepEmailPatchInput = StepEmailPatch.pipe(Schema.filter(subjectUnlessReply))
+
 /** Step patch: absent = unchanged; `sendDays: null` reverts to the sequence schedule. */
 export const StepPatch = Schema.Struct({
-  delay: Schema.optional(Delay),
-  sendDays: Schema.optional(Schema.NullOr(Schema.Array(Weekday))),
+  delay: Schema.optional(DelayInput),
+  sendDays: Schema.optional(Schema.NullOr(Weekdays)),
   type: Schema.optional(StepType),
   /** `null` removes the email, for a step that becomes a call or a task. */
-  email: Schema.optional(Schema.NullOr(StepEmailPatch)),
-  variants: Schema.optional(Schema.Array(Variant)),
+  email: Schema.optional(Schema.NullOr(StepEmailPatchInput)),
+  variants: Schema.optional(Schema.Array(VariantInput)),
   published: Schema.optional(Schema.Boolean),
   providerOptions: Schema.optional(StepProviderOptions)
 })

@@ -54,7 +54,6 @@ import {
   NewStep,
   type Sequence,
   type SequenceSummary,
-  Weekday,
   Weekly
 } from "./Sequence.js"
 import { Conflict, InvalidInput, type SequenceError } from "./SequenceError.js"
@@ -92,8 +91,9 @@ const FileDelay = Schema.Union(
 )
 
 const FileSchedule = Schema.Union(
-  Schema.Struct({ days: Schema.Array(Weekday), hour: Schema.Number, timeZone: Schema.String }),
-  Schema.Struct({ scheduleId: Schema.String, name: Schema.optional(Schema.String) })
+  // The schedule classes' own field rules, so that a bad hour is reported at its line.
+  Schema.Struct({ days: Weekly.fields.days, hour: Weekly.fields.hour, timeZone: Weekly.fields.timeZone }),
+  Schema.Struct({ scheduleId: Named.fields.scheduleId, name: Named.fields.name })
 )
 
 const FileStep = Schema.Struct({

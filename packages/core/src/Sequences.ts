@@ -22,7 +22,7 @@
  *
  * @module
  */
-import { Context, Effect, Schema, Stream } from "effect"
+import { Context, Effect, Option, Schema, Stream } from "effect"
 import type { Capabilities } from "./Capabilities.js"
 import {
   DesiredStep,
@@ -61,8 +61,6 @@ import {
 import * as KeyedLock from "./internal/keyedLock.js"
 import {
   issuesOf,
-  validateNewSequence,
-  validatePatch,
   validateStep,
   validateStepPatch,
   validateStepPatchAgainst,
@@ -247,13 +245,32 @@ export const make = (primitives: Primitives): Sequences => {
   const invalid = (operation: string, issues: ReadonlyArray<Issue>) =>
     new InvalidInput({ provider, operation, issues })
 
-  /** Decodes an input of unknown shape, or fails with every issue at its path. */
+  /**
+   * Decodes an input of unknown shape, or fails with every issue at its path. The field rules are in
+   * the schema; the rules between fields (`across`) need a decoded value, so when a field rule fails
+   * the input is read once more by its shape alone (`encodedSchema`, which has no refinements) and
+   * `across` is reported beside the schema's issues: every violation at once.
+   */
   const decode =
-    <A, I>(schema: Schema.Schema<A, I>, operation: string, prefix = "") =>
+    <A, I>(
+      schema: Schema.Schema<A, I>,
+      operation: string,
+      prefix = "",
+      across: (shape: I) => ReadonlyArray<Issue> = () => []
+    ) =>
     (input: unknown): Effect.Effect<A, InvalidInput> =>
       // A misspelt or unknown field is refused, not dropped: `{ nmae }` must not succeed doing nothing.
       Schema.decodeUnknown(schema, { errors: "all", onExcessProperty: "error" })(input).pipe(
-        Effect.mapError((error) => invalid(operation, issuesOf(error, prefix)))
+        Effect.mapError((error) => {
+          const shape = Schema.decodeUnknownOption(Schema.encodedSchema(schema), {
+            errors: "all",
+            onExcessProperty: "error"
+          })(input)
+          return invalid(operation, [
+            ...issuesOf(error, prefix),
+            ...Option.match(shape, { onNone: () => [], onSome: across })
+          ])
+        })
       )
 
   const check = (operation: string, issues: ReadonlyArray<Issue>): Effect.Effect<void, InvalidInput> =>
@@ -345,9 +362,11 @@ export const make = (primitives: Primitives): Sequences => {
 
   const create = (input: NewSequenceInput) =>
     Effect.gen(function* () {
-      const decoded = yield* decode(NewSequence, "create")(input)
+      const decoded = yield* decode(NewSequence, "create", "", (shape) =>
+        validateSteps(shape.steps ?? [], "steps", rules)
+      )(input)
       yield* check("create", [
-        ...validateNewSequence(decoded, rules),
+        ...validateSteps(decoded.steps, "steps", rules),
         ...optionIssues(decoded.providerOptions, capabilities.options.sequence, "providerOptions"),
         ...decoded.steps.flatMap((step, i) =>
           optionIssues(step.providerOptions, capabilities.options.step, `steps[${i}].providerOptions`)
@@ -362,7 +381,6 @@ export const make = (primitives: Primitives): Sequences => {
       yield* requireId("update", id, "id")
       const patch = yield* decode(SequencePatch, "update")(input)
       yield* check("update", [
-        ...validatePatch(patch),
         ...optionIssues(patch.providerOptions, capabilities.options.sequence, "providerOptions")
       ])
       yield* support("update", unsupportedInPatch(patch, capabilities))
@@ -373,7 +391,9 @@ export const make = (primitives: Primitives): Sequences => {
   const addStep = (id: string, input: NewStepInput, options: { readonly index?: number } = {}) =>
     Effect.gen(function* () {
       yield* requireId("addStep", id, "id")
-      const step = yield* decode(NewStep, "addStep", "step")(input)
+      const step = yield* decode(NewStep, "addStep", "step", (shape) =>
+        validateStep(shape, options.index ?? 0, "step", rules)
+      )(input)
       const index = options.index
       const indexIssues: ReadonlyArray<Issue> =
         index !== undefined && (!Number.isInteger(index) || index < 0)
@@ -406,7 +426,9 @@ export const make = (primitives: Primitives): Sequences => {
     Effect.gen(function* () {
       yield* requireId("updateStep", id, "id")
       yield* requireId("updateStep", stepId, "stepId")
-      const patch = yield* decode(StepPatch, "updateStep", "patch")(input)
+      const patch = yield* decode(StepPatch, "updateStep", "patch", (shape) =>
+        validateStepPatch(shape, "patch", rules)
+      )(input)
       yield* check("updateStep", [
         ...validateStepPatch(patch, "patch", rules),
         ...optionIssues(patch.providerOptions, capabilities.options.step, "patch.providerOptions")
@@ -482,7 +504,9 @@ export const make = (primitives: Primitives): Sequences => {
     Effect.gen(function* () {
       yield* requireId("replaceSteps", id, "id")
       // A step as read carries the provider's payload (`raw`, read-only): it may be handed back as is.
-      const steps = yield* decode(Schema.Array(DesiredStep), "replaceSteps", "steps")(input.map(withoutRaw))
+      const steps = yield* decode(Schema.Array(DesiredStep), "replaceSteps", "steps", (shape) =>
+        validateSteps(shape, "steps", rules)
+      )(input.map(withoutRaw))
       yield* check("replaceSteps", [
         ...validateSteps(steps, "steps", rules),
         ...steps.flatMap((step, i) =>

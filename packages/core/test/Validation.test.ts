@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Either, Schema } from "effect"
 import { Memory, Sequence, type SequenceError } from "../src/index.js"
+import { isTimeZone } from "../src/internal/timeZone.js"
 import * as Validation from "../src/internal/validation.js"
 
 type Issue = SequenceError.Issue
@@ -35,20 +36,30 @@ const invalid = <A>(effect: Effect.Effect<A, SequenceError.SequenceError>) =>
 
 const paths = (issues: ReadonlyArray<Issue>) => issues.map((i) => i.path).sort()
 
-describe("Validation (pure rules)", () => {
+/** The issues of decoding `input` with `schema`, at their paths under `prefix`. */
+const schemaIssues = <A, I>(schema: Schema.Schema<A, I>, input: unknown, prefix = ""): ReadonlyArray<Issue> =>
+  Either.match(Schema.decodeUnknownEither(schema, { errors: "all" })(input), {
+    onLeft: (error) => Validation.issuesOf(error, prefix),
+    onRight: () => []
+  })
+
+const byPath = (issues: ReadonlyArray<Issue>) => [...issues].sort((a, b) => a.path.localeCompare(b.path))
+
+describe("Field rules (in the schemas)", () => {
   it("a blank name is refused", () => {
-    expect(Validation.validateName("  ")).toEqual([{ path: "name", message: "must not be blank" }])
-    expect(Validation.validateName("")).toHaveLength(1)
-    expect(Validation.validateName("Welcome")).toEqual([])
+    expect(schemaIssues(Sequence.NonBlankString, "  ", "name")).toEqual([
+      { path: "name", message: "must not be blank" }
+    ])
+    expect(schemaIssues(Sequence.NonBlankString, "", "name")).toHaveLength(1)
+    expect(schemaIssues(Sequence.NonBlankString, "Welcome", "name")).toEqual([])
   })
 
   it("the hour is an integer from 0 to 23", () => {
     for (const hour of [0, 12, 23]) {
-      expect(Validation.validateSchedule(new Sequence.Weekly({ ...weekly(), hour }))).toEqual([])
+      expect(schemaIssues(Sequence.Weekly, weekly({ hour }), "schedule")).toEqual([])
     }
     for (const hour of [-1, 24, 9.5]) {
-      const issues = Validation.validateSchedule(new Sequence.Weekly({ ...weekly(), hour }))
-      expect(issues).toEqual([
+      expect(schemaIssues(Sequence.Weekly, weekly({ hour }), "schedule")).toEqual([
         { path: "schedule.hour", message: `must be an integer from 0 to 23, got ${hour}` }
       ])
     }
@@ -56,44 +67,90 @@ describe("Validation (pure rules)", () => {
 
   it("the time zone must be a real IANA zone", () => {
     for (const zone of ["UTC", "Europe/Paris", "America/Argentina/Buenos_Aires", "Etc/GMT+5"]) {
-      expect(Validation.isTimeZone(zone)).toBe(true)
+      expect(isTimeZone(zone)).toBe(true)
     }
     for (const zone of ["Mars/Olympus_Mons", "+02:00", "", "Europe/", "not a zone"]) {
-      expect(Validation.isTimeZone(zone)).toBe(false)
+      expect(isTimeZone(zone)).toBe(false)
     }
-    const issues = Validation.validateSchedule(new Sequence.Weekly({ ...weekly(), timeZone: "Mars/Base" }))
-    expect(issues).toEqual([{ path: "schedule.timeZone", message: `"Mars/Base" is not an IANA time zone` }])
+    expect(schemaIssues(Sequence.Weekly, weekly({ timeZone: "Mars/Base" }), "schedule")).toEqual([
+      { path: "schedule.timeZone", message: `"Mars/Base" is not an IANA time zone` }
+    ])
   })
 
   it("weekdays may not repeat, in a schedule or in a step's send days", () => {
-    const issues = Validation.validateSchedule(
-      new Sequence.Weekly({ ...weekly(), days: ["monday", "tuesday", "monday"] })
-    )
-    expect(issues).toEqual([{ path: "schedule.days[2]", message: `duplicate weekday "monday"` }])
-    const stepIssues = Validation.validateStep(
-      newStep({ sendDays: ["friday", "friday", "friday"] }),
-      1,
+    expect(
+      schemaIssues(Sequence.Weekly, weekly({ days: ["monday", "tuesday", "monday"] }), "schedule")
+    ).toEqual([{ path: "schedule.days[2]", message: `duplicate weekday "monday"` }])
+    const stepIssues = schemaIssues(
+      Sequence.NewStep,
+      { ...step(1), sendDays: ["friday", "friday", "friday"] },
       "steps[1]"
     )
     expect(paths(stepIssues)).toEqual(["steps[1].sendDays[1]", "steps[1].sendDays[2]"])
   })
 
   it("a named schedule needs an id", () => {
-    expect(Validation.validateSchedule(new Sequence.Named({ scheduleId: " " }))).toEqual([
+    expect(schemaIssues(Sequence.Named, { _tag: "Named", scheduleId: " " }, "schedule")).toEqual([
       { path: "schedule.scheduleId", message: "must not be blank" }
     ])
-    expect(Validation.validateSchedule(new Sequence.Named({ scheduleId: "abc" }))).toEqual([])
+    expect(schemaIssues(Sequence.Named, { _tag: "Named", scheduleId: "abc" }, "schedule")).toEqual([])
   })
 
   it("delay values are non-negative integers", () => {
-    expect(Validation.validateDelay({ value: 3, unit: "hours" }, "steps[0].delay")).toEqual([])
+    expect(schemaIssues(Sequence.DelayInput, { value: 3, unit: "hours" }, "steps[0].delay")).toEqual([])
     for (const value of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
-      expect(Validation.validateDelay({ value, unit: "days" }, "steps[0].delay")).toEqual([
+      expect(schemaIssues(Sequence.DelayInput, { value, unit: "days" }, "steps[0].delay")).toEqual([
         { path: "steps[0].delay.value", message: `must be a non-negative integer, got ${value}` }
       ])
     }
   })
 
+  it("subjects, of the email and of every variant, must not be blank unless replying", () => {
+    const issues = schemaIssues(
+      Sequence.NewStep,
+      { ...step(0), email: email(" "), variants: [{ email: email("B") }, { email: email("") }] },
+      "steps[0]"
+    )
+    expect(paths(issues)).toEqual(["steps[0].email.subject", "steps[0].variants[1].email.subject"])
+    expect(issues[0]!.message).toBe("must not be blank unless the email replies in the thread")
+    expect(schemaIssues(Sequence.NewStep, { ...step(0), email: { ...email(""), thread: "reply" } })).toEqual(
+      []
+    )
+  })
+
+  it("cc and bcc hold email addresses; limits are non-negative integers; exclusions name a source", () => {
+    const issues = schemaIssues(Sequence.SequencePatch, {
+      cc: ["ok@example.com", "nope"],
+      bcc: ["a@b", "two words@example.com"],
+      limits: { maxEmailsPerDay: -5, sameAccountReplyDelayDays: 1.5 },
+      exclusions: [
+        { type: "tag", ids: ["1"] },
+        { type: "form", ids: [] }
+      ]
+    })
+    expect(byPath(issues)).toEqual(
+      byPath([
+        { path: "limits.maxEmailsPerDay", message: "must be a non-negative integer, got -5" },
+        { path: "limits.sameAccountReplyDelayDays", message: "must be a non-negative integer, got 1.5" },
+        { path: "cc[1]", message: `"nope" is not an email address` },
+        { path: "bcc[1]", message: `"two words@example.com" is not an email address` },
+        { path: "exclusions[1].ids", message: "must name at least one source" }
+      ])
+    )
+    // null clears a limit and is valid
+    expect(schemaIssues(Sequence.SequencePatch, { limits: { maxEmailsPerDay: null } })).toEqual([])
+  })
+
+  it("a read sequence keeps what the provider has: the field rules are on inputs", () => {
+    const read = { id: "1", name: " ", active: false, limits: { maxEmailsPerDay: 1.5 }, steps: [] }
+    expect(schemaIssues(Sequence.Sequence, read)).toEqual([])
+    expect(
+      paths(schemaIssues(Sequence.NewSequence, { name: " ", limits: { maxEmailsPerDay: 1.5 } }))
+    ).toEqual(["limits.maxEmailsPerDay", "name"])
+  })
+})
+
+describe("Rules between fields and the provider's rules (Validation)", () => {
   it("only the first step may have a zero delay", () => {
     const zero = newStep({ delay: { value: 0, unit: "days" } })
     expect(Validation.validateStep(zero, 0, "steps[0]")).toEqual([])
@@ -134,18 +191,6 @@ describe("Validation (pure rules)", () => {
     expect(Validation.validateStep({ ...bare, type: "call" }, 0, "steps[0]")).toEqual([])
   })
 
-  it("subjects, of the email and of every variant, must not be blank", () => {
-    const issues = Validation.validateStep(
-      newStep({
-        email: email(" "),
-        variants: [{ email: email("B") }, { email: email("") }]
-      }),
-      0,
-      "steps[0]"
-    )
-    expect(paths(issues)).toEqual(["steps[0].email.subject", "steps[0].variants[1].email.subject"])
-  })
-
   it("a step id may appear only once in a desired list", () => {
     const issues = Validation.validateSteps([
       { ...newStep(), id: "a" },
@@ -155,46 +200,12 @@ describe("Validation (pure rules)", () => {
     expect(issues).toEqual([{ path: "steps[2].id", message: "step a appears twice" }])
   })
 
-  it("cc and bcc hold email addresses; limits are non-negative integers; exclusions name a source", () => {
-    const issues = Validation.validatePatch({
-      cc: ["ok@example.com", "nope"],
-      bcc: ["a@b", "two words@example.com"],
-      limits: { maxEmailsPerDay: -5, sameAccountReplyDelayDays: 1.5 },
-      exclusions: [
-        { type: "tag", ids: ["1"] },
-        { type: "form", ids: [] }
-      ]
-    })
-    expect(issues).toEqual([
-      { path: "limits.maxEmailsPerDay", message: "must be a non-negative integer, got -5" },
-      { path: "limits.sameAccountReplyDelayDays", message: "must be a non-negative integer, got 1.5" },
-      { path: "cc[1]", message: `"nope" is not an email address` },
-      { path: "bcc[1]", message: `"two words@example.com" is not an email address` },
-      { path: "exclusions[1].ids", message: "must name at least one source" }
+  it("the rules between fields read an input by its shape too (type absent = email)", () => {
+    const issues = Validation.validateSteps([
+      { delay: { value: 1, unit: "days" } },
+      { delay: { value: 0, unit: "hours" }, sendDays: ["monday"], email: email() }
     ])
-    // null clears a limit and is valid
-    expect(Validation.validatePatch({ limits: { maxEmailsPerDay: null } })).toEqual([])
-  })
-
-  it("every broken rule of a new sequence is reported at once", () => {
-    const issues = Validation.validateNewSequence({
-      name: "",
-      active: false,
-      schedule: new Sequence.Weekly({ days: ["monday", "monday"], hour: 24, timeZone: "Nowhere/Land" }),
-      steps: [
-        newStep({ delay: { value: -1, unit: "days" } }),
-        newStep({ delay: { value: 0, unit: "hours" }, sendDays: ["monday"] })
-      ]
-    })
-    expect(paths(issues)).toEqual([
-      "name",
-      "schedule.days[1]",
-      "schedule.hour",
-      "schedule.timeZone",
-      "steps[0].delay.value",
-      "steps[1].delay",
-      "steps[1].sendDays"
-    ])
+    expect(paths(issues)).toEqual(["steps[0].email", "steps[1].delay", "steps[1].sendDays"])
   })
 
   it("a step patch is checked against the step it edits", () => {

@@ -11,6 +11,15 @@ describe("collapse", () => {
     ).toEqual([{ path: "steps[0]", message: "Expected number, actual 1" }])
   })
 
+  it("drops a nullable field's 'Expected null' when the field is wrong deeper down", () => {
+    expect(
+      collapse([
+        { path: "sendDays", message: 'Expected null, actual ["friday","friday"]' },
+        { path: "sendDays[1]", message: 'duplicate weekday "friday"' }
+      ])
+    ).toEqual([{ path: "sendDays[1]", message: 'duplicate weekday "friday"' }])
+  })
+
   it("keeps 'Expected undefined' when nothing deeper explains it", () => {
     expect(collapse([{ path: "id", message: "Expected undefined, actual 3" }])).toHaveLength(1)
   })

@@ -1,6 +1,6 @@
 /**
  * One issue per field path out of Effect's schema errors, which report a union's every alternative
- * and an optional field's "Expected undefined" beside the real problem.
+ * and an optional or nullable field's "Expected undefined" or "Expected null" beside the real problem.
  */
 export interface RawIssue {
   readonly path: string
@@ -9,19 +9,21 @@ export interface RawIssue {
 
 const expectedActual = /^Expected (.+), actual (.+)$/s
 
+/** The "not there" alternative of an optional or nullable field (`Expected undefined`, `Expected null`). */
+const absentAlternative = /^Expected (undefined|null)(,| \|)/
+
 const isBelow = (path: string, other: string) =>
   other !== path && (other.startsWith(`${path}.`) || other.startsWith(`${path}[`))
 
 /**
- * Collapses the issues at each path into one: an optional field's "Expected undefined" is dropped
- * when the field was found wrong deeper down; a transformation's or refinement's own words are kept
+ * Collapses the issues at each path into one: an optional or nullable field's "Expected undefined"
+ * or "Expected null" is dropped when the field was found wrong deeper down; a transformation's or refinement's own words are kept
  * over the generic "Expected <schema>"; a union's alternatives become one "Expected A | B".
  */
 export const collapse = <I extends RawIssue>(raw: ReadonlyArray<I>): ReadonlyArray<I> => {
   const byPath = new Map<string, Array<I>>()
   for (const issue of raw) {
-    if (issue.message.startsWith("Expected undefined") && raw.some((o) => isBelow(issue.path, o.path)))
-      continue
+    if (absentAlternative.test(issue.message) && raw.some((o) => isBelow(issue.path, o.path))) continue
     byPath.set(issue.path, [...(byPath.get(issue.path) ?? []), issue])
   }
   return [...byPath.values()].map((issues) => {
