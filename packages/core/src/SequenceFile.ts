@@ -48,6 +48,7 @@ import { collapse } from "./internal/issues.js"
 import * as Journal from "./Journal.js"
 import type * as Plan from "./Plan.js"
 import {
+  DelayInput,
   DelayUnit,
   Named,
   NewSequence,
@@ -71,8 +72,8 @@ import { safeDefaults } from "./internal/safeDefaults.js"
 
 /** `"2 days"` or `{ value: 2, unit: days }`. */
 const FileDelay = Schema.Union(
-  Schema.Struct({ value: Schema.Number, unit: DelayUnit }),
-  Schema.transformOrFail(Schema.String, Schema.Struct({ value: Schema.Number, unit: DelayUnit }), {
+  DelayInput,
+  Schema.transformOrFail(Schema.String, DelayInput, {
     strict: true,
     decode: (text, _, ast) => {
       const match = /^\s*(\d+)\s*(minutes?|hours?|days?)\s*$/.exec(text)

@@ -200,6 +200,20 @@ describe("Rules between fields and the provider's rules (Validation)", () => {
     expect(issues).toEqual([{ path: "steps[2].id", message: "step a appears twice" }])
   })
 
+  it("a typed sequence (translated from a source, not checked) is checked by encoding, then between steps", () => {
+    const sequence: Sequence.NewSequence = {
+      name: " ",
+      active: false,
+      schedule: new Sequence.Weekly({ days: ["monday"], hour: 24, timeZone: "UTC" }, true),
+      steps: [newStep(), newStep({ delay: { value: 0, unit: "days" } })]
+    }
+    expect(paths(Validation.validateNewSequence(sequence))).toEqual([
+      "name",
+      "schedule.hour",
+      "steps[1].delay"
+    ])
+  })
+
   it("the rules between fields read an input by its shape too (type absent = email)", () => {
     const issues = Validation.validateSteps([
       { delay: { value: 1, unit: "days" } },

@@ -8,11 +8,18 @@
  * They take a step as decoded or as given (`type` absent meaning `email`), so that when a field rule
  * fails to decode these can still be reported beside it.
  */
-import { ParseResult } from "effect"
+import { Either, ParseResult, Schema } from "effect"
 import { defaultRules, type Rules } from "../Capabilities.js"
 import type { Issue } from "../SequenceError.js"
 import { collapse } from "./issues.js"
-import { type DelayUnit, emailStepTypes, type StepType, type Weekday } from "../Sequence.js"
+import {
+  type DelayUnit,
+  emailStepTypes,
+  NewSequence,
+  Schedule,
+  type StepType,
+  type Weekday
+} from "../Sequence.js"
 
 const issue = (path: string, message: string): Issue => ({ path, message })
 const at = (base: string, field: string) => (base === "" ? field : `${base}.${field}`)
@@ -87,6 +94,28 @@ export const validateSteps = (
   })
   return issues
 }
+
+/**
+ * A sequence already typed (translated from a source, or read from a file) as the service would
+ * check it: the schema's field rules, which encoding checks, then the rules between steps.
+ */
+export const validateNewSequence = (
+  sequence: NewSequence,
+  rules: Rules = defaultRules
+): ReadonlyArray<Issue> => [
+  ...Either.match(Schema.encodeEither(NewSequence, { errors: "all" })(sequence), {
+    onLeft: (error) => issuesOf(error),
+    onRight: () => []
+  }),
+  // Encoding takes a schedule instance as it is (an adapter may build one unchecked): its fields are read again.
+  ...(sequence.schedule === undefined
+    ? []
+    : Either.match(Schema.decodeUnknownEither(Schedule, { errors: "all" })({ ...sequence.schedule }), {
+        onLeft: (error) => issuesOf(error, "schedule"),
+        onRight: () => []
+      })),
+  ...validateSteps(sequence.steps, "steps", rules)
+]
 
 /**
  * A step patch on its own. Whether `sendDays` fits the step's delay unit is checked here when the
