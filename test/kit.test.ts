@@ -10,8 +10,6 @@ const kit = ({ pageSize }: { readonly pageSize: number }) =>
   Layer.unwrapScoped(
     Effect.gen(function* () {
       const sim = yield* KitSimulator.start({
-        // adapter not yet right against the documented profile
-        profile: "observed",
         rateLimit: false,
         seed: {
           subscribers: [

@@ -339,7 +339,13 @@ export const primitives = (client: KitClient.Service): Sequences.Primitives => {
 
   const updateStep = (id: string, stepId: string, patch: Model.StepPatch) =>
     Effect.gen(function* () {
-      const body = yield* orRefuse("updateStep")(Mapping.emailBody(patch))
+      const body = { ...(yield* orRefuse("updateStep")(Mapping.emailBody(patch))) }
+      // Reverting send days on an hour-based email has nothing to revert (Kit keeps none on it):
+      // nothing is sent for it. The unit comes from the patch, else from one read of the email.
+      if (body.send_days === null) {
+        const unit = patch.delay?.unit ?? (yield* client.getEmail(id, stepId)).delay_unit
+        if (unit === "hours") delete body.send_days
+      }
       if (Object.keys(body).length === 0) return
       // Rules that depend on where the step sits (a zero delay, send days on an hour-based email)
       // are checked by core against the step as read, before this is called.

@@ -129,8 +129,7 @@ describe("Kit adapter: sequence writes", () => {
     "create then get round-trips every field Kit holds (hours and days, send days, preview, templates)",
     () =>
       Effect.gen(function* () {
-        // adapter not yet right against the documented profile
-        const { sequences } = yield* setup({ profile: "observed" })
+        const { sequences } = yield* setup()
         const input = {
           name: "Everything",
           schedule: {
@@ -296,7 +295,11 @@ describe("Kit adapter: step edits", () => {
       expect((yield* sequences.get("1")).steps[1]?.sendDays).toEqual(["monday", "friday"])
       sim.clearLog()
       yield* sequences.updateStep("1", "102", { sendDays: null })
-      expect(calls(sim)).toEqual([{ call: "PUT /v4/sequences/1/emails/102", body: { send_days: null } }])
+      // One read tells whether the email is day-based (there is something to revert) before the PUT.
+      expect(calls(sim)).toEqual([
+        { call: "GET /v4/sequences/1/emails/102", body: null },
+        { call: "PUT /v4/sequences/1/emails/102", body: { send_days: null } }
+      ])
       expect((yield* sequences.get("1")).steps[1]?.sendDays).toBeUndefined()
     }).pipe(Effect.scoped)
   )
@@ -325,6 +328,15 @@ describe("Kit adapter: step edits", () => {
         expect(checked._tag).toBe("InvalidInput")
         expect(checked.message).toContain("sendDays: only day-based steps")
         expect(sim.requests.map((r) => r.method)).toEqual(["GET"])
+        sim.clearLog()
+        // Nothing to revert on an hour-based email: one read, no write.
+        yield* sequences.updateStep("1", "102", { sendDays: null })
+        expect(calls(sim)).toEqual([{ call: "GET /v4/sequences/1/emails/102", body: null }])
+        yield* sequences.updateStep("1", "102", { delay: { value: 2, unit: "hours" }, sendDays: null })
+        expect(calls(sim)).toEqual([
+          { call: "GET /v4/sequences/1/emails/102", body: null },
+          { call: "PUT /v4/sequences/1/emails/102", body: { delay_value: 2, delay_unit: "hours" } }
+        ])
       }).pipe(Effect.scoped)
   )
 

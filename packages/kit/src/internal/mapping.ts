@@ -107,7 +107,10 @@ export const toStep = (email: Wire.Email, knownPosition?: number): Step => {
       email: {
         subject: email.subject,
         html: email.content ?? "",
-        ...(email.preview_text === null ? {} : { previewText: email.preview_text }),
+        // The document types it a string: an empty one is no preview text, as `null` is.
+        ...(email.preview_text === null || email.preview_text === ""
+          ? {}
+          : { previewText: email.preview_text }),
         ...(email.email_template_id === null ? {} : { templateId: String(email.email_template_id) })
       },
       published: email.published,
