@@ -92,7 +92,7 @@ export const capabilities: Capabilities.Capabilities = {
   options: {
     sequence: ProviderOptions.SequenceOptions,
     step: ProviderOptions.StepOptions,
-    readOnly: ["stats"],
+    readOnly: ["stats", "labelIds"],
     stepReadOnly: ["touchId"]
   },
   keepsForeignOptions: false,
@@ -221,6 +221,9 @@ export const fromClient = (client: ApolloClient.Service): Effect.Effect<Sequence
           {
             ...sequence,
             active: input.active,
+            // Written by the update after the create (not in the create's answer).
+            ...(after?.cc_emails === undefined ? {} : { cc: input.cc }),
+            ...(after?.bcc_emails === undefined ? {} : { bcc: input.bcc }),
             ...(after === undefined
               ? {}
               : {
@@ -228,6 +231,9 @@ export const fromClient = (client: ApolloClient.Service): Effect.Effect<Sequence
                     ...sequence.providerOptions,
                     [ProviderOptions.provider]: {
                       ...sequence.providerOptions?.[ProviderOptions.provider],
+                      ...(requested?.creationType === undefined
+                        ? {}
+                        : { creationType: requested.creationType }),
                       ...(requested?.userId === undefined ? {} : { userId: requested.userId }),
                       ...(requested?.sharingPermission === undefined
                         ? {}
@@ -260,11 +266,16 @@ export const fromClient = (client: ApolloClient.Service): Effect.Effect<Sequence
         })
         const sent = Mapping.plannedToWire(planned)
         const { value } = yield* client.updateSequence(current.id, { emailer_steps: sent })
-        const answered = (value.steps ?? []).length > 0 ? (value.steps ?? []) : (value.emailer_steps ?? [])
-        return Mapping.stepsAfterWrite(planned, sent, {
+        // `emailer_steps` names every step by position; `steps[]` (fuller) only those listed by id.
+        const answered = [...(value.emailer_steps ?? []), ...(value.steps ?? [])]
+        const steps = Mapping.stepsAfterWrite(planned, sent, {
           steps: answered,
           touches: value.emailer_touches ?? []
         })
+        // The document's answer names the steps but not which step a touch belongs to: when it does not
+        // name every new step and touch, one read gives their ids (never an empty id).
+        if (Mapping.namesEveryChild(steps, sent)) return steps
+        return (yield* get(current.id)).steps
       })
 
     const setActive = (id: string, active: boolean) =>
@@ -338,6 +349,7 @@ const verifyOn = (client: ApolloClient.Service): Effect.Effect<Sequences.Verific
         const denied = probes.filter((p) => p.status === "denied")
         const unclear = probes.filter((p) => p.status === "failed")
         const scopes = denied.map((p) => p.scope).join(", ")
+        const readsOne = !probes.some((p) => p.operation === "getSequence" && p.status === "unavailable")
         return {
           ok: denied.length === 0,
           credential: `${keyKind} key`,
@@ -345,7 +357,11 @@ const verifyOn = (client: ApolloClient.Service): Effect.Effect<Sequences.Verific
             denied.length === 0
               ? "every probed sequence endpoint is reachable"
               : `${denied.length} sequence endpoint(s) refused: ${scopes}`
-          }${unclear.length === 0 ? "" : `; ${unclear.length} probe(s) inconclusive`}`,
+          }${unclear.length === 0 ? "" : `; ${unclear.length} probe(s) inconclusive`}${
+            readsOne
+              ? ""
+              : "; this account does not serve GET /emailer_campaigns/{id} (not in Apollo's document), so sequences cannot be read"
+          }`,
           probes,
           ...(denied.length === 0
             ? {}

@@ -72,7 +72,8 @@ export interface Decoded<A> {
   readonly raw: unknown
 }
 
-export type ProbeStatus = "reachable" | "denied" | "unprobed" | "failed"
+/** `unavailable`: the account does not serve the endpoint (the single-sequence read, not in the document). */
+export type ProbeStatus = "reachable" | "denied" | "unprobed" | "failed" | "unavailable"
 
 export interface Probe {
   readonly operation: Operation
@@ -552,6 +553,8 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
                   return Effect.succeed(result("reachable", "404 past the key check"))
                 case "InvalidInput":
                   return Effect.succeed(result("reachable", `422 past the key check (${error.message})`))
+                case "Unsupported":
+                  return Effect.succeed(result("unavailable", error.detail))
                 default:
                   return Effect.succeed(result("failed", error.message))
               }
@@ -610,7 +613,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
             detail: "POST /sequences has no request Apollo is documented to refuse before writing"
           })
         }
-        const probed = probes.filter((p) => p.status !== "unprobed")
+        const probed = probes.filter((p) => p.status !== "unprobed" && p.status !== "unavailable")
         return {
           keyKind: probed.every((p) => p.status === "reachable") ? ("master" as const) : ("scoped" as const),
           probes

@@ -115,9 +115,40 @@ describe("ApolloClient", () => {
     })
   )
 
-  it.scoped("verify: a master key reaches every endpoint and writes nothing", () =>
+  it.scoped("verify: a documented account without the single-sequence read reports it unavailable", () =>
     Effect.gen(function* () {
       const sim = yield* ApolloSimulator.start({ rateLimit: false, seed: { sequences: [{ name: "S" }] } })
+      const c = yield* client(sim, ApolloSimulator.defaultMasterKey)
+      const result = yield* c.verify()
+      expect(
+        result.probes.filter((p) => p.status !== "reachable").map((p) => [p.operation, p.status])
+      ).toEqual([
+        ["getSequence", "unavailable"],
+        ["createSequence", "unprobed"]
+      ])
+      // An endpoint the account does not serve says nothing about the key.
+      expect(result.keyKind).toBe("master")
+      const { sequences } = yield* Apollo.make({
+        apiKey: Redacted.make(ApolloSimulator.defaultMasterKey),
+        baseUrl: sim.url,
+        retry: false
+      }).pipe(Effect.provide(FetchHttpClient.layer))
+      const neutral = yield* sequences.verify
+      expect(neutral.ok).toBe(true)
+      expect(neutral.detail).toContain("does not serve GET /emailer_campaigns/{id}")
+      const read = yield* Effect.flip(sequences.get(sim.state().sequences[0]!.id))
+      expect(read._tag).toBe("Unsupported")
+      expect(read.message).toContain("GET /api/v1/emailer_campaigns/{id}")
+    })
+  )
+
+  it.scoped("verify: a master key reaches every endpoint and writes nothing", () =>
+    Effect.gen(function* () {
+      const sim = yield* ApolloSimulator.start({
+        rateLimit: false,
+        quirks: { readOneSequence: true },
+        seed: { sequences: [{ name: "S" }] }
+      })
       const before = sim.state()
       const c = yield* client(sim, ApolloSimulator.defaultMasterKey)
       const result = yield* c.verify()

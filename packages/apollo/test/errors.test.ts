@@ -67,8 +67,7 @@ describe("errors", () => {
     const { tracer, spans } = recordingTracer()
     return Effect.gen(function* () {
       const sim = yield* ApolloSimulator.start({
-        // adapter not yet right against the documented profile
-        profile: "observed",
+        quirks: { readOneSequence: true },
         rateLimit: false,
         masterKeys: [marker],
         scopedKeys: { [`${marker}-scoped`]: ["api/v1/emailer_campaigns/search"] },

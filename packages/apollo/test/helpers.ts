@@ -56,8 +56,12 @@ export const harness = (
   adapter: Partial<Apollo.Options> = {}
 ): Effect.Effect<Harness, never, Scope.Scope> =>
   Effect.gen(function* () {
-    // adapter not yet right against the documented profile
-    const sim = yield* ApolloSimulator.start({ rateLimit: false, profile: "observed", ...options })
+    // The documented profile, with the single-sequence read the adapter needs (not in the document).
+    const sim = yield* ApolloSimulator.start({
+      rateLimit: false,
+      quirks: { readOneSequence: true },
+      ...options
+    })
     const responses: Harness["responses"] = []
     const apollo = yield* Apollo.make({
       apiKey: Redacted.make(masterKey),

@@ -254,7 +254,6 @@ describe("mapping: writing", () => {
       mark_finished_if_reply: false,
       emailer_steps: [
         {
-          position: 1,
           type: "auto_email",
           wait_time: 1,
           wait_mode: "day",

@@ -91,8 +91,7 @@ const content = (step: StepState) => {
 
 describe("property: no operation removes a step or touch it was not asked to remove", () => {
   it(`holds over ${RUNS} random sequences with 1-3 random edits each`, async () => {
-    // adapter not yet right against the documented profile
-    const sim = await ApolloSimulator.startAsync({ rateLimit: false, profile: "observed" })
+    const sim = await ApolloSimulator.startAsync({ rateLimit: false, quirks: { readOneSequence: true } })
     const { sequences } = await Effect.runPromise(
       Apollo.make({
         apiKey: Redacted.make(ApolloSimulator.defaultMasterKey),

@@ -75,7 +75,8 @@ export interface ListOptions {
 /** How one operation answered a harmless probe: past the credential check, refused, or unknown. */
 export interface Probe {
   readonly operation: string
-  readonly status: "reachable" | "denied" | "unprobed" | "failed"
+  /** `unavailable`: the account does not serve that endpoint at all (not a matter of permission). */
+  readonly status: "reachable" | "denied" | "unprobed" | "failed" | "unavailable"
   /** How it was probed and what came back. */
   readonly detail: string
   /** The permission the operation needs, when the provider names one. */

@@ -70,6 +70,19 @@ const forbidden = (ctx: Context, body: ErrorBody | undefined, text: string): E.P
   return new E.PermissionDenied({ provider, operation: ctx.operation, reason: said })
 }
 
+/** The path of Apollo's single-sequence read, which its document does not list. */
+export const readOneSequencePath = "GET /api/v1/emailer_campaigns/{id}"
+
+/** Reading a sequence where the account does not serve `GET /emailer_campaigns/{id}`. */
+export const readUnavailable = (operation: string): E.Unsupported =>
+  new E.Unsupported({
+    provider,
+    operation,
+    feature: readOneSequencePath,
+    detail:
+      "this Apollo account does not serve it (Apollo's document does not list it), and a sequence's steps and touches cannot be read without it"
+  })
+
 /** The typed error for a non-2xx answer. */
 export const fromStatus = (
   ctx: Context,
@@ -87,6 +100,9 @@ export const fromStatus = (
   }
   if (status === 403) return forbidden(ctx, body, text)
   if (status === 404) {
+    // The single-sequence read is not in Apollo's document: an account that does not serve it answers
+    // the router's page for an unknown path (not JSON), where a missing record is `{"error": …}` JSON.
+    if (operation === "getSequence" && body === undefined) return readUnavailable(operation)
     return ctx.sequenceId !== undefined
       ? new E.SequenceNotFound({ provider, operation, sequenceId: ctx.sequenceId })
       : new E.MalformedResponse({

@@ -203,6 +203,7 @@ export const sequenceOptionsFromWire = (
     if (typeof value === "boolean") flags[name] = value
   }
   if (Object.keys(flags).length > 0) options.createFlags = flags
+  if (campaign.label_ids != null && campaign.label_ids.length > 0) options.labelIds = campaign.label_ids
   const stats = statsOf(rawCampaign)
   if (Object.keys(stats).length > 0) options.stats = stats
   return options
@@ -597,6 +598,15 @@ export const stepsAfterWrite = (
   })
 }
 
+/** Whether the steps built from a write's answer carry an id for every step and every touch sent. */
+export const namesEveryChild = (steps: ReadonlyArray<S.Step>, sent: ReadonlyArray<W.StepInput>): boolean =>
+  steps.length === sent.length &&
+  steps.every((step, i) => {
+    if (step.id === "") return false
+    const touches = isStepRaw(step.raw) ? step.raw.touches.length : 0
+    return touches === (sent[i]?.emailer_touches ?? []).length
+  })
+
 const touchesOf = (input: W.TouchInput | undefined): Omit<W.Touch, "id"> => ({
   ...(input?.type === undefined ? {} : { type: input.type }),
   ...(input?.status === undefined ? {} : { status: input.status }),
@@ -626,19 +636,30 @@ export const createToWire = (
         }
       ])
     }
-    const { name: _name, ...rest } = settings
+    // Not create fields in Apollo's document (the update lists them): written by `afterCreatePatch`.
+    const { name: _name, cc_emails: _cc, bcc_emails: _bcc, creation_type: _type, ...rest } = settings
     return Either.right({
       name: input.name,
       ...rest,
       ...flags,
-      emailer_steps: input.steps.map((step, i) => stepToWire(step, i + 1, undefined))
+      // The document orders created steps by the array ("no separate ordering field on input").
+      emailer_steps: input.steps.map((step, i) => {
+        const { position: _position, ...wire } = stepToWire(step, i + 1, undefined)
+        return wire
+      })
     })
   })
 
-/** Owner and sharing cannot be set by create: they need a `PUT` right after. */
+/**
+ * What create cannot set, by Apollo's document: owner and sharing, cc/bcc and the creation type are
+ * update fields only, so they go in one `PUT` right after.
+ */
 export const afterCreatePatch = (input: S.NewSequence): W.UpdateSequenceBody | undefined => {
   const apollo = Options.sequenceOptions(input.providerOptions)
   const body: Mutable<W.UpdateSequenceBody> = {}
+  if (input.cc !== undefined && input.cc.length > 0) body.cc_emails = joinEmails(input.cc)
+  if (input.bcc !== undefined && input.bcc.length > 0) body.bcc_emails = joinEmails(input.bcc)
+  if (apollo?.creationType !== undefined) body.creation_type = apollo.creationType
   if (apollo?.userId !== undefined) body.user_id = apollo.userId
   if (apollo?.sharingPermission !== undefined) {
     const { visibility, accessType } = apollo.sharingPermission

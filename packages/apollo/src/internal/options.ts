@@ -20,6 +20,11 @@ export const SequenceOptions = Schema.Struct({
   userId: Schema.optional(Schema.String),
   /** Create-only behaviour flags (`mark_finished_if_reply`, `mark_paused_if_ooo`, …) by wire name. */
   createFlags: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Boolean })),
+  /**
+   * The sequence's label ids, read-only: Apollo's document answers `label_ids` only (labels are
+   * written by name), so where no names come back the labels are known by id alone.
+   */
+  labelIds: Schema.optional(Schema.Array(Schema.String)),
   /** Statistics as Apollo reports them; a figure may be the string `"loading"`. */
   stats: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
 })

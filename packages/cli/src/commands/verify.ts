@@ -60,7 +60,7 @@ export const checkLines = (check: Check): ReadonlyArray<string> => [
   `${check.provider}  ${check.ok ? "ok  " : "FAIL"}  ${check.baseUrl}  ${check.detail}`,
   ...(check.probes ?? []).map(
     (p) =>
-      `    ${probeMark(p.status)} ${p.scope ?? p.operation}: ${p.status}${p.status === "failed" || p.status === "denied" ? ` (${p.detail})` : ""}`
+      `    ${probeMark(p.status)} ${p.scope ?? p.operation}: ${p.status}${p.status === "failed" || p.status === "denied" || p.status === "unavailable" ? ` (${p.detail})` : ""}`
   )
 ]
 
