@@ -39,9 +39,8 @@ export const apolloOptions = (
     const baseUrl = fromEnv("APOLLO_BASE_URL")
     return Effect.succeed({ apiKey: Redacted.make(key), ...(baseUrl === undefined ? {} : { baseUrl }) })
   }
-  // adapter not yet right against the documented profile
   return Effect.map(
-    ApolloSimulator.start({ profile: "observed", ...(seed === undefined ? {} : { seed }) }),
+    ApolloSimulator.start({ quirks: { readOneSequence: true }, ...(seed === undefined ? {} : { seed }) }),
     (sim) => ({
       apiKey: Redacted.make(ApolloSimulator.defaultMasterKey),
       baseUrl: sim.url

@@ -12,7 +12,10 @@ describe("scaledApollo", () => {
     // 30 s of the scaled clock last 0.25 s at 120×; the simulator holds each sequence write for 1 s.
     const scale = 120
     // The observed profile, as the benchmarks run it.
-    const sim = await ApolloSimulator.startAsync({ profile: "observed", writeProcessingMs: 1_000 })
+    const sim = await ApolloSimulator.startAsync({
+      quirks: { readOneSequence: true },
+      writeProcessingMs: 1_000
+    })
     try {
       const { sequences } = await Adapters.scaledApollo(sim.url, scale, { retry: false })
       const created = await Effect.runPromise(sequences.create({ name: "Slow answer" }))

@@ -21,8 +21,7 @@ describe("concurrent edits of one sequence", () => {
   it.live("Apollo: edits issued at once all survive while each write is held 150 ms", () =>
     Effect.gen(function* () {
       const sim = yield* ApolloSimulator.start({
-        // adapter not yet right against the documented profile
-        profile: "observed",
+        quirks: { readOneSequence: true },
         rateLimit: false,
         seed: apolloSeed(1, 4),
         writeProcessingMs: 150
@@ -139,9 +138,8 @@ describe("concurrent edits of one sequence", () => {
   // count, and half are lost without the shared lock at any count.
   it.live("Apollo: 60 edits at once split across two services of one process all survive", () =>
     Effect.gen(function* () {
-      // adapter not yet right against the documented profile
       const sim = yield* ApolloSimulator.start({
-        profile: "observed",
+        quirks: { readOneSequence: true },
         rateLimit: false,
         seed: apolloSeed(1, 1)
       })
@@ -172,8 +170,7 @@ describe("concurrent edits of one sequence", () => {
     () =>
       Effect.gen(function* () {
         const sim = yield* ApolloSimulator.start({
-          // adapter not yet right against the documented profile
-          profile: "observed",
+          quirks: { readOneSequence: true },
           rateLimit: false,
           seed: apolloSeed(1, 3),
           writeProcessingMs: 150

@@ -81,8 +81,7 @@ beforeAll(async () => {
       seed: kitSeed(SEQUENCES, STEPS)
     })
     const apollo = await ApolloSimulator.startAsync({
-      // adapter not yet right against the documented profile
-      profile: "observed",
+      quirks: { readOneSequence: true },
       rateLimit: false
     })
     lanes.push({

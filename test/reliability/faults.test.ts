@@ -200,8 +200,7 @@ describe("faults survived", () => {
             faults: kitFaults(11, malformed)
           })
           const apolloSim = yield* ApolloSimulator.start({
-            // adapter not yet right against the documented profile
-            profile: "observed",
+            quirks: { readOneSequence: true },
             rateLimit: apolloLimits,
             faults: apolloFaults(12, malformed)
           })
@@ -293,8 +292,7 @@ describe("faults survived", () => {
       () =>
         Effect.gen(function* () {
           const apolloSim = yield* ApolloSimulator.start({
-            // adapter not yet right against the documented profile
-            profile: "observed",
+            quirks: { readOneSequence: true },
             seed: apolloSeed(SEQUENCES, STEPS),
             rateLimit: apolloLimits,
             faults: apolloFaults(21, malformed)

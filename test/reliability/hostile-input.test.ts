@@ -191,8 +191,7 @@ const closers: Array<() => Promise<void>> = []
 beforeAll(async () => {
   const kitSim = await KitSimulator.startAsync({ apiKeys: [KIT_KEY], rateLimit: false, seed: kitSeed(1, 3) })
   const apolloSim = await ApolloSimulator.startAsync({
-    // adapter not yet right against the documented profile
-    profile: "observed",
+    quirks: { readOneSequence: true },
     rateLimit: false,
     seed: apolloSeed(1, 3)
   })

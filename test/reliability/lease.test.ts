@@ -79,8 +79,7 @@ beforeAll(async () => {
     rateLimit: false,
     seed: kitSeed(SEQUENCES, STEPS)
   })
-  // adapter not yet right against the documented profile
-  apollo = await ApolloSimulator.startAsync({ profile: "observed", rateLimit: false })
+  apollo = await ApolloSimulator.startAsync({ quirks: { readOneSequence: true }, rateLimit: false })
 }, 60_000)
 
 afterAll(async () => {

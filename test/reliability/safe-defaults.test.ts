@@ -141,8 +141,7 @@ describe("safe defaults", () => {
     Effect.gen(function* () {
       const seed = apolloSeed(1, 4)
       const sim = yield* ApolloSimulator.start({
-        // adapter not yet right against the documented profile
-        profile: "observed",
+        quirks: { readOneSequence: true },
         rateLimit: false,
         seed: {
           sequences: seed.sequences!.map((s) => ({
@@ -184,8 +183,7 @@ describe("safe defaults", () => {
         seed: { sequences: kitSeed(3, 3).sequences!.map((s) => ({ ...s, active: true })) }
       })
       const apolloSource = yield* ApolloSimulator.start({
-        // adapter not yet right against the documented profile
-        profile: "observed",
+        quirks: { readOneSequence: true },
         rateLimit: false,
         seed: { sequences: apolloSeed(3, 3).sequences!.map((s) => ({ ...s, active: true })) }
       })
@@ -195,8 +193,7 @@ describe("safe defaults", () => {
       for (const activate of [false, true]) {
         const kitTarget = yield* KitSimulator.start({ apiKeys: [KIT_KEY], rateLimit: false })
         const apolloTarget = yield* ApolloSimulator.start({
-          // adapter not yet right against the documented profile
-          profile: "observed",
+          quirks: { readOneSequence: true },
           rateLimit: false
         })
         const kitIn = yield* kitOn(kitSource.url)
@@ -255,8 +252,7 @@ describe("safe defaults", () => {
         for (const activate of [false, true]) {
           const kitSim = yield* KitSimulator.start({ apiKeys: [KIT_KEY], rateLimit: false })
           const apolloSim = yield* ApolloSimulator.start({
-            // adapter not yet right against the documented profile
-            profile: "observed",
+            quirks: { readOneSequence: true },
             rateLimit: false
           })
           const kit = yield* kitOn(kitSim.url)

@@ -91,8 +91,7 @@ describe("secrets", () => {
             seed: { ...kitSeed(1, 2), subscribers: [{ email_address: "ada@example.com" }] }
           })
           const apolloSim = yield* ApolloSimulator.start({
-            // adapter not yet right against the documented profile
-            profile: "observed",
+            quirks: { readOneSequence: true },
             masterKeys: [APOLLO_MARK],
             scopedKeys: { [APOLLO_SCOPED_MARK]: ["api/v1/emailer_campaigns/search"] },
             rateLimit: false,
@@ -182,8 +181,7 @@ describe("secrets", () => {
               rateLimit: { apiKey: { limit: 1, windowMs: 60_000 } }
             })
             const apolloLimited = yield* ApolloSimulator.start({
-              // adapter not yet right against the documented profile
-              profile: "observed",
+              quirks: { readOneSequence: true },
               masterKeys: [APOLLO_MARK],
               rateLimit: { default: { perMinute: 1 }, budgetHeaders: false }
             })
@@ -306,8 +304,7 @@ describe("secrets", () => {
         seed: kitSeed(2, 2)
       })
       const apolloSim = await ApolloSimulator.startAsync({
-        // adapter not yet right against the documented profile
-        profile: "observed",
+        quirks: { readOneSequence: true },
         masterKeys: [APOLLO_MARK],
         scopedKeys: { [APOLLO_SCOPED_MARK]: ["api/v1/emailer_campaigns/search"] },
         rateLimit: false,

@@ -21,8 +21,7 @@ describe("Apollo simulator rate-limit options", () => {
   it("windowScale: 60 makes a per-minute window last a second, and retry-after says so", async () => {
     let now = 1_000_000_000_000
     const sim = await ApolloSimulator.startAsync({
-      // adapter not yet right against the documented profile
-      profile: "observed",
+      quirks: { readOneSequence: true },
       now: () => now,
       rateLimit: { default: { perMinute: 2 }, windowScale: 60 }
     })
@@ -38,8 +37,7 @@ describe("Apollo simulator rate-limit options", () => {
 
   it("budgetHeaders: false leaves out the x-*-requests-left headers, on answers and on 429s", async () => {
     const sim = await ApolloSimulator.startAsync({
-      // adapter not yet right against the documented profile
-      profile: "observed",
+      quirks: { readOneSequence: true },
       rateLimit: { default: { perMinute: 1 }, budgetHeaders: false }
     })
     open.push(sim)
@@ -53,8 +51,7 @@ describe("Apollo simulator rate-limit options", () => {
       ).toEqual([])
     }
     const withHeaders = await ApolloSimulator.startAsync({
-      // adapter not yet right against the documented profile
-      profile: "observed",
+      quirks: { readOneSequence: true },
       rateLimit: { default: { perMinute: 5 } }
     })
     open.push(withHeaders)

@@ -96,8 +96,7 @@ describe("timeouts", () => {
     () =>
       Effect.gen(function* () {
         const sim = yield* ApolloSimulator.start({
-          // adapter not yet right against the documented profile
-          profile: "observed",
+          quirks: { readOneSequence: true },
           rateLimit: false,
           seed: apolloSeed(1, 2)
         })
@@ -117,8 +116,7 @@ describe("timeouts", () => {
     Effect.gen(function* () {
       const kitSim = yield* KitSimulator.start({ apiKeys: [KIT_KEY], rateLimit: false, seed: kitSeed(1, 2) })
       const apolloSim = yield* ApolloSimulator.start({
-        // adapter not yet right against the documented profile
-        profile: "observed",
+        quirks: { readOneSequence: true },
         rateLimit: false,
         seed: apolloSeed(1, 2)
       })
@@ -148,8 +146,7 @@ describe("timeouts", () => {
           seed: kitSeed(1, 2)
         })
         const apolloSim = yield* ApolloSimulator.start({
-          // adapter not yet right against the documented profile
-          profile: "observed",
+          quirks: { readOneSequence: true },
           rateLimit: false,
           seed: apolloSeed(1, 2)
         })

@@ -84,8 +84,6 @@ export const makeDispatcher = () => {
       case "startKit": {
         const seed = seedOf(command.options.seed)
         const sim = await KitSimulator.startAsync({
-          // adapter not yet right against the documented profile
-          profile: "observed",
           rateLimit: command.options.rateLimit ?? false,
           ...(seed === undefined ? {} : { seed })
         })
@@ -96,8 +94,7 @@ export const makeDispatcher = () => {
       case "startApollo": {
         const scale = command.options.timeScale
         const sim = await ApolloSimulator.startAsync({
-          // adapter not yet right against the documented profile
-          profile: "observed",
+          quirks: { readOneSequence: true },
           rateLimit: command.options.rateLimit ?? false,
           ...(command.options.seed === undefined ? {} : { seed: command.options.seed }),
           ...(scale === undefined ? {} : { now: () => Date.now() * scale })

@@ -28,7 +28,7 @@
  * @module
  */
 import type { HttpClient } from "@effect/platform"
-import { Capabilities, Diff, Sequence as S, SequenceError as E, Sequences } from "@unisequence/core"
+import { type Capabilities, Diff, Sequence as S, SequenceError as E, Sequences } from "@unisequence/core"
 import {
   Cache,
   Config,
@@ -92,11 +92,12 @@ export const capabilities: Capabilities.Capabilities = {
   options: {
     sequence: ProviderOptions.SequenceOptions,
     step: ProviderOptions.StepOptions,
-    readOnly: ["stats", "labelIds"],
+    readOnly: ["stats"],
     stepReadOnly: ["touchId"]
   },
   keepsForeignOptions: false,
-  rules: Capabilities.defaultRules,
+  // Apollo's document has no rule against a zero wait on a later step (Kit's has); no per-step send days.
+  rules: { zeroDelayFirstStepOnly: false, sendDaysNeedDayDelay: false },
   rawFields: RawFields.rawFields
 }
 

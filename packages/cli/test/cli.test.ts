@@ -90,8 +90,7 @@ const envFor = (kit: KitSimulator.KitSimulator, apollo: ApolloSimulator.ApolloSi
 
 const startKit = (seed: KitSimulator.Seed = {}) => KitSimulator.startAsync({ apiKeys: [kitKey], seed })
 const startApollo = (seed: ApolloSimulator.Seed = {}) =>
-  // adapter not yet right against the documented profile
-  ApolloSimulator.startAsync({ profile: "observed", masterKeys: [apolloKey], seed })
+  ApolloSimulator.startAsync({ quirks: { readOneSequence: true }, masterKeys: [apolloKey], seed })
 
 const writes = (requests: ReadonlyArray<{ readonly method: string; readonly path: string }>) =>
   requests.filter((r) => r.method !== "GET" && !r.path.endsWith("/emailer_campaigns/search"))

@@ -14,8 +14,7 @@ let apolloSim: ApolloSimulator.ApolloSimulator
 
 beforeAll(async () => {
   kitSim = await KitSimulator.startAsync()
-  // adapter not yet right against the documented profile
-  apolloSim = await ApolloSimulator.startAsync({ profile: "observed" })
+  apolloSim = await ApolloSimulator.startAsync({ quirks: { readOneSequence: true } })
 })
 afterAll(async () => {
   await kitSim.close()

@@ -27,8 +27,7 @@ let apolloSim: ApolloSimulator.ApolloSimulator
 
 beforeAll(async () => {
   kitSim = await KitSimulator.startAsync()
-  // adapter not yet right against the documented profile
-  apolloSim = await ApolloSimulator.startAsync({ profile: "observed" })
+  apolloSim = await ApolloSimulator.startAsync({ quirks: { readOneSequence: true } })
 })
 afterAll(async () => {
   await kitSim.close()
@@ -113,8 +112,7 @@ describe("errors", () => {
 
   it("RateLimited: retryable, with retryAfter in milliseconds when Apollo says it", async () => {
     const sim = await ApolloSimulator.startAsync({
-      // adapter not yet right against the documented profile
-      profile: "observed",
+      quirks: { readOneSequence: true },
       seed: { sequences: [{ id: "s1", name: "One" }] },
       rateLimit: { default: { perMinute: 1 }, budgetHeaders: false }
     })

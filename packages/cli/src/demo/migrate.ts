@@ -63,8 +63,7 @@ const withSimulators = Effect.scoped(
       "sequences: day and hour delays, per-email send days, drafts, an evergreen one, a repeating one."
     )
     const kit = yield* KitSimulator.start({ seed: kitSeed })
-    // adapter not yet right against the documented profile
-    const apollo = yield* ApolloSimulator.start({ profile: "observed" })
+    const apollo = yield* ApolloSimulator.start({ quirks: { readOneSequence: true } })
     const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "unisequence-demo-"))
     yield* Effect.addFinalizer(() => Effect.sync(() => NodeFs.rmSync(dir, { recursive: true, force: true })))
     const journal = NodePath.join(dir, "kit-to-apollo.jsonl")
