@@ -1197,8 +1197,7 @@ describe("ApolloSimulator", () => {
   })
 
   describe("scale", () => {
-    it("creates and searches many sequences quickly", async () => {
-      const started = performance.now()
+    it("creates and searches many sequences", async () => {
       sim.seed({
         sequences: Array.from({ length: 5_000 }, (_, i) => ({
           name: "Bulk " + i,
@@ -1214,7 +1213,7 @@ describe("ApolloSimulator", () => {
         expect(reply.status).toBe(200)
       }
       for (let i = 0; i < 50; i++) await create(sim)
-      expect(performance.now() - started).toBeLessThan(10_000)
+      expect(sim.state().sequences).toHaveLength(5_050)
     })
   })
 })
