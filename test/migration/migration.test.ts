@@ -273,7 +273,10 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
       () =>
         Effect.gen(function* () {
           const kitSim = yield* KitSimulator.start({ rateLimit: false, seed: kitSeed })
-          const apolloSim = yield* ApolloSimulator.start({ quirks: { readOneSequence: true }, rateLimit: false })
+          const apolloSim = yield* ApolloSimulator.start({
+            quirks: { readOneSequence: true },
+            rateLimit: false
+          })
           const { source, target } = yield* kitToApollo(kitSim, apolloSim)
           const journal = yield* Journal.makeMemory()
           const first = yield* run(source, target, journal)
@@ -357,7 +360,10 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
       () =>
         Effect.gen(function* () {
           const kitSim = yield* KitSimulator.start({ rateLimit: false, seed: kitSeed })
-          const apolloSim = yield* ApolloSimulator.start({ quirks: { readOneSequence: true }, rateLimit: false })
+          const apolloSim = yield* ApolloSimulator.start({
+            quirks: { readOneSequence: true },
+            rateLimit: false
+          })
           const { source, target } = yield* kitToApollo(kitSim, apolloSim)
           const journal = yield* Journal.makeMemory()
           yield* run(source, target, journal)
