@@ -22,8 +22,7 @@ import { APOLLO_KEY, KIT_KEY, kitSeed } from "./support.js"
 
 const SEQUENCES = 8
 const STEPS = 5
-/** Kill points per backend: the file journal gets the most; each SQL backend repeats the proof at fewer points. */
-const killsOn = (backend: string) => (backend === "file" ? 20 : 8)
+const KILLS = 20
 /** Trials run two at a time, each on its own pair of simulators. */
 const LANES = 2
 
@@ -122,7 +121,6 @@ const fresh = (lane: Lane) => {
 
 for (const backendName of backendNames)
   describe(`crash and resume (CLI, SIGKILL), journal: ${backendName}`, () => {
-    const KILLS = killsOn(backendName)
     let backend: JournalBackends.Backend | undefined
     beforeAll(async () => {
       backend = await JournalBackends.make(

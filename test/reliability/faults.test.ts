@@ -284,7 +284,8 @@ describe("faults survived", () => {
           yield* Apply.apply(again, { target: apollo.sequences }).pipe(
             Effect.provideService(Journal.Journal, reopened)
           )
-          expect(apolloSim.requests).toEqual([])
+          // The rerun reads the target again (the target is the truth), and writes nothing.
+          expect(apolloSim.requests.filter((r) => r.method !== "GET" && r.operation !== "search")).toEqual([])
         }).pipe(Effect.scoped),
       180_000
     )
@@ -375,7 +376,8 @@ describe("faults survived", () => {
           yield* Apply.apply(again, { target: kit.sequences }).pipe(
             Effect.provideService(Journal.Journal, reopened)
           )
-          expect(kitSim.requests).toEqual([])
+          // The rerun reads the target again (the target is the truth), and writes nothing.
+          expect(kitSim.requests.filter((r) => r.method !== "GET")).toEqual([])
         }).pipe(Effect.scoped),
       180_000
     )
