@@ -71,7 +71,14 @@ run("pnpm", [
 ])
 
 // ---- the guard: packing the workspace manifest with npm must fail ----
-const guard = spawnSync("npm", ["pack", "--dry-run"], { cwd: packages[0].dir, encoding: "utf8" })
+// As a user runs it from a terminal: without the npm_* variables of the pnpm script running this
+// test, which npm would read as its own configuration (its user agent among them).
+const userEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("npm_")))
+const guard = spawnSync("npm", ["pack", "--dry-run"], {
+  cwd: packages[0].dir,
+  encoding: "utf8",
+  env: userEnv
+})
 if (guard.status === 0 || !guard.stderr.includes("refusing to pack the workspace manifest")) {
   console.error(guard.stdout, guard.stderr)
   console.error("pack-test: npm pack of a workspace manifest was not refused")
