@@ -103,6 +103,11 @@ export interface Capabilities {
   readonly enrollment: { readonly byEmail: boolean; readonly byId: boolean; readonly sendFrom: boolean }
   /** Every field of this provider's `Sequence.raw` and what becomes of it (absent: not checked). */
   readonly rawFields?: RawFields
+  /**
+   * The same for each `Step.raw`, for providers that keep a step's payload only on the step (a
+   * provider whose `Sequence.raw` already holds its steps leaves it out).
+   */
+  readonly stepRawFields?: RawFields
   /** This provider's own `providerOptions` entry. */
   readonly options: OptionsSpec
   /** Other providers' `providerOptions` are kept as they are (a store of the whole model). */
@@ -170,6 +175,10 @@ export const translateEither = (
     const known = (provider: string) => options.sources?.find((c) => c.provider === provider)
     const displayName = (provider: string) => known(provider)?.displayName ?? provider
     const source = toNewSequence(input)
+    const sourceName = (sequence: Sequence | NewSequence) => {
+      const owner = rawOwner(sequence, options.sources ?? [])
+      return owner === undefined ? "" : ` in ${owner.displayName}`
+    }
     const out: { -readonly [K in keyof NewSequence]: NewSequence[K] } = { ...source }
 
     const unsupportedStep = source.steps.findIndex((step) => !target.stepTypes.includes(step.type))
@@ -185,12 +194,20 @@ export const translateEither = (
       )
     }
 
+    // A new sequence is never archived: an archived source becomes a sequence that is not.
+    if ("archived" in input && input.archived === true)
+      warn(
+        "archived",
+        "dropped",
+        `the sequence is archived${sourceName(input)}; ${name} gets it as a sequence that is not archived`
+      )
     const drop = <K extends keyof NewSequence>(key: K, supported: boolean, detail: string) => {
       const value = out[key]
       if (supported || value === undefined || value === null) return
       if (Array.isArray(value) && value.length === 0) return
       delete out[key]
-      warn(key, "dropped", detail)
+      // The value in the warning: the user sees what is lost, not only that something is.
+      warn(key, "dropped", `${detail} (was ${shown(value)})`)
     }
     drop(
       "sender",
@@ -271,7 +288,7 @@ export const translateEither = (
           warn(
             `providerOptions.${provider}.${field}`,
             "dropped",
-            `a ${displayName(provider)}-only setting that ${name} has no place for`
+            `a ${displayName(provider)}-only setting that ${name} has no place for (was ${shown(v)})`
           )
         }
       }
@@ -279,10 +296,8 @@ export const translateEither = (
     }
 
     // Fields of the source's own payload the neutral model does not hold.
+    const owner = rawOwner(input, options.sources ?? [])
     const raw = "raw" in input ? input.raw : undefined
-    const owner = options.sources?.find(
-      (c) => c.rawFields !== undefined && input.providerOptions?.[c.provider] !== undefined
-    )
     if (owner?.rawFields !== undefined && raw !== undefined) {
       for (const path of unheldFields(raw, owner.rawFields, "raw")) {
         warn(
@@ -290,6 +305,18 @@ export const translateEither = (
           "dropped",
           `${owner.displayName}'s ${path.slice("raw.".length)} is set, and ${name} has no place for it`
         )
+      }
+    }
+    if (owner?.stepRawFields !== undefined && "id" in input) {
+      for (const [i, step] of input.steps.entries()) {
+        if (step.raw === undefined) continue
+        for (const path of unheldFields(step.raw, owner.stepRawFields)) {
+          warn(
+            `steps[${i}].raw.${path}`,
+            "dropped",
+            `${owner.displayName}'s ${path} on step ${i + 1} is set, and ${name} has no place for it`
+          )
+        }
       }
     }
 
@@ -388,7 +415,7 @@ export const translateEither = (
               warn(
                 `${path}.providerOptions.${provider}.${field}`,
                 "dropped",
-                `a ${displayName(provider)}-only step setting that ${name} has no place for`
+                `a ${displayName(provider)}-only step setting that ${name} has no place for (was ${shown(v)})`
               )
           }
           delete kept[provider]
@@ -399,6 +426,41 @@ export const translateEither = (
     })
     return Either.right({ sequence: out, warnings })
   })()
+
+/**
+ * A dropped value in a sentence: strings quoted, lists of strings joined, a record as `key: value`
+ * pairs, anything else as JSON; cut short past 300 characters.
+ */
+export const shown = (value: unknown): string => {
+  const text =
+    typeof value === "string"
+      ? JSON.stringify(value)
+      : Array.isArray(value) && value.every((v) => typeof v === "string")
+        ? value.join(", ")
+        : isRecord(value)
+          ? Object.entries(value)
+              .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+              .join(", ")
+          : (JSON.stringify(value) ?? String(value))
+  return text.length > 300 ? `${text.slice(0, 297)}...` : text
+}
+
+/**
+ * The provider whose payload `input.raw` (and its steps' `raw`) is: the source with a raw field list
+ * that has an entry in the sequence's or a step's `providerOptions`, or the only such source.
+ */
+const rawOwner = (
+  input: Sequence | NewSequence,
+  sources: ReadonlyArray<Capabilities>
+): Capabilities | undefined => {
+  const listed = sources.filter((c) => c.rawFields !== undefined || c.stepRawFields !== undefined)
+  const named = listed.find(
+    (c) =>
+      input.providerOptions?.[c.provider] !== undefined ||
+      input.steps.some((step) => step.providerOptions?.[c.provider] !== undefined)
+  )
+  return named ?? (listed.length === 1 ? listed[0] : undefined)
+}
 
 const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> =>
   typeof u === "object" && u !== null && !Array.isArray(u)

@@ -28,6 +28,7 @@ import * as KitClient from "./KitClient.js"
 import * as Mapping from "./internal/mapping.js"
 import * as ProviderOptions from "./internal/options.js"
 import * as Positions from "./internal/positions.js"
+import * as RawFields from "./internal/rawFields.js"
 import type * as Wire from "./internal/wire.js"
 
 export type Options = KitClient.Options
@@ -69,7 +70,9 @@ export const capabilities: Capabilities.Capabilities = {
   },
   keepsForeignOptions: false,
   // Kit refuses a zero delay after the first email, and send days on an hour-based email.
-  rules: { zeroDelayFirstStepOnly: true, sendDaysNeedDayDelay: true }
+  rules: { zeroDelayFirstStepOnly: true, sendDaysNeedDayDelay: true },
+  rawFields: RawFields.rawFields,
+  stepRawFields: RawFields.stepRawFields
 }
 
 type Error = SequenceError.SequenceError

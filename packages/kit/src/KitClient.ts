@@ -306,7 +306,10 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
         }
         // Decoding against the call's own schema (not a per-call `parseJson` wrapper) reuses the
         // parser Effect caches per schema: building one per response cost more than the decode.
-        const decoded = Schema.decodeUnknownEither(call.response)(json.right)
+        // Fields the schema does not name are kept (`Sequence.raw`), so translation can warn about them.
+        const decoded = Schema.decodeUnknownEither(call.response)(json.right, {
+          onExcessProperty: "preserve"
+        })
         if (Either.isLeft(decoded)) {
           const reason = ParseResult.TreeFormatter.formatErrorSync(decoded.left)
             .split("\n")

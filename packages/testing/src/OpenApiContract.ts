@@ -38,6 +38,8 @@ export type Validation =
 export interface Contract {
   readonly name: string
   readonly title: string
+  /** The parsed document itself, for tests that walk its schemas. */
+  readonly document: unknown
   readonly operations: ReadonlyArray<Operation>
   /** The operation a concrete request path belongs to (query string ignored; server base path optional). */
   match(method: string, concretePath: string): MatchedOperation | undefined
@@ -363,6 +365,7 @@ export const make = (document: unknown, name: string): Contract => {
   return {
     name,
     title: typeof info.title === "string" ? info.title : name,
+    document: doc,
     operations,
     match,
     validateRequest,

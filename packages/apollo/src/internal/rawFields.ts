@@ -27,11 +27,21 @@ const campaign: Capabilities.RawFields = {
   bcc_emails: carried,
   label_ids: carried,
   label_names: carried,
-  creation_type: carried,
+  // How the sequence was made in Apollo (draft, new, AI assistant): its history, not a setting.
+  creation_type: meaningless,
   user_id: carried,
   object_owner_id: meaningless,
   permissions: carried,
-  sharing_permission: carried,
+  sharing_permission: {
+    visibility: carried,
+    access_type: carried,
+    // Who owns and shares it: users and teams of the Apollo account, which no other provider knows.
+    object_type: meaningless,
+    object_id: meaningless,
+    is_owner: meaningless,
+    owner_id: meaningless,
+    sharing_accesses: meaningless
+  },
   starred_by_user_ids: meaningless,
   num_steps: meaningless,
   loaded_stats: meaningless,
@@ -63,7 +73,8 @@ const step: Capabilities.RawFields = {
   emailer_campaign_id: meaningless,
   position: carried,
   type: carried,
-  step_type: carried,
+  // The update answer's other name for `type`, which every read answer has.
+  step_type: meaningless,
   wait_time: carried,
   wait_mode: carried,
   exact_datetime: carried,
