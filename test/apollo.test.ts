@@ -1,7 +1,7 @@
 import { FetchHttpClient } from "@effect/platform"
 import { Apollo } from "@unisequence/apollo"
 import { Sequences } from "@unisequence/core"
-import { ApolloSimulator } from "@unisequence/testing"
+import { ApolloSimulator, OpenApiContract } from "@unisequence/testing"
 import { Effect, Layer, Redacted } from "effect"
 import { ConformanceProbe, conformance } from "./src/conformance.js"
 
@@ -28,6 +28,12 @@ const apollo =
           Layer.succeed(Sequences.Sequences, sequences),
           Layer.succeed(ConformanceProbe, {
             writes: Effect.sync(() => sim.requests.filter((r) => r.method !== "GET").length),
+            contract: Effect.sync(() => {
+              const check = OpenApiContract.checkProvider("apollo", sim.requests, {
+                answers: profile === "documented"
+              })
+              return check && { seen: sim.requests.length, failures: check.failures }
+            }),
             enrollees: { ids: state.contacts.map((c) => c.id), sendFrom: state.emailAccounts[0]!.id },
             fixtures: { scheduleId: state.schedules[0]!.id, unknownId: "000000000000000000000000" }
           })

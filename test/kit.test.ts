@@ -1,7 +1,7 @@
 import { FetchHttpClient } from "@effect/platform"
 import { Sequences } from "@unisequence/core"
 import { Kit } from "@unisequence/kit"
-import { KitSimulator } from "@unisequence/testing"
+import { KitSimulator, OpenApiContract } from "@unisequence/testing"
 import { Effect, Layer, Redacted } from "effect"
 import { ConformanceProbe, conformance } from "./src/conformance.js"
 
@@ -31,6 +31,12 @@ const kit =
           Layer.succeed(Sequences.Sequences, sequences),
           Layer.succeed(ConformanceProbe, {
             writes: Effect.sync(() => sim.requests.filter((r) => r.method !== "GET").length),
+            contract: Effect.sync(() => {
+              const check = OpenApiContract.checkProvider("kit", sim.requests, {
+                answers: profile === "documented"
+              })
+              return check && { seen: sim.requests.length, failures: check.failures }
+            }),
             // two different people: one by address, one by id
             enrollees: { emails: ["ada@example.com"], ids: ["2"] },
             fixtures: { templateId: "38", exclusions: [{ type: "tag", ids: ["2"] }], unknownId: "999999999" }

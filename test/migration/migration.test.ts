@@ -6,7 +6,7 @@ import { FetchHttpClient, HttpClient } from "@effect/platform"
 import { Apollo } from "@unisequence/apollo"
 import { Apply, Journal, Migration, type Sequences } from "@unisequence/core"
 import { Kit } from "@unisequence/kit"
-import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
+import { ApolloSimulator, KitSimulator, OpenApiContract } from "@unisequence/testing"
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect, Exit, Redacted } from "effect"
 
@@ -209,223 +209,334 @@ const apolloSeed: ApolloSimulator.Seed = {
   ]
 }
 
+const profiles = ["documented", "observed"] as const
+
+/**
+ * What the adapters sent in this test (and, on the documented profile, what the simulators answered)
+ * is valid under the providers' own documents; each simulator saw requests.
+ */
+const contractsHold = (
+  profile: (typeof profiles)[number],
+  ...sims: ReadonlyArray<KitSimulator.KitSimulator | ApolloSimulator.ApolloSimulator>
+) => {
+  for (const sim of sims) {
+    const provider = sim.requests.some((r) => r.path.startsWith("/v4/")) ? "kit" : "apollo"
+    expect(sim.requests.length, provider).toBeGreaterThan(0)
+    const check = OpenApiContract.checkProvider(provider, sim.requests, { answers: profile === "documented" })
+    if (check !== undefined) expect(check.failures, provider).toEqual([])
+  }
+}
+
 layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
-  describe("Kit → Apollo", () => {
-    it.scoped(
-      "plans every warning in words, applies inactive and unapproved, verifies, then has nothing to do",
-      () =>
-        Effect.gen(function* () {
-          const kitSim = yield* KitSimulator.start({ rateLimit: false, seed: kitSeed })
-          const apolloSim = yield* ApolloSimulator.start({
-            quirks: { readOneSequence: true },
-            rateLimit: false
-          })
-          const { source, target } = yield* kitToApollo(kitSim, apolloSim)
-          const journal = yield* Journal.makeMemory()
-          const plan = yield* Migration.plan({ source, target }).pipe(
-            Effect.provideService(Journal.Journal, journal)
-          )
-          const evergreen = plan.sequences.find((s) => s.name === "Evergreen course")!
-          const byPath = new Map(evergreen.warnings.map((w) => [w.path, w]))
-          for (const [path, kind] of [
-            ["sender", "dropped"],
-            ["templateId", "dropped"],
-            ["reentry", "dropped"],
-            ["holdAfterLastStep", "dropped"],
-            ["exclusions", "dropped"],
-            ["schedule", "approximated"],
-            ["steps[0].email.previewText", "dropped"],
-            ["steps[1].sendDays", "dropped"]
-          ] as const) {
-            expect(byPath.get(path)?.kind, path).toBe(kind)
-            expect(byPath.get(path)?.detail.length).toBeGreaterThan(20)
-          }
-          expect(apolloSim.requests.filter((r) => r.method !== "GET" && r.operation !== "search")).toEqual([])
-
-          const result = yield* Apply.apply(plan, { target }).pipe(
-            Effect.provideService(Journal.Journal, journal)
-          )
-          expect(result.outcomes.map((o) => o.verification)).toEqual(["verified", "verified"])
-          const state = apolloState(apolloSim)
-          expect(state.map((s) => s.name)).toEqual(["Evergreen course", "Webinar follow-up"])
-          expect(state.every((s) => !s.active)).toBe(true)
-          expect(state.flatMap((s) => s.steps.flatMap((st) => st.touches.map((t) => t[1])))).not.toContain(
-            "approved"
-          )
-          expect(state[0]?.steps.map((s) => s.wait)).toEqual([
-            [0, "day"],
-            [2, "day"],
-            [6, "hour"]
-          ])
-
-          apolloSim.clearLog()
-          const again = yield* Migration.plan({ source, target }).pipe(
-            Effect.provideService(Journal.Journal, journal)
-          )
-          expect(again.sequences.map((s) => s.action)).toEqual(["unchanged", "unchanged"])
-          yield* Apply.apply(again, { target }).pipe(Effect.provideService(Journal.Journal, journal))
-          expect(apolloSim.requests.filter((r) => r.method !== "GET" && r.operation !== "search")).toEqual([])
-        })
-    )
-
-    it.scoped(
-      "a rerun after the user approved and activated in Apollo and fixed a typo in Kit keeps Apollo live and lists only real changes",
-      () =>
-        Effect.gen(function* () {
-          const kitSim = yield* KitSimulator.start({ rateLimit: false, seed: kitSeed })
-          const apolloSim = yield* ApolloSimulator.start({
-            quirks: { readOneSequence: true },
-            rateLimit: false
-          })
-          const { source, target } = yield* kitToApollo(kitSim, apolloSim)
-          const journal = yield* Journal.makeMemory()
-          const first = yield* run(source, target, journal)
-          const webinar = first.outcomes.find((o) => o.name === "Webinar follow-up")!
-          // The user, in Apollo: approves every touch, activates the sequence.
-          const live = yield* target.get(webinar.targetId!)
-          yield* target.replaceSteps(
-            webinar.targetId!,
-            live.steps.map(({ raw: _raw, ...step }) => ({ ...step, published: true }))
-          )
-          yield* target.setActive(webinar.targetId!, true)
-          // …and, in Kit, fixes a typo.
-          const kitWebinar = (yield* source.get(webinar.key)).steps[1]!
-          yield* source.updateStep(webinar.key, kitWebinar.id, { email: { subject: "The recording" } })
-
-          const plan = yield* Migration.plan({ source, target }).pipe(
-            Effect.provideService(Journal.Journal, journal)
-          )
-          const planned = plan.sequences.find((s) => s.name === "Webinar follow-up")!
-          const evergreen = plan.sequences.find((s) => s.name === "Evergreen course")!
-          expect(planned.action).toBe("update")
-          const details = planned.operations.map((o) => o.detail).join("; ")
-          expect(details).toContain("step 2: subject")
-          expect(details).not.toMatch(/reentry|holdAfterLastStep|exclusions|activate/)
-          expect(evergreen.action).toBe("unchanged")
-          expect(plan.reads).toBeGreaterThan(0)
-          yield* Apply.apply(plan, { target }).pipe(Effect.provideService(Journal.Journal, journal))
-          const after = apolloState(apolloSim).find((s) => s.name === "Webinar follow-up")!
-          expect(after.active).toBe(true)
-          expect(after.steps.flatMap((st) => st.touches.map((t) => [t[1], t[2]]))).toEqual([
-            ["approved", "Thanks for coming"],
-            ["approved", "The recording"]
-          ])
-        })
-    )
-
-    it.scoped(
-      "the plan reads Apollo's team schedules: names the one it will use, blocks what none matches",
-      () =>
-        Effect.gen(function* () {
-          const kitSim = yield* KitSimulator.start({
-            rateLimit: false,
-            seed: {
-              sequences: [
-                ...(kitSeed.sequences ?? []),
-                {
-                  name: "Weekend in Tokyo",
-                  send_days: ["saturday"],
-                  send_hour: 3,
-                  time_zone: "Asia/Tokyo",
-                  emails: [{ subject: "Hi", content: "<p>Hi</p>", delay_value: 0, delay_unit: "days" }]
-                }
-              ]
-            }
-          })
-          const apolloSim = yield* ApolloSimulator.start({ profile: "observed", rateLimit: false })
-          const { source, target } = yield* kitToApollo(kitSim, apolloSim)
-          const journal = yield* Journal.makeMemory()
-          const plan = yield* Migration.plan({ source, target }).pipe(
-            Effect.provideService(Journal.Journal, journal)
-          )
-          expect(plan.blocked.map((b) => [b.name, b.error._tag])).toEqual([
-            ["Weekend in Tokyo", "InvalidInput"]
-          ])
-          expect(plan.blocked[0]!.error.message).toContain("no team schedule sends on saturday")
-          const webinar = plan.sequences.find((s) => s.name === "Webinar follow-up")!
-          expect(webinar.warnings.find((w) => w.path === "schedule")?.detail).toMatch(
-            /written as the team schedule "/
-          )
-          expect(apolloSim.requests.filter((r) => r.method !== "GET" && r.operation !== "search")).toEqual([])
-          const result = yield* Apply.apply(plan, { target }).pipe(
-            Effect.provideService(Journal.Journal, journal)
-          )
-          expect(result.outcomes.map((o) => o.verification)).toEqual(["verified", "verified"])
-          expect(result.failed).toEqual([])
-        })
-    )
-
-    it.scoped(
-      "a sequence deleted from Apollo is created again; another account behind the same journal too",
-      () =>
-        Effect.gen(function* () {
-          const kitSim = yield* KitSimulator.start({ rateLimit: false, seed: kitSeed })
-          const apolloSim = yield* ApolloSimulator.start({
-            quirks: { readOneSequence: true },
-            rateLimit: false
-          })
-          const { source, target } = yield* kitToApollo(kitSim, apolloSim)
-          const journal = yield* Journal.makeMemory()
-          yield* run(source, target, journal)
-          apolloSim.reset()
-          const plan = yield* Migration.plan({ source, target }).pipe(
-            Effect.provideService(Journal.Journal, journal)
-          )
-          expect(plan.sequences.map((s) => s.action)).toEqual(["create", "create"])
-          const result = yield* Apply.apply(plan, { target }).pipe(
-            Effect.provideService(Journal.Journal, journal)
-          )
-          expect(result.outcomes.map((o) => o.verification)).toEqual(["verified", "verified"])
-          expect(apolloState(apolloSim).map((s) => s.name)).toEqual(["Evergreen course", "Webinar follow-up"])
-        })
-    )
-
-    it.scoped(
-      "killed after each of its write requests in turn, resumes to the uninterrupted result with no duplicate",
-      () =>
-        Effect.gen(function* () {
-          const kitSim = yield* KitSimulator.start({ rateLimit: false, seed: kitSeed })
-          const reference = yield* ApolloSimulator.start({
-            quirks: { readOneSequence: true },
-            rateLimit: false
-          })
-          const whole = yield* kitToApollo(kitSim, reference)
-          yield* run(whole.source, whole.target, yield* Journal.makeMemory())
-          const expected = apolloState(reference)
-          const writes = whole.counter.writes
-          expect(writes).toBeGreaterThanOrEqual(4)
-
-          const apolloSim = yield* ApolloSimulator.start({
-            quirks: { readOneSequence: true },
-            rateLimit: false
-          })
-          for (let killAt = 1; killAt <= writes; killAt++) {
-            apolloSim.reset()
+  for (const profile of profiles) {
+    describe(`Kit → Apollo (${profile} profile)`, () => {
+      it.scoped(
+        "plans every warning in words, applies inactive and unapproved, verifies, then has nothing to do",
+        () =>
+          Effect.gen(function* () {
+            const kitSim = yield* KitSimulator.start({ profile, rateLimit: false, seed: kitSeed })
+            const apolloSim = yield* ApolloSimulator.start({
+              profile,
+              quirks: { readOneSequence: true },
+              rateLimit: false
+            })
+            const { source, target } = yield* kitToApollo(kitSim, apolloSim)
             const journal = yield* Journal.makeMemory()
-            const killed = yield* kitToApollo(kitSim, apolloSim, killAt)
-            expect(
-              Exit.isInterrupted(yield* Effect.exit(run(killed.source, killed.target, journal))),
-              `kill ${killAt}`
-            ).toBe(true)
-            const resumed = yield* kitToApollo(kitSim, apolloSim)
-            const result = yield* run(resumed.source, resumed.target, journal)
-            expect(
-              result.outcomes.every((o) => o.verification !== "differs"),
-              `kill ${killAt}`
-            ).toBe(true)
-            expect(apolloState(apolloSim), `kill ${killAt}`).toEqual(expected)
-          }
-          console.log(
-            `Kit → Apollo: killed after each of ${writes} write requests; every resume matched, 0 duplicates`
-          )
-        })
-    )
-  })
+            const plan = yield* Migration.plan({ source, target }).pipe(
+              Effect.provideService(Journal.Journal, journal)
+            )
+            const evergreen = plan.sequences.find((s) => s.name === "Evergreen course")!
+            const byPath = new Map(evergreen.warnings.map((w) => [w.path, w]))
+            for (const [path, kind] of [
+              ["sender", "dropped"],
+              ["templateId", "dropped"],
+              ["reentry", "dropped"],
+              ["holdAfterLastStep", "dropped"],
+              ["exclusions", "dropped"],
+              ["schedule", "approximated"],
+              ["steps[0].email.previewText", "dropped"],
+              ["steps[1].sendDays", "dropped"]
+            ] as const) {
+              expect(byPath.get(path)?.kind, path).toBe(kind)
+              expect(byPath.get(path)?.detail.length).toBeGreaterThan(20)
+            }
+            expect(apolloSim.requests.filter((r) => r.method !== "GET" && r.operation !== "search")).toEqual(
+              []
+            )
 
-  describe("Apollo → Kit", () => {
-    it.scoped.each(["documented", "observed"] as const)(
-      "approximates minutes, replies and schedules, drops what Kit cannot hold, blocks call steps (%s)",
-      (profile) =>
+            const result = yield* Apply.apply(plan, { target }).pipe(
+              Effect.provideService(Journal.Journal, journal)
+            )
+            expect(result.outcomes.map((o) => o.verification)).toEqual(["verified", "verified"])
+            const state = apolloState(apolloSim)
+            expect(state.map((s) => s.name)).toEqual(["Evergreen course", "Webinar follow-up"])
+            expect(state.every((s) => !s.active)).toBe(true)
+            expect(state.flatMap((s) => s.steps.flatMap((st) => st.touches.map((t) => t[1])))).not.toContain(
+              "approved"
+            )
+            expect(state[0]?.steps.map((s) => s.wait)).toEqual([
+              [0, "day"],
+              [2, "day"],
+              [6, "hour"]
+            ])
+
+            contractsHold(profile, kitSim, apolloSim)
+            apolloSim.clearLog()
+            const again = yield* Migration.plan({ source, target }).pipe(
+              Effect.provideService(Journal.Journal, journal)
+            )
+            expect(again.sequences.map((s) => s.action)).toEqual(["unchanged", "unchanged"])
+            yield* Apply.apply(again, { target }).pipe(Effect.provideService(Journal.Journal, journal))
+            expect(apolloSim.requests.filter((r) => r.method !== "GET" && r.operation !== "search")).toEqual(
+              []
+            )
+            contractsHold(profile, kitSim, apolloSim)
+          })
+      )
+
+      it.scoped(
+        "a rerun after the user approved and activated in Apollo and fixed a typo in Kit keeps Apollo live and lists only real changes",
+        () =>
+          Effect.gen(function* () {
+            const kitSim = yield* KitSimulator.start({ profile, rateLimit: false, seed: kitSeed })
+            const apolloSim = yield* ApolloSimulator.start({
+              profile,
+              quirks: { readOneSequence: true },
+              rateLimit: false
+            })
+            const { source, target } = yield* kitToApollo(kitSim, apolloSim)
+            const journal = yield* Journal.makeMemory()
+            const first = yield* run(source, target, journal)
+            const webinar = first.outcomes.find((o) => o.name === "Webinar follow-up")!
+            // The user, in Apollo: approves every touch, activates the sequence.
+            const live = yield* target.get(webinar.targetId!)
+            yield* target.replaceSteps(
+              webinar.targetId!,
+              live.steps.map(({ raw: _raw, ...step }) => ({ ...step, published: true }))
+            )
+            yield* target.setActive(webinar.targetId!, true)
+            // …and, in Kit, fixes a typo.
+            const kitWebinar = (yield* source.get(webinar.key)).steps[1]!
+            yield* source.updateStep(webinar.key, kitWebinar.id, { email: { subject: "The recording" } })
+
+            const plan = yield* Migration.plan({ source, target }).pipe(
+              Effect.provideService(Journal.Journal, journal)
+            )
+            const planned = plan.sequences.find((s) => s.name === "Webinar follow-up")!
+            const evergreen = plan.sequences.find((s) => s.name === "Evergreen course")!
+            expect(planned.action).toBe("update")
+            const details = planned.operations.map((o) => o.detail).join("; ")
+            expect(details).toContain("step 2: subject")
+            expect(details).not.toMatch(/reentry|holdAfterLastStep|exclusions|activate/)
+            expect(evergreen.action).toBe("unchanged")
+            expect(plan.reads).toBeGreaterThan(0)
+            yield* Apply.apply(plan, { target }).pipe(Effect.provideService(Journal.Journal, journal))
+            const after = apolloState(apolloSim).find((s) => s.name === "Webinar follow-up")!
+            expect(after.active).toBe(true)
+            expect(after.steps.flatMap((st) => st.touches.map((t) => [t[1], t[2]]))).toEqual([
+              ["approved", "Thanks for coming"],
+              ["approved", "The recording"]
+            ])
+            contractsHold(profile, kitSim, apolloSim)
+          })
+      )
+
+      it.scoped(
+        "the plan reads Apollo's team schedules: names the one it will use, blocks what none matches",
+        () =>
+          Effect.gen(function* () {
+            const kitSim = yield* KitSimulator.start({
+              rateLimit: false,
+              seed: {
+                sequences: [
+                  ...(kitSeed.sequences ?? []),
+                  {
+                    name: "Weekend in Tokyo",
+                    send_days: ["saturday"],
+                    send_hour: 3,
+                    time_zone: "Asia/Tokyo",
+                    emails: [{ subject: "Hi", content: "<p>Hi</p>", delay_value: 0, delay_unit: "days" }]
+                  }
+                ]
+              }
+            })
+            const apolloSim = yield* ApolloSimulator.start({
+              profile,
+              quirks: { readOneSequence: true },
+              rateLimit: false
+            })
+            const { source, target } = yield* kitToApollo(kitSim, apolloSim)
+            const journal = yield* Journal.makeMemory()
+            const plan = yield* Migration.plan({ source, target }).pipe(
+              Effect.provideService(Journal.Journal, journal)
+            )
+            expect(plan.blocked.map((b) => [b.name, b.error._tag])).toEqual([
+              ["Weekend in Tokyo", "InvalidInput"]
+            ])
+            expect(plan.blocked[0]!.error.message).toContain("no team schedule sends on saturday")
+            const webinar = plan.sequences.find((s) => s.name === "Webinar follow-up")!
+            expect(webinar.warnings.find((w) => w.path === "schedule")?.detail).toMatch(
+              /written as the team schedule "/
+            )
+            expect(apolloSim.requests.filter((r) => r.method !== "GET" && r.operation !== "search")).toEqual(
+              []
+            )
+            const result = yield* Apply.apply(plan, { target }).pipe(
+              Effect.provideService(Journal.Journal, journal)
+            )
+            expect(result.outcomes.map((o) => o.verification)).toEqual(["verified", "verified"])
+            expect(result.failed).toEqual([])
+            contractsHold(profile, kitSim, apolloSim)
+          })
+      )
+
+      it.scoped(
+        "a sequence deleted from Apollo is created again; another account behind the same journal too",
+        () =>
+          Effect.gen(function* () {
+            const kitSim = yield* KitSimulator.start({ profile, rateLimit: false, seed: kitSeed })
+            const apolloSim = yield* ApolloSimulator.start({
+              profile,
+              quirks: { readOneSequence: true },
+              rateLimit: false
+            })
+            const { source, target } = yield* kitToApollo(kitSim, apolloSim)
+            const journal = yield* Journal.makeMemory()
+            yield* run(source, target, journal)
+            contractsHold(profile, kitSim, apolloSim)
+            apolloSim.reset()
+            const plan = yield* Migration.plan({ source, target }).pipe(
+              Effect.provideService(Journal.Journal, journal)
+            )
+            expect(plan.sequences.map((s) => s.action)).toEqual(["create", "create"])
+            const result = yield* Apply.apply(plan, { target }).pipe(
+              Effect.provideService(Journal.Journal, journal)
+            )
+            expect(result.outcomes.map((o) => o.verification)).toEqual(["verified", "verified"])
+            expect(apolloState(apolloSim).map((s) => s.name)).toEqual([
+              "Evergreen course",
+              "Webinar follow-up"
+            ])
+            contractsHold(profile, kitSim, apolloSim)
+          })
+      )
+
+      it.scoped(
+        "killed after each of its write requests in turn, resumes to the uninterrupted result with no duplicate",
+        () =>
+          Effect.gen(function* () {
+            const kitSim = yield* KitSimulator.start({ profile, rateLimit: false, seed: kitSeed })
+            const reference = yield* ApolloSimulator.start({
+              profile,
+              quirks: { readOneSequence: true },
+              rateLimit: false
+            })
+            const whole = yield* kitToApollo(kitSim, reference)
+            yield* run(whole.source, whole.target, yield* Journal.makeMemory())
+            const expected = apolloState(reference)
+            contractsHold(profile, reference)
+            const writes = whole.counter.writes
+            expect(writes).toBeGreaterThanOrEqual(4)
+
+            const apolloSim = yield* ApolloSimulator.start({
+              profile,
+              quirks: { readOneSequence: true },
+              rateLimit: false
+            })
+            for (let killAt = 1; killAt <= writes; killAt++) {
+              apolloSim.reset()
+              const journal = yield* Journal.makeMemory()
+              const killed = yield* kitToApollo(kitSim, apolloSim, killAt)
+              expect(
+                Exit.isInterrupted(yield* Effect.exit(run(killed.source, killed.target, journal))),
+                `kill ${killAt}`
+              ).toBe(true)
+              const resumed = yield* kitToApollo(kitSim, apolloSim)
+              const result = yield* run(resumed.source, resumed.target, journal)
+              expect(
+                result.outcomes.every((o) => o.verification !== "differs"),
+                `kill ${killAt}`
+              ).toBe(true)
+              expect(apolloState(apolloSim), `kill ${killAt}`).toEqual(expected)
+              contractsHold(profile, apolloSim)
+            }
+            console.log(
+              `Kit → Apollo: killed after each of ${writes} write requests; every resume matched, 0 duplicates`
+            )
+            contractsHold(profile, kitSim, apolloSim)
+          })
+      )
+    })
+
+    describe(`Apollo → Kit (${profile} profile)`, () => {
+      it.scoped(
+        "approximates minutes, replies and schedules, drops what Kit cannot hold, blocks call steps",
+        () =>
+          Effect.gen(function* () {
+            const apolloSim = yield* ApolloSimulator.start({
+              profile,
+              quirks: { readOneSequence: true },
+              rateLimit: false,
+              seed: apolloSeed
+            })
+            const kitSim = yield* KitSimulator.start({ profile, rateLimit: false })
+            const source = yield* apolloOn(apolloSim)
+            const target = yield* kitOn(kitSim)
+            const journal = yield* Journal.makeMemory()
+            const plan = yield* Migration.plan({ source, target }).pipe(
+              Effect.provideService(Journal.Journal, journal)
+            )
+            expect(plan.blocked.map((b) => [b.name, b.error._tag])).toEqual([["Call cadence", "Unsupported"]])
+            const outbound = plan.sequences[0]!
+            const byPath = new Map(outbound.warnings.map((w) => [w.path, w]))
+            // Apollo's document answers label ids only; names come back in `observed`.
+            if (profile === "observed") expect(byPath.get("labels")?.kind).toBe("dropped")
+            for (const [path, kind] of [
+              ["providerOptions.apollo.labelIds", "dropped"],
+              ["cc", "dropped"],
+              ["limits.maxEmailsPerDay", "dropped"],
+              ["schedule", "approximated"],
+              ["steps[0].variants", "dropped"],
+              ["steps[1].delay", "approximated"],
+              ["steps[1].email.thread", "approximated"],
+              ["steps[1].email.subject", "approximated"],
+              ["steps[1].providerOptions.apollo.priority", "dropped"]
+            ] as const) {
+              expect(byPath.get(path)?.kind, path).toBe(kind)
+            }
+            expect(kitSim.requests.filter((r) => r.method !== "GET")).toEqual([])
+
+            const result = yield* Apply.apply(plan, { target }).pipe(
+              Effect.provideService(Journal.Journal, journal)
+            )
+            expect(result.outcomes.map((o) => o.verification)).toEqual(["verified"])
+            const [kit] = kitState(kitSim)
+            expect(kit?.name).toBe("Outbound Q3")
+            expect(kit?.active).toBe(false)
+            // Business hours, Monday to Friday from 9 in New York: Kit's weekly schedule at 9.
+            expect(kit?.schedule).toEqual([
+              ["monday", "tuesday", "wednesday", "thursday", "friday"],
+              9,
+              "America/New_York"
+            ])
+            expect(kit?.emails.map((e) => [e[0], e[2], e[3], e[4]])).toEqual([
+              ["Quick question", 0, "days", false],
+              ["Re: Quick question", 2, "hours", false],
+              ["Last try", 3, "days", false]
+            ])
+
+            contractsHold(profile, apolloSim, kitSim)
+            kitSim.clearLog()
+            const again = yield* Migration.plan({ source, target }).pipe(
+              Effect.provideService(Journal.Journal, journal)
+            )
+            yield* Apply.apply(again, { target }).pipe(Effect.provideService(Journal.Journal, journal))
+            expect(kitSim.requests.filter((r) => r.method !== "GET")).toEqual([])
+            contractsHold(profile, apolloSim, kitSim)
+          })
+      )
+
+      it.scoped("killed after each of its write requests in turn, resumes with no duplicate email", () =>
         Effect.gen(function* () {
           const apolloSim = yield* ApolloSimulator.start({
             profile,
@@ -433,99 +544,42 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
             rateLimit: false,
             seed: apolloSeed
           })
-          const kitSim = yield* KitSimulator.start({ rateLimit: false })
           const source = yield* apolloOn(apolloSim)
-          const target = yield* kitOn(kitSim)
-          const journal = yield* Journal.makeMemory()
-          const plan = yield* Migration.plan({ source, target }).pipe(
-            Effect.provideService(Journal.Journal, journal)
+          const reference = yield* KitSimulator.start({ profile, rateLimit: false })
+          const counter = { writes: 0 }
+          yield* run(
+            source,
+            yield* kitOn(reference, killAfter(undefined, counter)),
+            yield* Journal.makeMemory()
           )
-          expect(plan.blocked.map((b) => [b.name, b.error._tag])).toEqual([["Call cadence", "Unsupported"]])
-          const outbound = plan.sequences[0]!
-          const byPath = new Map(outbound.warnings.map((w) => [w.path, w]))
-          // Apollo's document answers label ids only; names come back in `observed`.
-          if (profile === "observed") expect(byPath.get("labels")?.kind).toBe("dropped")
-          for (const [path, kind] of [
-            ["providerOptions.apollo.labelIds", "dropped"],
-            ["cc", "dropped"],
-            ["limits.maxEmailsPerDay", "dropped"],
-            ["schedule", "approximated"],
-            ["steps[0].variants", "dropped"],
-            ["steps[1].delay", "approximated"],
-            ["steps[1].email.thread", "approximated"],
-            ["steps[1].email.subject", "approximated"],
-            ["steps[1].providerOptions.apollo.priority", "dropped"]
-          ] as const) {
-            expect(byPath.get(path)?.kind, path).toBe(kind)
+          const expected = kitState(reference)
+          contractsHold(profile, reference)
+          const writes = counter.writes
+          expect(writes).toBeGreaterThanOrEqual(4)
+
+          const kitSim = yield* KitSimulator.start({ profile, rateLimit: false })
+          for (let killAt = 1; killAt <= writes; killAt++) {
+            kitSim.reset()
+            const journal = yield* Journal.makeMemory()
+            const killed = yield* kitOn(kitSim, killAfter(killAt, { writes: 0 }))
+            expect(
+              Exit.isInterrupted(yield* Effect.exit(run(source, killed, journal))),
+              `kill ${killAt}`
+            ).toBe(true)
+            const result = yield* run(source, yield* kitOn(kitSim), journal)
+            expect(
+              result.outcomes.every((o) => o.verification !== "differs"),
+              `kill ${killAt}`
+            ).toBe(true)
+            expect(kitState(kitSim), `kill ${killAt}`).toEqual(expected)
+            contractsHold(profile, kitSim)
           }
-          expect(kitSim.requests.filter((r) => r.method !== "GET")).toEqual([])
-
-          const result = yield* Apply.apply(plan, { target }).pipe(
-            Effect.provideService(Journal.Journal, journal)
+          console.log(
+            `Apollo → Kit: killed after each of ${writes} write requests; every resume matched, 0 duplicates`
           )
-          expect(result.outcomes.map((o) => o.verification)).toEqual(["verified"])
-          const [kit] = kitState(kitSim)
-          expect(kit?.name).toBe("Outbound Q3")
-          expect(kit?.active).toBe(false)
-          // Business hours, Monday to Friday from 9 in New York: Kit's weekly schedule at 9.
-          expect(kit?.schedule).toEqual([
-            ["monday", "tuesday", "wednesday", "thursday", "friday"],
-            9,
-            "America/New_York"
-          ])
-          expect(kit?.emails.map((e) => [e[0], e[2], e[3], e[4]])).toEqual([
-            ["Quick question", 0, "days", false],
-            ["Re: Quick question", 2, "hours", false],
-            ["Last try", 3, "days", false]
-          ])
-
-          kitSim.clearLog()
-          const again = yield* Migration.plan({ source, target }).pipe(
-            Effect.provideService(Journal.Journal, journal)
-          )
-          yield* Apply.apply(again, { target }).pipe(Effect.provideService(Journal.Journal, journal))
-          expect(kitSim.requests.filter((r) => r.method !== "GET")).toEqual([])
+          contractsHold(profile, apolloSim, kitSim)
         })
-    )
-
-    it.scoped("killed after each of its write requests in turn, resumes with no duplicate email", () =>
-      Effect.gen(function* () {
-        const apolloSim = yield* ApolloSimulator.start({
-          quirks: { readOneSequence: true },
-          rateLimit: false,
-          seed: apolloSeed
-        })
-        const source = yield* apolloOn(apolloSim)
-        const reference = yield* KitSimulator.start({ rateLimit: false })
-        const counter = { writes: 0 }
-        yield* run(
-          source,
-          yield* kitOn(reference, killAfter(undefined, counter)),
-          yield* Journal.makeMemory()
-        )
-        const expected = kitState(reference)
-        const writes = counter.writes
-        expect(writes).toBeGreaterThanOrEqual(4)
-
-        const kitSim = yield* KitSimulator.start({ rateLimit: false })
-        for (let killAt = 1; killAt <= writes; killAt++) {
-          kitSim.reset()
-          const journal = yield* Journal.makeMemory()
-          const killed = yield* kitOn(kitSim, killAfter(killAt, { writes: 0 }))
-          expect(Exit.isInterrupted(yield* Effect.exit(run(source, killed, journal))), `kill ${killAt}`).toBe(
-            true
-          )
-          const result = yield* run(source, yield* kitOn(kitSim), journal)
-          expect(
-            result.outcomes.every((o) => o.verification !== "differs"),
-            `kill ${killAt}`
-          ).toBe(true)
-          expect(kitState(kitSim), `kill ${killAt}`).toEqual(expected)
-        }
-        console.log(
-          `Apollo → Kit: killed after each of ${writes} write requests; every resume matched, 0 duplicates`
-        )
-      })
-    )
-  })
+      )
+    })
+  }
 })

@@ -22,6 +22,12 @@ export interface ConformanceProbeService {
     readonly ids?: ReadonlyArray<string>
     readonly sendFrom?: string
   }
+  /**
+   * For a provider behind HTTP: checks the requests of this test (and, on a documented profile,
+   * the answers) against the provider's own documents, after the test's body has run. `undefined`
+   * when the documents are missing outside CI; the check is then skipped with a message.
+   */
+  readonly contract?: Effect.Effect<ContractCheck | undefined>
   /** Values the provider must know for some fields to round-trip; a field without one is not checked. */
   readonly fixtures?: {
     /** A schedule id the provider holds (providers with `namedSchedule` and no `weeklySchedule`). */
@@ -33,6 +39,14 @@ export interface ConformanceProbeService {
     /** An id no sequence or step has (default `"999999999"`). */
     readonly unknownId?: string
   }
+}
+
+/** What a contract check of one test's requests found. */
+export interface ContractCheck {
+  /** Exchanges in this test's log (requests the adapter made). */
+  readonly seen: number
+  /** `request|response METHOD path [status]: errors`; empty when every exchange is valid. */
+  readonly failures: ReadonlyArray<string>
 }
 
 /** Lets the suite look behind the `Sequences` service of the provider under test. */
@@ -228,6 +242,12 @@ export const conformance = (
         const sequences = yield* Sequences.Sequences
         const probe = yield* ConformanceProbe
         yield* body(sequences, probe)
+        if (probe.contract === undefined) return
+        // What this test alone sent and got is valid under the provider's documents.
+        const check = yield* probe.contract
+        if (check === undefined) return
+        expect(check.seen).toBeGreaterThan(0)
+        expect(check.failures).toEqual([])
       }).pipe(Effect.provide(makeLayer({ pageSize })))
     )
   }

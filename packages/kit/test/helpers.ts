@@ -54,13 +54,6 @@ export const fiveEmails = (sequenceId = 1): KitSimulator.SeedSequence => ({
 })
 
 /**
- * Where Kit's documents contradict themselves the simulator follows one page, and so must the check:
- * the add-by-id page documents no 422, the add-by-email page does ("Sequence is inactive"); the
- * simulator answers both alike, as PROVIDERS.md says ("same 200/201 split").
- */
-const DOCUMENTED_ELSEWHERE = [/subscribers\/\{id\}: status 422 is not documented$/]
-
-/**
  * Checks one simulator's log against Kit's documents: every request body, and with `answers` every
  * whole answer (only meaningful for the documented profile). `undefined` when the documents are
  * missing outside CI (the caller skips).
@@ -68,12 +61,4 @@ const DOCUMENTED_ELSEWHERE = [/subscribers\/\{id\}: status 422 is not documented
 export const contractCheck = (
   sim: KitSimulator.KitSimulator,
   options: { readonly answers: boolean } = { answers: true }
-): OpenApiContract.LogCheck | undefined => {
-  const sequences = OpenApiContract.loadForTest("kit-sequences.yml")
-  const emails = OpenApiContract.loadForTest("kit-sequence-emails.yml")
-  if (sequences.contract === undefined || emails.contract === undefined) return undefined
-  const log = options.answers ? sim.requests : sim.requests.map((r) => ({ ...r, response: null }))
-  return OpenApiContract.checkLog([emails.contract, sequences.contract], log, {
-    tolerate: (error) => DOCUMENTED_ELSEWHERE.some((pattern) => pattern.test(error))
-  })
-}
+): OpenApiContract.LogCheck | undefined => OpenApiContract.checkProvider("kit", sim.requests, options)
