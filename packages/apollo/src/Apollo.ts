@@ -265,6 +265,16 @@ export const fromClient = (client: ApolloClient.Service): Effect.Effect<Sequence
           onLeft: (reason) => Effect.fail(invalid("writeSteps", [{ path: "steps", message: reason }])),
           onRight: Effect.succeed
         })
+        // Fields only create documents (a thread, a step note) are refused here, never sent to be ignored.
+        const unwritable = Mapping.unwritableOnUpdate(planned)
+        if (unwritable.length > 0) {
+          return yield* new E.Unsupported({
+            provider,
+            operation: "writeSteps",
+            feature: unwritable.map((issue) => issue.path).join(", "),
+            detail: unwritable.map((issue) => issue.message).join("; ")
+          })
+        }
         const sent = Mapping.plannedToWire(planned)
         const { value } = yield* client.updateSequence(current.id, { emailer_steps: sent })
         // `emailer_steps` names every step by position; `steps[]` (fuller) only those listed by id.

@@ -461,9 +461,10 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       const query: Array<[string, string]> = [["emailer_campaign_id", id]]
       for (const contact of params.contactIds ?? []) query.push(["contact_ids[]", contact])
       for (const label of params.labelNames ?? []) query.push(["label_names[]", label])
+      // The document names it without brackets (string or array, the query's default form: repeated).
       const from = params.sendEmailFromEmailAccountId
-      if (typeof from === "string") query.push(["send_email_from_email_account_id", from])
-      else for (const account of from) query.push(["send_email_from_email_account_id[]", account])
+      for (const account of typeof from === "string" ? [from] : from)
+        query.push(["send_email_from_email_account_id", account])
       const optional: ReadonlyArray<readonly [string, string | boolean | undefined]> = [
         ["send_email_from_email_address", params.sendEmailFromEmailAddress],
         ["sequence_no_email", params.sequenceNoEmail],

@@ -149,7 +149,9 @@ describe("Apollo adapter over the simulator", () => {
           ids[1]
         ])
         const current = yield* s.get(id)
-        const replaced = yield* count(
+        // `note` is a create field only in Apollo's document: the update is refused, not sent to be ignored.
+        sim.clearLog()
+        const refused = yield* Effect.flip(
           s.replaceSteps(id, [
             ...current.steps.slice(0, 2),
             {
@@ -159,12 +161,19 @@ describe("Apollo adapter over the simulator", () => {
             }
           ])
         )
+        expect(refused._tag).toBe("Unsupported")
+        expect(refused._tag === "Unsupported" && refused.feature).toBe("steps[2].providerOptions.apollo.note")
+        expect(sim.requests.map((r) => r.method)).toEqual(["GET"])
+        const replaced = yield* count(
+          s.replaceSteps(id, [
+            ...current.steps.slice(0, 2),
+            { delay: { value: 5, unit: "days" }, type: "action_item" }
+          ])
+        )
         expect(replaced.map((step) => step.id).slice(0, 2)).toEqual([ids[0], ids[3]])
         expect(replaced[2]!.type).toBe("action_item")
         const state = sim.state().sequences[0]!.emailer_steps
         expect(state.map((step) => step.id)).toEqual(replaced.map((step) => step.id))
-        // `note` is a create field only in Apollo's document: an update does not keep it.
-        expect(state[2]!.note ?? null).toBeNull()
         expect(counts).toEqual([3, 2, 2, 2])
       })
   )

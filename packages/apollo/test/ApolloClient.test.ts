@@ -65,7 +65,7 @@ describe("ApolloClient", () => {
     })
   )
 
-  it.scoped("add_contact_ids puts every parameter in the query, arrays as name[]", () =>
+  it.scoped("add_contact_ids puts every parameter in the query, each named as the document names it", () =>
     Effect.gen(function* () {
       const sim = yield* ApolloSimulator.start({ rateLimit: false, seed: { sequences: [{ name: "S" }] } })
       const id = sim.state().sequences[0]!.id
@@ -80,7 +80,9 @@ describe("ApolloClient", () => {
       expect(sim.requests[0]!.query).toEqual({
         emailer_campaign_id: id,
         "contact_ids[]": [contacts[0], contacts[1]],
-        "send_email_from_email_account_id[]": ["6633baaece5fbd01c791d7ca"],
+        // `contact_ids[]` is the document's own name; the mailboxes' is `send_email_from_email_account_id`
+        // (string or array, repeated in the query), never `…[]`.
+        send_email_from_email_account_id: "6633baaece5fbd01c791d7ca",
         sequence_unverified_email: "true",
         status: "paused"
       })

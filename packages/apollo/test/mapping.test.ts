@@ -183,9 +183,12 @@ describe("mapping: writing", () => {
 
   it("a settings patch never carries emailer_steps", () => {
     const body = Either.getOrThrow(
-      M.patchToWire({ name: "N", cc: ["a@x.io"], labels: [], limits: { maxEmailsPerDay: null } }, undefined)
+      M.patchToWire({ name: "N", cc: ["a@x.io"], labels: [], limits: { maxEmailsPerDay: 20 } }, undefined)
     )
-    expect(body).toEqual({ name: "N", cc_emails: "a@x.io", label_names: [], max_emails_per_day: null })
+    expect(body).toEqual({ name: "N", cc_emails: "a@x.io", label_names: [], max_emails_per_day: 20 })
+    // The document types the cap as an integer: null is never sent; clearing it is refused.
+    const cleared = M.patchToWire({ limits: { maxEmailsPerDay: null } }, undefined)
+    expect(Either.isLeft(cleared) && cleared.left.map((i) => i.path)).toEqual(["limits.maxEmailsPerDay"])
     expect(Either.isLeft(M.patchToWire({ limits: { sameAccountReplyDelayDays: 1001 } }, undefined))).toBe(
       true
     )
@@ -213,27 +216,20 @@ describe("mapping: writing", () => {
       ["st1", 1, "auto_email"],
       ["st2", 2, "linkedin_step_connect"]
     ])
+    // Only the fields PUT /sequences/{id} documents: no touch type, no step note or priority.
     expect(wire[0]!.emailer_touches).toEqual([
-      {
-        id: "t1",
-        type: "new_thread",
-        status: "approved",
-        emailer_template: { subject: "Changed", body_html: "<p>1</p>" }
-      },
-      {
-        id: "t2",
-        type: "reply_to_thread",
-        status: "to_be_reviewed",
-        emailer_template: { subject: "Hi B", body_html: "<p>2</p>" }
-      }
+      { id: "t1", status: "approved", emailer_template: { subject: "Changed", body_html: "<p>1</p>" } },
+      { id: "t2", status: "to_be_reviewed", emailer_template: { subject: "Hi B", body_html: "<p>2</p>" } }
     ])
-    expect(wire[1]).toMatchObject({
-      note: "hi",
-      priority: "high",
+    expect(wire[1]).toEqual({
+      id: "st2",
+      position: 2,
+      type: "linkedin_step_connect",
       wait_time: 3,
       wait_mode: "hour",
       emailer_touches: []
     })
+    expect(M.unwritableOnUpdate(planned)).toEqual([])
   })
 
   it("create: no active flag, touches to review unless published, create flags checked", () => {

@@ -381,14 +381,23 @@ const settingsToWire = (
     readonly labels?: ReadonlyArray<string> | undefined
     readonly providerOptions?: S.ProviderOptions | undefined
   },
-  scheduleId: string | undefined
+  scheduleId: string | undefined,
+  mode: "create" | "update"
 ): Either.Either<Mutable<W.UpdateSequenceBody>, Issues> => {
   const issues: Array<{ path: string; message: string }> = []
   const body: Mutable<W.UpdateSequenceBody> = {}
   if (settings.name !== undefined) body.name = settings.name
   if (scheduleId !== undefined) body.emailer_schedule_id = scheduleId
   const limits = settings.limits
-  if (limits?.maxEmailsPerDay !== undefined) body.max_emails_per_day = limits.maxEmailsPerDay
+  const cap = limits?.maxEmailsPerDay
+  if (cap === null && mode === "update") {
+    // The document types it an integer, never null: there is no documented way to lift a cap.
+    issues.push({
+      path: "limits.maxEmailsPerDay",
+      message:
+        "Apollo cannot clear this limit (its document types it as an integer); set a number of emails a day"
+    })
+  } else if (cap != null) body.max_emails_per_day = cap
   const delay = limits?.sameAccountReplyDelayDays
   if (delay === null) {
     issues.push({
@@ -417,7 +426,7 @@ export const patchToWire = (
   patch: S.SequencePatch,
   scheduleId: string | undefined
 ): Either.Either<W.UpdateSequenceBody, Issues> =>
-  Either.flatMap(settingsToWire(patch, scheduleId), (body) => {
+  Either.flatMap(settingsToWire(patch, scheduleId, "update"), (body) => {
     if (patch.active !== undefined) body.active = patch.active
     const apollo = Options.sequenceOptions(patch.providerOptions)
     if (apollo?.userId !== undefined) body.user_id = apollo.userId
@@ -439,75 +448,134 @@ export const patchToWire = (
     return Either.right(body)
   })
 
-const touchToWire = (
-  email: S.StepEmail,
-  published: boolean,
-  id: string | undefined,
-  kept: W.Touch | undefined
-): W.TouchInput => ({
-  ...(id === undefined ? {} : { id }),
-  type: email.thread === "reply" ? "reply_to_thread" : "new_thread",
-  status: published ? "approved" : "to_be_reviewed",
-  // What the neutral model does not hold is sent back as it was, so an update never resets it.
-  ...(kept?.include_signature == null ? {} : { include_signature: kept.include_signature }),
-  ...(kept?.attachment_ids == null ? {} : { attachment_ids: kept.attachment_ids }),
-  emailer_template: { subject: email.subject, body_html: email.html }
-})
+const touchTypeOf = (email: S.StepEmail): W.TouchType =>
+  email.thread === "reply" ? "reply_to_thread" : "new_thread"
 
-/** All touches of a step: its email first, then its variants. */
+const statusOf = (published: boolean): W.TouchStatus => (published ? "approved" : "to_be_reviewed")
+
+/** A step's emails in touch order: its email first, then its variants, each with its own status. */
+const emailsOf = (step: Pick<S.Step, "email" | "variants" | "published">) => [
+  ...(step.email === undefined ? [] : [{ email: step.email, published: step.published, id: undefined }]),
+  ...(step.variants ?? []).map((v) => ({
+    email: v.email,
+    published: v.published ?? step.published,
+    id: v.id
+  }))
+]
+
+/** The touches of a created step, with every field `POST /sequences` documents. */
+export const createTouchesToWire = (
+  step: Pick<S.Step, "email" | "variants" | "published">
+): ReadonlyArray<W.CreateTouchInput> =>
+  emailsOf(step).map(({ email, published }) => ({
+    type: touchTypeOf(email),
+    status: statusOf(published),
+    emailer_template: { subject: email.subject, body_html: email.html }
+  }))
+
+/**
+ * All touches of a step in `PUT /sequences/{id}`: its email first, then its variants. Only the
+ * fields the update documents: a kept touch's thread and signature stay as Apollo holds them.
+ */
 export const touchesToWire = (
   step: Pick<S.Step, "email" | "variants" | "published" | "providerOptions">,
   keptTouches: ReadonlyArray<W.Touch>
-): ReadonlyArray<W.TouchInput> => {
+): ReadonlyArray<W.UpdateTouchInput> => {
   const own = new Map(keptTouches.map((t) => [t.id, t]))
   const ownId = (id: string | undefined) => (id !== undefined && own.has(id) ? id : undefined)
-  const touches: Array<W.TouchInput> = []
-  if (step.email !== undefined) {
-    const id = ownId(Options.stepOptions(step.providerOptions)?.touchId)
-    touches.push(touchToWire(step.email, step.published, id, id === undefined ? undefined : own.get(id)))
-  }
-  for (const variant of step.variants ?? []) {
-    const id = ownId(variant.id)
-    touches.push(
-      touchToWire(
-        variant.email,
-        variant.published ?? step.published,
-        id,
-        id === undefined ? undefined : own.get(id)
-      )
-    )
-  }
-  return touches
+  const primary = Options.stepOptions(step.providerOptions)?.touchId
+  return emailsOf(step).map(({ email, published, id: variantId }, k) => {
+    const id = ownId(k === 0 && step.email !== undefined ? primary : variantId)
+    const kept = id === undefined ? undefined : own.get(id)
+    return {
+      ...(id === undefined ? {} : { id }),
+      status: statusOf(published),
+      // What the neutral model does not hold is sent back as it was, so an update never resets it.
+      ...(kept?.attachment_ids == null ? {} : { attachment_ids: kept.attachment_ids }),
+      emailer_template: { subject: email.subject, body_html: email.html }
+    }
+  })
 }
 
-/** A neutral step → a wire step; `kept` is the wire step it updates (its id is sent). */
+/** A neutral step → a step of the `POST /sequences` body (ordered by the array, no position). */
+export const createStepToWire = (step: S.NewStep | S.Step): W.CreateStepInput => {
+  const apollo = Options.stepOptions(step.providerOptions)
+  return {
+    type: stepTypeToWire(step.type),
+    ...delayToWire(step.delay),
+    ...(apollo?.exactDatetime == null ? {} : { exact_datetime: apollo.exactDatetime }),
+    ...(apollo?.priority == null ? {} : { priority: apollo.priority }),
+    ...(apollo?.note == null ? {} : { note: apollo.note }),
+    ...(apollo?.autoSkipInXDays == null ? {} : { auto_skip_in_x_days: apollo.autoSkipInXDays }),
+    emailer_touches: createTouchesToWire(step)
+  }
+}
+
+/** A neutral step → a step of `PUT /sequences/{id}`; `kept` is the wire step it updates (its id is sent). */
 export const stepToWire = (
   step: S.NewStep | S.Step,
   position: number,
   kept: StepRaw | undefined
-): W.StepInput => {
+): W.UpdateStepInput => {
   const apollo = Options.stepOptions(step.providerOptions)
   const wire = kept?.step
-  const pick = <A>(neutral: A | null | undefined, fromWire: A | null | undefined) =>
-    neutral !== undefined ? neutral : (fromWire ?? null)
-  const exact = pick(apollo?.exactDatetime, wire?.exact_datetime)
-  const priority = pick(apollo?.priority, wire?.priority)
-  const note = pick(apollo?.note, wire?.note)
-  const skip = pick(apollo?.autoSkipInXDays, wire?.auto_skip_in_x_days)
+  const skip = apollo?.autoSkipInXDays !== undefined ? apollo.autoSkipInXDays : wire?.auto_skip_in_x_days
   return {
     ...(wire === undefined ? {} : { id: wire.id }),
     position,
     type: stepTypeToWire(step.type),
     ...delayToWire(step.delay),
-    ...(exact === null ? {} : { exact_datetime: exact }),
-    ...(priority === null ? {} : { priority }),
-    ...(note === null ? {} : { note }),
-    ...(skip === null ? {} : { auto_skip_in_x_days: skip }),
-    ...(wire?.max_emails_per_day == null ? {} : { max_emails_per_day: wire.max_emails_per_day }),
+    ...(skip == null ? {} : { auto_skip_in_x_days: skip }),
     // Always sent: a step listed without touches loses them (replace semantics reach touches too).
     emailer_touches: touchesToWire(step, kept?.touches ?? [])
   }
 }
+
+/**
+ * What `PUT /sequences/{id}` cannot write in the planned list: a field the document lists only on
+ * create (a step's exact date and time, task priority, note; a touch's thread) that the plan sets to
+ * something other than what Apollo holds (or, for a new step or touch, what Apollo gives it).
+ */
+export const unwritableOnUpdate = (planned: ReadonlyArray<Planned>): Issues =>
+  planned.flatMap(({ step, kept }, i) => {
+    const path = `steps[${i}]`
+    const apollo = Options.stepOptions(step.providerOptions)
+    const wire = kept?.step
+    const createOnly = [
+      ["exactDatetime", apollo?.exactDatetime, wire?.exact_datetime, "exact date and time"],
+      ["priority", apollo?.priority, wire?.priority, "task priority"],
+      ["note", apollo?.note, wire?.note, "note"]
+    ] as const
+    const issues: Array<{ path: string; message: string }> = createOnly.flatMap(
+      ([field, wanted, held, words]) =>
+        wanted === undefined || wanted === (held ?? null)
+          ? []
+          : [
+              {
+                path: `${path}.providerOptions.apollo.${field}`,
+                message: `Apollo's PUT /sequences/{id} documents no step ${words} (POST /sequences sets it when the sequence is created), so it cannot be ${wanted === null ? "cleared" : `set to ${JSON.stringify(wanted)}`} on an existing sequence`
+              }
+            ]
+    )
+    const own = new Map((kept?.touches ?? []).map((t) => [t.id, t]))
+    const primary = Options.stepOptions(step.providerOptions)?.touchId
+    emailsOf(step).forEach(({ email, id: variantId }, k) => {
+      const id = k === 0 && step.email !== undefined ? primary : variantId
+      const touch = id === undefined ? undefined : own.get(id)
+      // A touch the update creates starts a new thread; a kept one keeps its own (unknown: not checked).
+      const held = touch === undefined ? "new_thread" : touch.type
+      if (held == null || held === touchTypeOf(email)) return
+      const at =
+        k === 0 && step.email !== undefined
+          ? `${path}.email.thread`
+          : `${path}.variants[${k - (step.email === undefined ? 0 : 1)}].email.thread`
+      issues.push({
+        path: at,
+        message: `Apollo's PUT /sequences/{id} documents no touch type, so ${touch === undefined ? "a touch it adds starts a new thread and cannot reply in the previous one" : `this touch stays ${held === "reply_to_thread" ? "a reply in the thread" : "a new thread"}`}; POST /sequences sets it when the sequence is created`
+      })
+    })
+    return issues
+  })
 
 /** A step of the planned list: the neutral content and the wire step it keeps, if any. */
 export interface Planned {
@@ -545,7 +613,7 @@ export const planSteps = (
   return Either.right(planned)
 }
 
-export const plannedToWire = (planned: ReadonlyArray<Planned>): ReadonlyArray<W.StepInput> =>
+export const plannedToWire = (planned: ReadonlyArray<Planned>): ReadonlyArray<W.UpdateStepInput> =>
   planned.map((p, i) => stepToWire(p.step, i + 1, p.kept))
 
 /**
@@ -554,14 +622,17 @@ export const plannedToWire = (planned: ReadonlyArray<Planned>): ReadonlyArray<W.
  */
 export const stepsAfterWrite = (
   planned: ReadonlyArray<Planned>,
-  sent: ReadonlyArray<W.StepInput>,
+  sent: ReadonlyArray<W.UpdateStepInput>,
   answer: { readonly steps: ReadonlyArray<W.Step>; readonly touches: ReadonlyArray<W.Touch> }
 ): ReadonlyArray<S.Step> => {
   const byPosition = new Map(
     answer.steps.flatMap((s) => (s.position == null ? [] : [[s.position, s] as const]))
   )
-  return planned.map(({ step }, i) => {
+  return planned.map(({ step, kept }, i) => {
     const wireStep = byPosition.get(i + 1) ?? (sent[i]?.id === undefined ? undefined : { id: sent[i]!.id! })
+    // The fields the answer leaves out (a note, a priority) are as they were: the update cannot change them.
+    const keptWire = kept?.step.id !== undefined && kept.step.id === wireStep?.id ? kept.step : undefined
+    const types = emailsOf(step).map(({ email }) => touchTypeOf(email))
     const id = wireStep?.id ?? sent[i]?.id ?? ""
     const touches = answer.touches.filter((t) => t.emailer_step_id === id)
     const sentTouches = sent[i]?.emailer_touches ?? []
@@ -587,9 +658,18 @@ export const stepsAfterWrite = (
             }),
         ...(Object.keys(apollo).length === 0 ? {} : { providerOptions: { ...step.providerOptions, apollo } }),
         raw: {
-          step: wireStep ?? { id },
+          step: { ...keptWire, ...(wireStep ?? { id }) },
           touches: touchIds.flatMap((touchId, k) =>
-            touchId === undefined ? [] : [{ ...touchesOf(sentTouches[k]), id: touchId, emailer_step_id: id }]
+            touchId === undefined
+              ? []
+              : [
+                  {
+                    ...touchesOf(sentTouches[k]),
+                    ...(types[k] === undefined ? {} : { type: types[k] }),
+                    id: touchId,
+                    emailer_step_id: id
+                  }
+                ]
           )
         } satisfies StepRaw
       },
@@ -599,7 +679,10 @@ export const stepsAfterWrite = (
 }
 
 /** Whether the steps built from a write's answer carry an id for every step and every touch sent. */
-export const namesEveryChild = (steps: ReadonlyArray<S.Step>, sent: ReadonlyArray<W.StepInput>): boolean =>
+export const namesEveryChild = (
+  steps: ReadonlyArray<S.Step>,
+  sent: ReadonlyArray<W.UpdateStepInput>
+): boolean =>
   steps.length === sent.length &&
   steps.every((step, i) => {
     if (step.id === "") return false
@@ -607,10 +690,8 @@ export const namesEveryChild = (steps: ReadonlyArray<S.Step>, sent: ReadonlyArra
     return touches === (sent[i]?.emailer_touches ?? []).length
   })
 
-const touchesOf = (input: W.TouchInput | undefined): Omit<W.Touch, "id"> => ({
-  ...(input?.type === undefined ? {} : { type: input.type }),
+const touchesOf = (input: W.UpdateTouchInput | undefined): Omit<W.Touch, "id"> => ({
   ...(input?.status === undefined ? {} : { status: input.status }),
-  ...(input?.include_signature === undefined ? {} : { include_signature: input.include_signature }),
   ...(input?.attachment_ids === undefined ? {} : { attachment_ids: input.attachment_ids })
 })
 
@@ -619,7 +700,7 @@ export const createToWire = (
   input: S.NewSequence,
   scheduleId: string | undefined
 ): Either.Either<W.CreateSequenceBody, Issues> =>
-  Either.flatMap(settingsToWire(input, scheduleId), (settings) => {
+  Either.flatMap(settingsToWire(input, scheduleId, "create"), (settings) => {
     const flags: Mutable<Partial<Record<CreateFlag, boolean>>> = {}
     const unknown: Array<string> = []
     for (const [name, value] of Object.entries(
@@ -643,10 +724,7 @@ export const createToWire = (
       ...rest,
       ...flags,
       // The document orders created steps by the array ("no separate ordering field on input").
-      emailer_steps: input.steps.map((step, i) => {
-        const { position: _position, ...wire } = stepToWire(step, i + 1, undefined)
-        return wire
-      })
+      emailer_steps: input.steps.map(createStepToWire)
     })
   })
 

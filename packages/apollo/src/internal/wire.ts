@@ -209,7 +209,16 @@ export const EmailerSchedule = Schema.Struct({
 })
 export type EmailerSchedule = typeof EmailerSchedule.Type
 
-export const SchedulesResponse = Schema.Struct({ emailer_schedules: list(EmailerSchedule) })
+/**
+ * An answer given as an object or, as the document's own examples of `GET /emailer_schedules` and
+ * `GET /email_accounts` are, as a JSON string holding that object.
+ */
+const objectOrJsonString = <A, I>(schema: Schema.Schema<A, I>) =>
+  Schema.Union(schema, Schema.parseJson(schema))
+
+export const SchedulesResponse = objectOrJsonString(
+  Schema.Struct({ emailer_schedules: list(EmailerSchedule) })
+)
 
 export const EmailAccount = Schema.Struct({
   id: Id,
@@ -223,7 +232,7 @@ export const EmailAccount = Schema.Struct({
 })
 export type EmailAccount = typeof EmailAccount.Type
 
-export const EmailAccountsResponse = Schema.Struct({ email_accounts: list(EmailAccount) })
+export const EmailAccountsResponse = objectOrJsonString(Schema.Struct({ email_accounts: list(EmailAccount) }))
 
 /** Error bodies: `{ error, error_code }` (403), `{ error, code }` (422), `{ message }` (429, plans). */
 export const ErrorBody = Schema.Struct({
@@ -252,58 +261,88 @@ export const WaitMode = Schema.Literal("minute", "hour", "day")
 export type WaitMode = typeof WaitMode.Type
 
 export const TouchType = Schema.Literal("new_thread", "reply_to_thread")
+export type TouchType = typeof TouchType.Type
 export const TouchStatus = Schema.Literal("to_be_reviewed", "approved")
+export type TouchStatus = typeof TouchStatus.Type
 
-export const TemplateInput = Schema.Struct({
+/**
+ * The document's request shapes, field by field: `POST /sequences` and `PUT /sequences/{id}` list
+ * different step and touch fields, and every integer is typed `integer` (never `null`). Bodies are
+ * built to these types, so a field the operation does not document cannot be sent.
+ */
+export const CreateTemplateInput = Schema.Struct({
   id: Schema.optional(Schema.String),
   subject: Schema.optional(Schema.String),
   body_html: Schema.optional(Schema.String)
 })
 
-/** A touch in a create or update body; with `id` an existing touch is kept and updated. */
-export const TouchInput = Schema.Struct({
-  id: Schema.optional(Schema.String),
+/** A touch of a created step (`POST /sequences`). */
+export const CreateTouchInput = Schema.Struct({
   type: Schema.optional(TouchType),
   status: Schema.optional(TouchStatus),
   include_signature: Schema.optional(Schema.Boolean),
-  attachment_ids: Schema.optional(Schema.Array(Schema.String)),
-  emailer_template: Schema.optional(TemplateInput)
+  emailer_template: Schema.optional(CreateTemplateInput),
+  attachment_ids: Schema.optional(Schema.Array(Schema.String))
 })
-export type TouchInput = typeof TouchInput.Type
+export type CreateTouchInput = typeof CreateTouchInput.Type
 
-/** A step in a create or update body; with `id` an existing step is kept and updated. */
-export const StepInput = Schema.Struct({
-  id: Schema.optional(Schema.String),
-  position: Schema.optional(Schema.Number),
+/** A created step (`POST /sequences`): ordered by the array ("no separate ordering field on input"). */
+export const CreateStepInput = Schema.Struct({
   type: StepType,
-  wait_time: Schema.optional(Schema.NullOr(Schema.Number)),
-  wait_mode: Schema.optional(Schema.NullOr(WaitMode)),
-  exact_datetime: Schema.optional(Schema.NullOr(Schema.String)),
-  priority: Schema.optional(Schema.NullOr(Schema.String)),
-  note: Schema.optional(Schema.NullOr(Schema.String)),
-  max_emails_per_day: Schema.optional(Schema.NullOr(Schema.Number)),
-  auto_skip_in_x_days: Schema.optional(Schema.NullOr(Schema.Number)),
-  emailer_touches: Schema.optional(Schema.Array(TouchInput))
+  wait_time: Schema.optional(Schema.Int),
+  wait_mode: Schema.optional(WaitMode),
+  exact_datetime: Schema.optional(Schema.String),
+  priority: Schema.optional(Schema.String),
+  note: Schema.optional(Schema.String),
+  max_emails_per_day: Schema.optional(Schema.Int),
+  auto_skip_in_x_days: Schema.optional(Schema.Int),
+  emailer_touches: Schema.optional(Schema.Array(CreateTouchInput))
 })
-export type StepInput = typeof StepInput.Type
+export type CreateStepInput = typeof CreateStepInput.Type
+
+/**
+ * A touch in `PUT /sequences/{id}`; with `id` an existing touch is kept and updated. The document
+ * lists no `type` (thread) and no `include_signature` here: a new touch starts a new thread.
+ */
+export const UpdateTouchInput = Schema.Struct({
+  id: Schema.optional(Schema.String),
+  status: Schema.optional(TouchStatus),
+  attachment_ids: Schema.optional(Schema.Array(Schema.String)),
+  emailer_template: Schema.optional(
+    Schema.Struct({ subject: Schema.optional(Schema.String), body_html: Schema.optional(Schema.String) })
+  )
+})
+export type UpdateTouchInput = typeof UpdateTouchInput.Type
+
+/**
+ * A step in `PUT /sequences/{id}`; with `id` an existing step is kept and updated. The document lists
+ * no `exact_datetime`, `priority`, `note` or `max_emails_per_day` here (create only).
+ */
+export const UpdateStepInput = Schema.Struct({
+  id: Schema.optional(Schema.String),
+  position: Schema.optional(Schema.Int),
+  type: StepType,
+  wait_mode: Schema.optional(WaitMode),
+  wait_time: Schema.optional(Schema.Int),
+  auto_skip_in_x_days: Schema.optional(Schema.Int),
+  emailer_touches: Schema.optional(Schema.Array(UpdateTouchInput))
+})
+export type UpdateStepInput = typeof UpdateStepInput.Type
 
 const sequenceSettings = {
   name: Schema.optional(Schema.String),
   permissions: Schema.optional(Schema.String),
-  creation_type: Schema.optional(Schema.Literal("draft", "new", "ai_assistant")),
   emailer_schedule_id: Schema.optional(Schema.String),
   label_names: Schema.optional(Schema.Array(Schema.String)),
-  max_emails_per_day: Schema.optional(Schema.NullOr(Schema.Number)),
-  same_account_reply_delay_days: Schema.optional(Schema.Number),
-  cc_emails: Schema.optional(Schema.String),
-  bcc_emails: Schema.optional(Schema.String),
-  emailer_steps: Schema.optional(Schema.Array(StepInput))
+  max_emails_per_day: Schema.optional(Schema.Int),
+  same_account_reply_delay_days: Schema.optional(Schema.Int)
 }
 
 /** `POST /sequences`. */
 export const CreateSequenceBody = Schema.Struct({
   ...sequenceSettings,
   name: Schema.String,
+  emailer_steps: Schema.optional(Schema.Array(CreateStepInput)),
   active: Schema.optional(Schema.Boolean),
   folder_id: Schema.optional(Schema.String),
   sequence_by_exact_daytime: Schema.optional(Schema.Boolean),
@@ -313,14 +352,18 @@ export const CreateSequenceBody = Schema.Struct({
   mark_paused_if_ooo: Schema.optional(Schema.Boolean),
   create_task_if_email_open: Schema.optional(Schema.Boolean),
   ignore_apollo_global_email_bounce_list: Schema.optional(Schema.Boolean),
-  days_to_wait_before_mark_as_response: Schema.optional(Schema.Number),
-  email_open_trigger_task_threshold: Schema.optional(Schema.Number)
+  days_to_wait_before_mark_as_response: Schema.optional(Schema.Int),
+  email_open_trigger_task_threshold: Schema.optional(Schema.Int)
 })
 export type CreateSequenceBody = typeof CreateSequenceBody.Type
 
 /** `PUT /sequences/{id}`: only the fields sent change, except `emailer_steps`, which replaces the list. */
 export const UpdateSequenceBody = Schema.Struct({
   ...sequenceSettings,
+  creation_type: Schema.optional(Schema.Literal("draft", "new", "ai_assistant")),
+  cc_emails: Schema.optional(Schema.String),
+  bcc_emails: Schema.optional(Schema.String),
+  emailer_steps: Schema.optional(Schema.Array(UpdateStepInput)),
   active: Schema.optional(Schema.Boolean),
   user_id: Schema.optional(Schema.String),
   sharing_permission: Schema.optional(

@@ -162,9 +162,12 @@ const skipReason = (store: Store, req: ApiRequest, c: Campaign, contactId: strin
   return undefined
 }
 
+/** The document's form (the name repeated, as an OpenAPI array in the query) or Rails' `name[]`. */
 const senderAccounts = (req: ApiRequest): ReadonlyArray<string> => {
   const many = list(req, "send_email_from_email_account_id")
   if (many !== undefined) return many
+  const q = req.query.send_email_from_email_account_id
+  if (q !== undefined && !isString(q)) return q.filter((id) => id !== "")
   const one = scalar(req, "send_email_from_email_account_id")
   return one === undefined || one === "" ? [] : [one]
 }
