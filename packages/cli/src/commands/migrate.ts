@@ -1,7 +1,7 @@
 /** `unisequence migrate`: copy sequences from one provider to another — plan, confirm, apply, verify. */
 import { Prompt } from "@effect/cli"
 import { type Apply, Migration, type Plan } from "@unisequence/core"
-import { Effect, Option } from "effect"
+import { Effect, Option, Redacted } from "effect"
 import * as NodeCrypto from "node:crypto"
 import * as NodePath from "node:path"
 import { type Handler, out, outJson, RunContext } from "../internal/context.js"
@@ -15,10 +15,32 @@ import type { ProviderName, Settings } from "../internal/settings.js"
 import * as JournalSpec from "../internal/journalSpec.js"
 import { applyPlan, callsLine, connectTo, incompleteIf, parseJournal } from "../internal/work.js"
 
-/** Where a migration's journal lives unless `--journal` says: per direction and pair of endpoints. */
+/**
+ * The account a provider's settings reach: its URL and its credentials. Two accounts behind one URL
+ * (an agency's clients on api.kit.com) are told apart by their keys; a key never appears in a name,
+ * only in this one-way digest.
+ */
+const account = (settings: Settings): string => {
+  const secret = (value: Option.Option<Redacted.Redacted>) =>
+    Option.match(value, { onNone: () => "", onSome: Redacted.value })
+  const credentials =
+    settings.provider === "kit"
+      ? `${secret(settings.apiKey)} ${secret(settings.oauthToken)}`
+      : secret(settings.apiKey)
+  return `${settings.provider} ${settings.baseUrl} ${credentials}`
+}
+
+/**
+ * Where a migration's journal lives unless `--journal` says: per direction and pair of accounts.
+ * Plans read the target again, so an emptied account is refilled whatever the journal says; a
+ * journal per account also keeps one account's ids from standing for another's when a user goes
+ * back and forth between two accounts (the other account's ids would look deleted, and the
+ * sequences would be created a second time). A rotated key starts a new journal: pass the old one
+ * with `--journal` to keep it.
+ */
 export const defaultJournal = (source: Settings, target: Settings) => {
   const digest = NodeCrypto.createHash("sha256")
-    .update(`${source.provider} ${source.baseUrl} ${target.provider} ${target.baseUrl}`)
+    .update(`${account(source)}\n${account(target)}`)
     .digest("hex")
     .slice(0, 10)
   return NodePath.join(".unisequence", `migrate-${source.provider}-to-${target.provider}-${digest}.jsonl`)
@@ -45,7 +67,7 @@ export const run = (args: ArgsOf<typeof migrateConfig>): Handler =>
     const target = yield* connectTo(args.to, args)
     const byDefault = defaultJournal(source.settings, target.settings)
     const spec = Option.getOrElse(given, (): JournalSpec.JournalSpec => ({ _tag: "File", path: byDefault }))
-    // In a database, the journal is named as the default file would be: per direction and endpoints.
+    // In a database, the journal is named as the default file would be: per direction and accounts.
     const name = NodePath.basename(byDefault, ".jsonl")
     return yield* migrateWith(args, source, target, selection, JournalSpec.show(spec)).pipe(
       Effect.provide(JournalSpec.layer(spec, name))
