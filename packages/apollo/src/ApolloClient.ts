@@ -14,8 +14,8 @@
  *   names): the strictest window wins.
  * - `GET /emailer_campaigns` without an id is never called: it creates a sequence on Apollo.
  */
-import { Headers, HttpClient, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
-import { Resilience, Secret as Secrets, type SequenceError as E } from "@unisequence/core"
+import { type HttpClient, HttpClientRequest } from "@effect/platform"
+import { HttpPipeline, Resilience, type SequenceError as E } from "@unisequence/core"
 import {
   Chunk,
   Config,
@@ -25,12 +25,12 @@ import {
   Layer,
   Option,
   type RateLimiter,
-  Redacted,
-  Schema,
+  type Redacted,
   Stream
 } from "effect"
+import * as Endpoints from "./internal/endpoints.js"
 import * as Errors from "./internal/errors.js"
-import * as W from "./internal/wire.js"
+import type * as W from "./internal/wire.js"
 
 export * as Wire from "./internal/wire.js"
 
@@ -165,18 +165,6 @@ export class ApolloClient extends Context.Tag("@unisequence/apollo/ApolloClient"
 /** An id no Apollo record has: probes on it are refused (404) before anything is written. */
 export const probeId = "000000000000000000000000"
 
-const idempotent: ReadonlySet<Operation> = new Set<Operation>([
-  "searchSequences",
-  "getSequence",
-  "updateSequence",
-  "approve",
-  "abort",
-  "archive",
-  "removeOrStopContactIds",
-  "listSchedules",
-  "listEmailAccounts"
-])
-
 /** Refusals that prove nothing was done: the only retries a create may take. */
 const refusedBeforeWork = (error: E.SequenceError) =>
   error._tag === "RateLimited" || error._tag === "Conflict"
@@ -233,40 +221,16 @@ export const budgetsFromHeaders = (
     return [{ key: w.key, remaining, resetAfter: Duration.millis(w.ms - (now % w.ms)) }]
   })
 
-interface Call {
-  readonly operation: Operation
-  readonly request: HttpClientRequest.HttpClientRequest
-  readonly sequenceId?: string | undefined
-}
-
 /** Builds the client on an `HttpClient`; each client has its own limiters (one credential). */
 export const make = (options: Options): Effect.Effect<Service, never, HttpClient.HttpClient> =>
   Effect.gen(function* () {
     const base = `${normaliseBase(options.baseUrl ?? defaultBaseUrl)}/api/v1`
-    const timeout = Duration.decode(options.timeout ?? defaultTimeout)
     const pageSize = Math.max(1, Math.min(100, options.pageSize ?? 100))
-    const given = Redacted.value(options.apiKey)
-    // Trimmed where it is read (a key pasted with a trailing newline is still the key); scrubbed in
-    // every form a server may echo it.
-    const secret = given.trim()
-    const scrub = Secrets.scrubber([given])
 
-    const authenticated = (yield* HttpClient.HttpClient).pipe(
-      HttpClient.mapRequest((request) =>
-        request.pipe(
-          HttpClientRequest.prependUrl(base),
-          HttpClientRequest.setHeader("x-api-key", secret),
-          HttpClientRequest.setHeader("user-agent", options.userAgent ?? defaultUserAgent),
-          HttpClientRequest.acceptJson
-        )
-      )
-    )
-    const client =
-      options.transformClient === undefined ? authenticated : options.transformClient(authenticated)
-
-    const limiters = new Map<Operation, Resilience.Limiter>()
+    // One limiter per endpoint: Apollo counts each endpoint's calls apart.
+    const limiters = new Map<string, Resilience.Limiter>()
     const rateLimit = options.rateLimit
-    for (const operation of Object.keys(Errors.scopes) as Array<Operation>) {
+    for (const operation of Object.keys(Errors.scopes)) {
       limiters.set(
         operation,
         yield* Resilience.makeLimiter(
@@ -275,116 +239,36 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       )
     }
 
-    // One policy per operation, built once: reads and idempotent writes retry what is safe; the rest
-    // only what Apollo refused before doing anything.
-    const noRetry = <A, Err, R>(
-      effect: Effect.Effect<A, Err, R>
-    ): Effect.Effect<A, Err | E.SequenceError, R> => effect
-    const policies = new Map<Operation, typeof noRetry>()
-    for (const operation of Object.keys(Errors.scopes) as Array<Operation>) {
-      if (options.retry === false) {
-        policies.set(operation, noRetry)
-        continue
-      }
-      const base = options.retry ?? {}
-      const narrow = idempotent.has(operation) ? undefined : refusedBeforeWork
-      const outer = base.while
-      policies.set(
-        operation,
-        Resilience.retry({
-          ...base,
-          ...(idempotent.has(operation) ? { retryable: Resilience.retryableIfSafe } : {}),
-          while: (error) => (narrow === undefined || narrow(error)) && (outer === undefined || outer(error))
-        })
-      )
-    }
-    const retryPolicy = (operation: Operation) => policies.get(operation)!
+    const pipeline = yield* HttpPipeline.make({
+      provider: "apollo",
+      spanPrefix: "ApolloClient",
+      baseUrl: base,
+      headers: { "user-agent": options.userAgent ?? defaultUserAgent, accept: "application/json" },
+      // A bearer header is a 401 on Apollo.
+      credential: {
+        secret: options.apiKey,
+        apply: (request, key) => HttpClientRequest.setHeader(request, "x-api-key", key)
+      },
+      secretHeaders: ["x-api-key"],
+      timeout: options.timeout ?? defaultTimeout,
+      retry: options.retry,
+      refusedBeforeWork,
+      statusError: Errors.statusError,
+      limiter: (operation) => limiters.get(operation),
+      // The window a request was counted in is known from when it was sent.
+      observe: ({ operation, headers, sentAt }) => {
+        const limiter = limiters.get(operation)
+        return limiter === undefined
+          ? Effect.void
+          : Effect.forEach(budgetsFromHeaders(headers, sentAt), limiter.observe, { discard: true })
+      },
+      transformClient: options.transformClient
+    })
 
-    /** One attempt: limiter, request, headers, status, JSON, schema. */
-    const attempt = <A, I>(
-      call: Call,
-      schema: Schema.Schema<A, I>
-    ): Effect.Effect<Decoded<A>, E.SequenceError> => {
-      const ctx: Errors.Context = { operation: call.operation, sequenceId: call.sequenceId, scrub }
-      const limiter = limiters.get(call.operation)!
-      const exchange = Effect.gen(function* () {
-        const response: HttpClientResponse.HttpClientResponse = yield* client
-          .execute(call.request)
-          .pipe(Effect.mapError((error) => Errors.transport(ctx, error.message)))
-        const text = yield* response.text.pipe(
-          Effect.mapError((error) => Errors.transport(ctx, error.message))
-        )
-        return { response, text }
-      }).pipe(Effect.timeoutFail({ duration: timeout, onTimeout: () => Errors.timedOut(ctx, timeout) }))
-      return Effect.gen(function* () {
-        // The window a request was counted in is known from when it was sent: an answer that
-        // arrives after a minute boundary still speaks of the minute that just ended.
-        const [sentAt, { response, text }] = yield* limiter.limit(
-          Effect.zip(
-            Effect.clockWith((clock) => clock.currentTimeMillis),
-            exchange
-          )
-        )
-        const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
-        for (const budget of budgetsFromHeaders(response.headers, sentAt)) yield* limiter.observe(budget)
-        if (response.status < 200 || response.status >= 300) {
-          const error = Errors.fromStatus(ctx, response.status, text, response.headers["retry-after"], now)
-          if (error._tag === "RateLimited" && error.retryAfter !== undefined)
-            yield* limiter.pause(error.retryAfter)
-          return yield* Effect.fail(error)
-        }
-        const raw = yield* Effect.try({
-          try: (): unknown => JSON.parse(text),
-          catch: () => Errors.malformed(ctx, response.status, "the body is not JSON", text)
-        })
-        const value = yield* Schema.decodeUnknown(schema, { errors: "first" })(raw).pipe(
-          Effect.mapError((error) =>
-            Errors.malformed(
-              ctx,
-              response.status,
-              `the body does not match Apollo's schema: ${error.message}`,
-              text
-            )
-          )
-        )
-        return { value, raw }
-      })
-    }
+    const run = <A>(call: HttpPipeline.Call<A>): Effect.Effect<Decoded<A>, E.SequenceError> =>
+      Effect.map(pipeline.send(call), ({ value, raw }) => ({ value, raw }))
 
-    const run = <A, I>(call: Call, schema: Schema.Schema<A, I>): Effect.Effect<Decoded<A>, E.SequenceError> =>
-      attempt(call, schema).pipe(
-        retryPolicy(call.operation),
-        Effect.locallyWith(Headers.currentRedactedNames, (names) =>
-          names.includes("x-api-key") ? names : [...names, "x-api-key"]
-        ),
-        Effect.withSpan(`ApolloClient.${call.operation}`, {
-          kind: "client",
-          attributes: {
-            "unisequence.provider": "apollo",
-            "unisequence.operation": call.operation,
-            ...(call.sequenceId === undefined ? {} : { "unisequence.sequence_id": call.sequenceId })
-          }
-        })
-      )
-
-    const path = (id: string) => encodeURIComponent(id)
-
-    const searchSequences = (params: W.SearchParams = {}) => {
-      const query: Array<[string, string]> = []
-      if (params.q_name !== undefined) query.push(["q_name", params.q_name])
-      if (params.page !== undefined) query.push(["page", String(params.page)])
-      if (params.per_page !== undefined) query.push(["per_page", String(params.per_page)])
-      return run(
-        {
-          operation: "searchSequences",
-          // Parameters go in the query, as the document lists them; there is no body.
-          request: HttpClientRequest.post("/emailer_campaigns/search").pipe(
-            HttpClientRequest.setUrlParams(query)
-          )
-        },
-        W.SearchResponse
-      )
-    }
+    const searchSequences = (params: W.SearchParams = {}) => run(Endpoints.searchSequences(params))
 
     const search = (searchOptions: SearchOptions = {}) => {
       const perPage = searchOptions.pageSize ?? pageSize
@@ -409,118 +293,31 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
             const totalPages = value.pagination?.total_pages
             const more =
               items.length > 0 && (totalPages == null ? items.length >= perPage : page < totalPages)
-            return [Chunk.fromIterable(items), more ? Option.some(page + 1) : Option.none<number>()] as const
+            return [
+              Chunk.unsafeFromArray(items),
+              more ? Option.some(page + 1) : Option.none<number>()
+            ] as const
           })
         )
       )
     }
 
-    const getSequence = (id: string) =>
-      run(
-        {
-          operation: "getSequence",
-          sequenceId: id,
-          // Always with an id: the bare collection path creates a sequence on Apollo.
-          request: HttpClientRequest.get(`/emailer_campaigns/${path(id)}`)
-        },
-        W.SequenceDetail
-      )
+    const getSequence = (id: string) => run(Endpoints.getSequence(id))
+    const createSequence = (body: W.CreateSequenceBody) => run(Endpoints.createSequence(body))
+    const updateSequence = (id: string, body: W.UpdateSequenceBody) => run(Endpoints.updateSequence(id, body))
+    const action = (operation: Endpoints.Action) => (id: string) => run(Endpoints.action(operation, id))
+    const addContactIds = (id: string, params: AddContactIdsParams) =>
+      run(Endpoints.addContactIds(id, params))
+    const removeOrStopContactIds = (params: RemoveOrStopParams) =>
+      run(Endpoints.removeOrStopContactIds(params))
 
-    const createSequence = (body: W.CreateSequenceBody) =>
-      run(
-        {
-          operation: "createSequence",
-          request: HttpClientRequest.post("/sequences").pipe(HttpClientRequest.bodyUnsafeJson(body))
-        },
-        W.SequenceDetail
-      )
+    const listSchedules = run(Endpoints.listSchedules).pipe(
+      Effect.map(({ value, raw }) => ({ value: value.emailer_schedules ?? [], raw }))
+    )
 
-    const updateSequence = (id: string, body: W.UpdateSequenceBody) =>
-      run(
-        {
-          operation: "updateSequence",
-          sequenceId: id,
-          request: HttpClientRequest.put(`/sequences/${path(id)}`).pipe(
-            HttpClientRequest.bodyUnsafeJson(body)
-          )
-        },
-        W.UpdateResponse
-      )
-
-    const action = (operation: "approve" | "abort" | "archive") => (id: string) =>
-      run(
-        {
-          operation,
-          sequenceId: id,
-          request: HttpClientRequest.post(`/emailer_campaigns/${path(id)}/${operation}`)
-        },
-        W.ActionResponse
-      )
-
-    const addContactIds = (id: string, params: AddContactIdsParams) => {
-      const query: Array<[string, string]> = [["emailer_campaign_id", id]]
-      for (const contact of params.contactIds ?? []) query.push(["contact_ids[]", contact])
-      for (const label of params.labelNames ?? []) query.push(["label_names[]", label])
-      // The document names it without brackets (string or array, the query's default form: repeated).
-      const from = params.sendEmailFromEmailAccountId
-      for (const account of typeof from === "string" ? [from] : from)
-        query.push(["send_email_from_email_account_id", account])
-      const optional: ReadonlyArray<readonly [string, string | boolean | undefined]> = [
-        ["send_email_from_email_address", params.sendEmailFromEmailAddress],
-        ["sequence_no_email", params.sequenceNoEmail],
-        ["sequence_unverified_email", params.sequenceUnverifiedEmail],
-        ["sequence_job_change", params.sequenceJobChange],
-        ["sequence_active_in_other_campaigns", params.sequenceActiveInOtherCampaigns],
-        ["sequence_finished_in_other_campaigns", params.sequenceFinishedInOtherCampaigns],
-        ["sequence_same_company_in_same_campaign", params.sequenceSameCompanyInSameCampaign],
-        ["contacts_without_ownership_permission", params.contactsWithoutOwnershipPermission],
-        ["add_if_in_queue", params.addIfInQueue],
-        ["contact_verification_skipped", params.contactVerificationSkipped],
-        ["user_id", params.userId],
-        ["status", params.status],
-        ["auto_unpause_at", params.autoUnpauseAt]
-      ]
-      for (const [name, value] of optional) if (value !== undefined) query.push([name, String(value)])
-      return run(
-        {
-          operation: "addContactIds",
-          sequenceId: id,
-          request: HttpClientRequest.post(`/emailer_campaigns/${path(id)}/add_contact_ids`).pipe(
-            HttpClientRequest.setUrlParams(query)
-          )
-        },
-        W.AddContactsResponse
-      )
-    }
-
-    const removeOrStopContactIds = (params: RemoveOrStopParams) => {
-      const query: Array<[string, string]> = [
-        ...params.sequenceIds.map((id): [string, string] => ["emailer_campaign_ids[]", id]),
-        ...params.contactIds.map((id): [string, string] => ["contact_ids[]", id]),
-        ["mode", params.mode]
-      ]
-      return run(
-        {
-          operation: "removeOrStopContactIds",
-          // A 404 here names the sequence ids of the query (Apollo answers "Record not found.").
-          sequenceId: params.sequenceIds.join(","),
-          request: HttpClientRequest.post("/emailer_campaigns/remove_or_stop_contact_ids").pipe(
-            HttpClientRequest.setUrlParams(query)
-          )
-        },
-        W.RemoveOrStopResponse
-      )
-    }
-
-    const listSchedules = run(
-      { operation: "listSchedules", request: HttpClientRequest.get("/emailer_schedules") },
-      W.SchedulesResponse
-    ).pipe(Effect.map(({ value, raw }) => ({ value: value.emailer_schedules ?? [], raw })))
-
-    const listEmailAccounts = run(
-      { operation: "listEmailAccounts", request: HttpClientRequest.get("/email_accounts") },
-      W.EmailAccountsResponse
-    ).pipe(Effect.map(({ value, raw }) => ({ value: value.email_accounts ?? [], raw })))
+    const listEmailAccounts = run(Endpoints.listEmailAccounts).pipe(
+      Effect.map(({ value, raw }) => ({ value: value.email_accounts ?? [], raw }))
+    )
 
     const verify = (verifyOptions: VerifyOptions = {}) =>
       Effect.gen(function* () {

@@ -8,8 +8,8 @@
  * 429 (Kit refuses those before doing anything). The credential is sent as a header whose name is
  * redacted from logs and spans, and never appears in an error.
  */
-import { Headers, HttpClient, HttpClientRequest } from "@effect/platform"
-import { Resilience, Secret as Secrets, SequenceError } from "@unisequence/core"
+import { type HttpClient, HttpClientRequest } from "@effect/platform"
+import { HttpPipeline, Resilience, type SequenceError } from "@unisequence/core"
 import {
   Chunk,
   Config,
@@ -20,14 +20,13 @@ import {
   Either,
   Layer,
   Option,
-  ParseResult,
   type RateLimiter,
-  Redacted,
-  Schema,
+  type Redacted,
   Stream
 } from "effect"
-import { fromStatus, malformed, type NotFound, unavailable } from "./internal/errors.js"
-import * as Wire from "./internal/wire.js"
+import * as Endpoints from "./internal/endpoints.js"
+import { statusError } from "./internal/errors.js"
+import type * as Wire from "./internal/wire.js"
 
 export * as Wire from "./internal/wire.js"
 
@@ -159,41 +158,11 @@ export class KitClient extends Context.Tag("@unisequence/kit/KitClient")<KitClie
 /** Header names that carry a credential: redacted wherever `@effect/platform` logs or traces headers. */
 const SECRET_HEADERS = ["x-kit-api-key", "authorization"]
 
-type Method = "GET" | "POST" | "PUT" | "DELETE"
-
-interface Call<A, I> {
-  readonly operation: string
-  readonly method: Method
-  readonly path: string
-  readonly query?: Readonly<Record<string, string | undefined>>
-  readonly body?: unknown
-  /** Response schema; absent for 204 answers. */
-  readonly response?: Schema.Schema<A, I>
-  readonly notFound?: NotFound
-  readonly attributes?: Readonly<Record<string, unknown>>
-}
-
-const idPath = (id: Id) => encodeURIComponent(String(id))
-
-const pageQuery = (params: PageParams | undefined, pageSize: number) => ({
-  after: params?.after,
-  before: params?.before,
-  per_page: String(params?.pageSize ?? pageSize),
-  include_total_count: params?.includeTotalCount === true ? "true" : undefined
-})
-
-const secretOf = (secret: Secret): Effect.Effect<Redacted.Redacted<string>, Error> =>
-  Redacted.isRedacted(secret) ? Effect.succeed(secret) : secret
-
 /** Builds a client on the `HttpClient` in context. */
 export const make = (options: Options): Effect.Effect<Service, never, HttpClient.HttpClient> =>
   Effect.gen(function* () {
-    const base = yield* HttpClient.HttpClient
-    const http = options.transformClient === undefined ? base : options.transformClient(base)
     const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "")
     const pageSize = Math.min(1000, Math.max(1, Math.floor(options.pageSize ?? DEFAULT_PER_PAGE)))
-    const timeout = Duration.decode(options.timeout ?? DEFAULT_TIMEOUT)
-    const userAgent = options.userAgent ?? USER_AGENT
     const credential: Credential | undefined =
       options.apiKey !== undefined
         ? { _tag: "ApiKey", key: options.apiKey }
@@ -204,162 +173,36 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     const limiter = yield* Resilience.makeLimiter(
       rateLimit === false ? {} : typeof rateLimit === "function" ? { cap: rateLimit } : rateLimit
     )
-    // Kit's windows are 60 s and its 429 says nothing of when the window ends: wait one out.
-    const pauseAfter429 =
-      rateLimit === false || typeof rateLimit === "function"
-        ? Duration.seconds(60)
-        : Duration.decode(rateLimit.window)
-    const retryOptions = options.retry === false ? undefined : (options.retry ?? {})
-    const noRetry = <A>(effect: Effect.Effect<A, Error>): Effect.Effect<A, Error> => effect
-    // Reads, updates and deletes retry whatever is safe to repeat. Creates are retried only after a
-    // 429: Kit refuses those before doing anything, and any other failure of a POST may have happened
-    // after the write, where a blind retry could duplicate it.
-    const retrySafe =
-      retryOptions === undefined
-        ? noRetry
-        : Resilience.retry({ ...retryOptions, retryable: Resilience.retryableIfSafe })
-    const retryCreate =
-      retryOptions === undefined
-        ? noRetry
-        : Resilience.retry({
-            ...retryOptions,
-            while: (error) =>
-              error._tag === "RateLimited" && (retryOptions.while === undefined || retryOptions.while(error))
-          })
-
-    const authenticate = (request: HttpClientRequest.HttpClientRequest, secret: string) =>
-      credential?._tag === "ApiKey"
-        ? HttpClientRequest.setHeader(request, "X-Kit-Api-Key", secret)
-        : HttpClientRequest.bearerToken(request, secret)
-
-    // A hostile or broken server may echo the credential back, in any form: no body text reaches an
-    // error with it.
-    const scrubber = (secret: string) => Secrets.scrubber([secret])
-
-    /** One attempt: limiter slot, request, status, body, decode. */
-    const attempt = <A, I>(
-      call: Call<A, I>
-    ): Effect.Effect<{ readonly status: number; readonly value: A }, Error> =>
-      Effect.gen(function* () {
-        const { operation } = call
-        const query = Object.fromEntries(
-          Object.entries(call.query ?? {}).filter(
-            (entry): entry is [string, string] => entry[1] !== undefined
-          )
-        )
-        let request = HttpClientRequest.make(call.method)(`${baseUrl}${call.path}`, {
-          urlParams: query,
-          headers: { "user-agent": userAgent, accept: "application/json" }
-        })
-        if (call.body !== undefined) request = HttpClientRequest.bodyUnsafeJson(request, call.body)
-        if (credential === undefined) {
-          return yield* new SequenceError.AuthenticationFailed({
-            provider: "kit",
-            operation,
-            detail: "no API key or OAuth token was given"
-          })
-        }
-        const given = Redacted.value(
-          yield* secretOf(credential._tag === "ApiKey" ? credential.key : credential.token)
-        )
-        const scrub = scrubber(given)
-        // Trimmed where it is read: a key pasted with a trailing newline is still the key.
-        request = authenticate(request, given.trim())
-        const exchange = http.execute(request).pipe(
-          Effect.flatMap((response) =>
-            Effect.map(response.text, (text) => ({ status: response.status, text }))
-          ),
-          Effect.scoped,
-          Effect.catchAll((error) =>
-            Effect.fail(
-              unavailable(
-                operation,
-                error._tag === "RequestError"
-                  ? `request failed (${error.reason})`
-                  : `the answer could not be read (${error.reason})`
-              )
-            )
-          ),
-          Effect.timeoutFail({
-            duration: timeout,
-            onTimeout: () => unavailable(operation, `no answer within ${Duration.format(timeout)}`)
-          })
-        )
-        // The limiter holds the request, not its timeout: a wait for a window is not a slow answer.
-        const { status, text } = yield* limiter.limit(exchange)
-        if (status === 429) yield* limiter.pause(pauseAfter429)
-        if (status < 200 || status >= 300) {
-          return yield* Effect.fail(
-            fromStatus({ operation, status, body: scrub(text), notFound: call.notFound })
-          )
-        }
-        if (call.response === undefined) {
-          // A delete answers 204 and nothing else: a 200 with a body is not Kit's answer.
-          if (status !== 204 && text.trim() !== "") {
-            return yield* Effect.fail(malformed(operation, "expected 204 No Content", status, scrub(text)))
-          }
-          return { status, value: undefined as never }
-        }
-        const json = Either.try((): unknown => JSON.parse(text))
-        if (Either.isLeft(json)) {
-          return yield* Effect.fail(malformed(operation, "the body is not JSON", status, scrub(text)))
-        }
-        // Decoding against the call's own schema (not a per-call `parseJson` wrapper) reuses the
-        // parser Effect caches per schema: building one per response cost more than the decode.
-        // Fields the schema does not name are kept (`Sequence.raw`), so translation can warn about them.
-        const decoded = Schema.decodeUnknownEither(call.response)(json.right, {
-          onExcessProperty: "preserve"
-        })
-        if (Either.isLeft(decoded)) {
-          const reason = ParseResult.TreeFormatter.formatErrorSync(decoded.left)
-            .split("\n")
-            .slice(0, 6)
-            .join(" ")
-          return yield* Effect.fail(
-            malformed(
-              operation,
-              scrub(`not the documented shape: ${reason.slice(0, 300)}`),
-              status,
-              scrub(text)
-            )
-          )
-        }
-        return { status, value: decoded.right }
-      })
-
-    const send = <A, I>(
-      call: Call<A, I>
-    ): Effect.Effect<{ readonly status: number; readonly value: A }, Error> => {
-      // A delete retried after an answer that got lost finds nothing to delete: that is done, not missing.
-      let failedBefore = false
-      const once = Effect.tapError(attempt(call), (error) =>
-        Effect.sync(() => {
-          if (Resilience.retryableIfSafe(error)) failedBefore = true
-        })
-      )
-      const retried = call.method === "POST" ? retryCreate(once) : retrySafe(once)
-      return retried.pipe(
-        Effect.catchIf(
-          (error) =>
-            call.method === "DELETE" &&
-            failedBefore &&
-            (error._tag === "SequenceNotFound" || error._tag === "StepNotFound"),
-          () => Effect.succeed({ status: 204, value: undefined as never })
-        ),
-        Effect.withSpan(`KitClient.${call.operation}`, {
-          kind: "client",
-          attributes: {
-            "unisequence.provider": "kit",
-            "unisequence.operation": call.operation,
-            "http.request.method": call.method,
-            ...call.attributes
-          }
-        }),
-        Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, ...SECRET_HEADERS])
-      )
-    }
-
-    const value = <A, I>(call: Call<A, I>) => Effect.map(send(call), (r) => r.value)
+    const pipeline = yield* HttpPipeline.make({
+      provider: "kit",
+      spanPrefix: "KitClient",
+      baseUrl,
+      headers: { "user-agent": options.userAgent ?? USER_AGENT, accept: "application/json" },
+      credential:
+        credential === undefined
+          ? undefined
+          : credential._tag === "ApiKey"
+            ? {
+                secret: credential.key,
+                apply: (request, key) => HttpClientRequest.setHeader(request, "x-kit-api-key", key)
+              }
+            : { secret: credential.token, apply: HttpClientRequest.bearerToken },
+      noCredential: "no API key or OAuth token was given",
+      secretHeaders: SECRET_HEADERS,
+      timeout: options.timeout ?? DEFAULT_TIMEOUT,
+      retry: options.retry,
+      // Creates are retried only after a 429: Kit refuses those before doing anything, and any other
+      // failure of a POST may have happened after the write, where a blind retry could duplicate it.
+      refusedBeforeWork: (error) => error._tag === "RateLimited",
+      statusError,
+      // One limiter per credential, whatever the endpoint.
+      limiter: () => limiter,
+      // Kit's windows are 60 s and its 429 says nothing of when the window ends: wait one out.
+      pauseAfter429:
+        rateLimit === false || typeof rateLimit === "function" ? Duration.seconds(60) : rateLimit.window,
+      transformClient: options.transformClient
+    })
+    const { value } = pipeline
 
     const paginate = <P extends { readonly pagination: Wire.Pagination }, A>(
       page: (after: string | undefined) => Effect.Effect<P, Error>,
@@ -369,72 +212,29 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
         Effect.map(page(after), (p) => {
           const next = p.pagination.end_cursor
           return [
-            Chunk.fromIterable(items(p)),
+            Chunk.unsafeFromArray(items(p)),
             p.pagination.has_next_page && next !== null && next !== after ? Option.some(next) : Option.none()
           ] as const
         })
       )
 
-    const seq = (id: Id) => ({ "kit.sequence_id": String(id) })
-    const email = (sequenceId: Id, id: Id) => ({ ...seq(sequenceId), "kit.email_id": String(id) })
-    const sequenceNotFound = (id: Id): NotFound => ({ _tag: "Sequence", sequenceId: String(id) })
-    const emailNotFound = (sequenceId: Id, id: Id): NotFound => ({
-      _tag: "Step",
-      sequenceId: String(sequenceId),
-      stepId: String(id)
+    const pageOf = (params: PageParams | undefined): Endpoints.Page => ({
+      after: params?.after,
+      before: params?.before,
+      pageSize: params?.pageSize ?? pageSize,
+      includeTotalCount: params?.includeTotalCount
     })
 
-    const listSequencesPage = (params?: PageParams) =>
-      value({
-        operation: "listSequences",
-        method: "GET",
-        path: "/v4/sequences",
-        query: pageQuery(params, pageSize),
-        response: Wire.SequencesPage
-      })
-
+    const listSequencesPage = (params?: PageParams) => value(Endpoints.listSequences(pageOf(params)))
     const listEmailsPage = (sequenceId: Id, params?: PageParams & EmailListParams) =>
-      value({
-        operation: "listEmails",
-        method: "GET",
-        path: `/v4/sequences/${idPath(sequenceId)}/emails`,
-        query: {
-          ...pageQuery(params, pageSize),
-          include_content: params?.includeContent ? "true" : undefined
-        },
-        response: Wire.EmailsPage,
-        notFound: sequenceNotFound(sequenceId),
-        attributes: seq(sequenceId)
-      })
-
+      value(Endpoints.listEmails(sequenceId, { ...pageOf(params), includeContent: params?.includeContent }))
     const listSubscribersPage = (sequenceId: Id, params?: PageParams & SubscriberFilters) =>
-      value({
-        operation: "listSubscribers",
-        method: "GET",
-        path: `/v4/sequences/${idPath(sequenceId)}/subscribers`,
-        query: {
-          ...pageQuery(params, pageSize),
-          status: params?.status,
-          added_after: params?.addedAfter,
-          added_before: params?.addedBefore,
-          created_after: params?.createdAfter,
-          created_before: params?.createdBefore
-        },
-        response: Wire.SubscribersPage,
-        notFound: sequenceNotFound(sequenceId),
-        attributes: seq(sequenceId)
-      })
-
-    const added = (operation: string, sequenceId: Id, path: string, body: unknown) =>
-      send({
-        operation,
-        method: "POST",
-        path,
-        body,
-        response: Wire.SubscriberEnvelope,
-        notFound: sequenceNotFound(sequenceId),
-        attributes: seq(sequenceId)
-      }).pipe(Effect.map(({ status, value }) => ({ subscriber: value.subscriber, added: status === 201 })))
+      value(Endpoints.listSubscribers(sequenceId, { ...params, ...pageOf(params) }))
+    const added = (call: HttpPipeline.Call<typeof Wire.SubscriberEnvelope.Type>) =>
+      Effect.map(pipeline.send(call), ({ status, value }) => ({
+        subscriber: value.subscriber,
+        added: status === 201
+      }))
 
     const client: Service = {
       baseUrl,
@@ -451,41 +251,10 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
             }),
           (p) => p.sequences
         ),
-      createSequence: (body) =>
-        value({
-          operation: "createSequence",
-          method: "POST",
-          path: "/v4/sequences",
-          body: Schema.encodeSync(Wire.CreateSequenceBody)(body),
-          response: Wire.SequenceEnvelope
-        }).pipe(Effect.map((r) => r.sequence)),
-      getSequence: (id) =>
-        value({
-          operation: "getSequence",
-          method: "GET",
-          path: `/v4/sequences/${idPath(id)}`,
-          response: Wire.SequenceEnvelope,
-          notFound: sequenceNotFound(id),
-          attributes: seq(id)
-        }).pipe(Effect.map((r) => r.sequence)),
-      updateSequence: (id, body) =>
-        value({
-          operation: "updateSequence",
-          method: "PUT",
-          path: `/v4/sequences/${idPath(id)}`,
-          body: Schema.encodeSync(Wire.SequenceBody)(body),
-          response: Wire.SequenceEnvelope,
-          notFound: sequenceNotFound(id),
-          attributes: seq(id)
-        }).pipe(Effect.map((r) => r.sequence)),
-      deleteSequence: (id) =>
-        value({
-          operation: "deleteSequence",
-          method: "DELETE",
-          path: `/v4/sequences/${idPath(id)}`,
-          notFound: sequenceNotFound(id),
-          attributes: seq(id)
-        }),
+      createSequence: (body) => Effect.map(value(Endpoints.createSequence(body)), (r) => r.sequence),
+      getSequence: (id) => Effect.map(value(Endpoints.getSequence(id)), (r) => r.sequence),
+      updateSequence: (id, body) => Effect.map(value(Endpoints.updateSequence(id, body)), (r) => r.sequence),
+      deleteSequence: (id) => value(Endpoints.deleteSequence(id)),
       listEmailsPage,
       listEmails: (sequenceId, params) =>
         paginate(
@@ -498,42 +267,11 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
           (p) => p.emails
         ),
       createEmail: (sequenceId, body) =>
-        value({
-          operation: "createEmail",
-          method: "POST",
-          path: `/v4/sequences/${idPath(sequenceId)}/emails`,
-          body: Schema.encodeSync(Wire.CreateEmailBody)(body),
-          response: Wire.EmailEnvelope,
-          notFound: sequenceNotFound(sequenceId),
-          attributes: seq(sequenceId)
-        }).pipe(Effect.map((r) => r.email)),
-      getEmail: (sequenceId, id) =>
-        value({
-          operation: "getEmail",
-          method: "GET",
-          path: `/v4/sequences/${idPath(sequenceId)}/emails/${idPath(id)}`,
-          response: Wire.EmailEnvelope,
-          notFound: emailNotFound(sequenceId, id),
-          attributes: email(sequenceId, id)
-        }).pipe(Effect.map((r) => r.email)),
+        Effect.map(value(Endpoints.createEmail(sequenceId, body)), (r) => r.email),
+      getEmail: (sequenceId, id) => Effect.map(value(Endpoints.getEmail(sequenceId, id)), (r) => r.email),
       updateEmail: (sequenceId, id, body) =>
-        value({
-          operation: "updateEmail",
-          method: "PUT",
-          path: `/v4/sequences/${idPath(sequenceId)}/emails/${idPath(id)}`,
-          body: Schema.encodeSync(Wire.EmailBody)(body),
-          response: Wire.EmailEnvelope,
-          notFound: emailNotFound(sequenceId, id),
-          attributes: email(sequenceId, id)
-        }).pipe(Effect.map((r) => r.email)),
-      deleteEmail: (sequenceId, id) =>
-        value({
-          operation: "deleteEmail",
-          method: "DELETE",
-          path: `/v4/sequences/${idPath(sequenceId)}/emails/${idPath(id)}`,
-          notFound: emailNotFound(sequenceId, id),
-          attributes: email(sequenceId, id)
-        }),
+        Effect.map(value(Endpoints.updateEmail(sequenceId, id, body)), (r) => r.email),
+      deleteEmail: (sequenceId, id) => value(Endpoints.deleteEmail(sequenceId, id)),
       listSubscribersPage,
       listSubscribers: (sequenceId, params) =>
         paginate(
@@ -546,19 +284,9 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
           (p) => p.subscribers
         ),
       addSubscriberByEmail: (sequenceId, emailAddress) =>
-        added(
-          "addSubscriberByEmail",
-          sequenceId,
-          `/v4/sequences/${idPath(sequenceId)}/subscribers`,
-          Schema.encodeSync(Wire.AddSubscriberBody)({ email_address: emailAddress })
-        ),
+        added(Endpoints.addSubscriberByEmail(sequenceId, emailAddress)),
       addSubscriberById: (sequenceId, subscriberId) =>
-        added(
-          "addSubscriberById",
-          sequenceId,
-          `/v4/sequences/${idPath(sequenceId)}/subscribers/${idPath(subscriberId)}`,
-          {}
-        ),
+        added(Endpoints.addSubscriberById(sequenceId, subscriberId)),
       verify: listSequencesPage({ pageSize: 1 }).pipe(
         Effect.match({
           onSuccess: (): Verification => ({ ok: true }),
