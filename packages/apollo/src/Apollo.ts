@@ -44,7 +44,7 @@ import {
   Stream
 } from "effect"
 import * as ApolloClient from "./ApolloClient.js"
-import { isAlreadyInState } from "./internal/errors.js"
+import { isAlreadyInState, readOneSequencePath } from "./internal/errors.js"
 import * as Mapping from "./internal/mapping.js"
 import * as ProviderOptions from "./internal/options.js"
 import * as RawFields from "./internal/rawFields.js"
@@ -178,7 +178,44 @@ export const fromClient = (client: ApolloClient.Service): Effect.Effect<Sequence
           })
         )
 
-    const get = (id: string) => client.getSequence(id).pipe(Effect.flatMap(toSequence("get", 200)))
+    // Whether the account serves `GET /emailer_campaigns/{id}` (not in Apollo's document): learnt from
+    // the first conclusive answer (a read or the preflight); once known to be missing, every operation
+    // that needs it fails at once with the same `Unsupported`, without asking again.
+    const unreadable = yield* Ref.make(Option.none<E.Unsupported>())
+    const readable = yield* Ref.make(false)
+    const isReadUnavailable = (error: E.SequenceError): error is E.Unsupported =>
+      error._tag === "Unsupported" && error.feature === readOneSequencePath
+    const readOne = (id: string) =>
+      Effect.flatMap(Ref.get(unreadable), (known) =>
+        Option.isSome(known)
+          ? Effect.fail(known.value)
+          : client.getSequence(id).pipe(
+              Effect.tap(() => Ref.set(readable, true)),
+              Effect.tapError((error) =>
+                isReadUnavailable(error) ? Ref.set(unreadable, Option.some(error)) : Effect.void
+              )
+            )
+      )
+
+    /** Reads only: a 404 for an id that cannot exist says the endpoint is served. */
+    const preflight = Effect.gen(function* () {
+      const known = yield* Ref.get(unreadable)
+      if (Option.isSome(known)) return yield* known.value
+      if (yield* Ref.get(readable)) return
+      yield* readOne(ApolloClient.probeId).pipe(
+        Effect.asVoid,
+        Effect.catchAll((error) =>
+          isReadUnavailable(error)
+            ? Effect.fail(error)
+            : // The endpoint answered (not found), or could not tell: the operations report what follows.
+              error._tag === "SequenceNotFound"
+              ? Ref.set(readable, true)
+              : Effect.void
+        )
+      )
+    })
+
+    const get = (id: string) => readOne(id).pipe(Effect.flatMap(toSequence("get", 200)))
 
     const list = (options: Sequences.ListOptions) => {
       const needle = options.nameContains?.toLowerCase()
@@ -335,6 +372,7 @@ export const fromClient = (client: ApolloClient.Service): Effect.Effect<Sequence
       remove,
       enroll,
       verify: verifyOn(client),
+      preflight,
       // What a plan shows: the team schedule a weekly one is written as, or why there is none.
       scheduleFor: (schedule) =>
         Effect.gen(function* () {

@@ -238,6 +238,9 @@ export const apply = (
 ): Effect.Effect<Result, SequenceError | Journal.JournalError, Journal.Journal> =>
   Effect.gen(function* () {
     const activate = options.activate ?? plan.activate
+    // Nothing is written to a target that could not read back what is written (a plan made elsewhere
+    // or before the account changed); a plan with nothing to write needs no check.
+    if (plan.sequences.some((s) => s.action !== "unchanged")) yield* options.target.preflight ?? Effect.void
     const base = yield* Journal.Journal
     const latest = new Map(yield* Journal.readLatest)
     // The plan read the target and weighed the journal as it was then; only what this run journals

@@ -68,6 +68,8 @@ export const plan = (
     const { source, target } = options
     const capabilities = target.capabilities
     const activate = options.activate ?? false
+    // Before anything else: a target that could not read back what a run writes fails the plan once.
+    yield* target.preflight ?? Effect.void
     const journal = yield* Journal.readLatest
     const sequences: Array<Plan.SequencePlan> = []
     const blocked: Array<Plan.Blocked> = []

@@ -376,7 +376,9 @@ export const plan = (
     )
     if (refused.length > 0) return yield* new SequenceFileError({ file: fileName, issues: refused })
 
-    // 2. The target as it is: the truth each entry is compared with.
+    // 2. The target as it is: the truth each entry is compared with. First, whether the account can
+    // read back what apply writes (a failure here is the plan's, before any write).
+    yield* target.preflight ?? Effect.void
     const journal = yield* Journal.readLatest
     const listed = Chunk.toReadonlyArray(yield* Stream.runCollect(target.list()))
     let reads = 1

@@ -107,6 +107,14 @@ export interface Sequences {
   readonly scheduleFor?: (schedule: Schedule) => Effect.Effect<Schedule, SequenceError>
   /** Checks the credentials with harmless reads (and refused writes); writes nothing, never fails. */
   readonly verify: Effect.Effect<Verification>
+  /**
+   * Whether the account offers what writing a sequence and reading it back needs, found with reads
+   * only: a plan and `apply` check it before any write, so a run that could not verify what it
+   * wrote fails at once instead of after creating something. Succeeds where nothing is missing or
+   * the provider has nothing to check; fails with the reason otherwise (e.g. `Unsupported` naming
+   * an endpoint the account does not serve).
+   */
+  readonly preflight?: Effect.Effect<void, SequenceError>
   /** Every sequence, once, following the provider's pages lazily. */
   readonly list: (options?: ListOptions) => Stream.Stream<SequenceSummary, SequenceError>
   /** A sequence with all its steps and their content. */
@@ -189,6 +197,8 @@ export interface Primitives {
   readonly enroll: (id: string, who: Enrollment) => Effect.Effect<EnrollmentResult, SequenceError>
   /** A finer check than reading one page of `list` (the default), e.g. per-scope probes. */
   readonly verify?: Effect.Effect<Verification>
+  /** See `Sequences.preflight`; absent: nothing to check. */
+  readonly preflight?: Effect.Effect<void, SequenceError>
   /** See `Sequences.scheduleFor`. */
   readonly scheduleFor?: (schedule: Schedule) => Effect.Effect<Schedule, SequenceError>
   /**
@@ -597,6 +607,7 @@ export const make = (primitives: Primitives): Sequences => {
     setActive,
     remove,
     enroll,
+    preflight: (primitives.preflight ?? Effect.void).pipe(span("preflight")),
     ...(primitives.scheduleFor === undefined ? {} : { scheduleFor: primitives.scheduleFor })
   }
 }
