@@ -1,4 +1,4 @@
-import { Plan, SequenceError } from "@unisequence/core"
+import { Migration, type Plan, SequenceError } from "@unisequence/core"
 import { Effect, Exit } from "effect"
 import { describe, expect, it } from "vitest"
 import { parseSelection } from "../src/internal/selection.js"
@@ -76,9 +76,9 @@ describe("render", () => {
 
 describe("selection and exit codes", () => {
   it("parses --select", () => {
-    expect(Effect.runSync(parseSelection("all"))).toEqual(Plan.all)
-    expect(Effect.runSync(parseSelection("ids:1, 2,3"))).toEqual(Plan.ids(["1", "2", "3"]))
-    expect(Effect.runSync(parseSelection("name:Welcome"))).toEqual(Plan.nameContains("Welcome"))
+    expect(Effect.runSync(parseSelection("all"))).toEqual(Migration.all)
+    expect(Effect.runSync(parseSelection("ids:1, 2,3"))).toEqual(Migration.ids(["1", "2", "3"]))
+    expect(Effect.runSync(parseSelection("name:Welcome"))).toEqual(Migration.nameContains("Welcome"))
     expect(Exit.isFailure(Effect.runSyncExit(parseSelection("ids:")))).toBe(true)
     expect(Exit.isFailure(Effect.runSyncExit(parseSelection("everything")))).toBe(true)
   })

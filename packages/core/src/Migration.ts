@@ -24,17 +24,27 @@
 import { Effect, Stream } from "effect"
 import { translate, type Warning } from "./Capabilities.js"
 import * as Journal from "./Journal.js"
-import * as Plan from "./Plan.js"
+import type * as Plan from "./Plan.js"
 import type { Sequence } from "./Sequence.js"
 import { Conflict, InvalidInput, type SequenceError } from "./SequenceError.js"
 import type { Sequences } from "./Sequences.js"
 import { callsOf, planSequence, refusals, scheduleWarnings, totalCalls } from "./internal/planning.js"
 import { safeDefaults } from "./internal/safeDefaults.js"
 
+/** Which source sequences a migration plans: all of them, some by id, or those whose name contains a text. */
+export type Selection =
+  | { readonly _tag: "All" }
+  | { readonly _tag: "Ids"; readonly ids: ReadonlyArray<string> }
+  | { readonly _tag: "NameContains"; readonly text: string }
+
+export const all: Selection = { _tag: "All" }
+export const ids = (ids: ReadonlyArray<string>): Selection => ({ _tag: "Ids", ids })
+export const nameContains = (text: string): Selection => ({ _tag: "NameContains", text })
+
 export interface PlanOptions {
   readonly source: Sequences
   readonly target: Sequences
-  readonly select?: Plan.Selection
+  readonly select?: Selection
   /** Plan the targets active and published as in the source (default: inactive, unpublished). */
   readonly activate?: boolean
   /** Source reads in flight at once (default 4). */
@@ -43,7 +53,7 @@ export interface PlanOptions {
 
 const selected = (
   source: Sequences,
-  select: Plan.Selection
+  select: Selection
 ): Stream.Stream<{ readonly id: string }, SequenceError> => {
   switch (select._tag) {
     case "All":
@@ -80,7 +90,7 @@ export const plan = (
     let schedulesRead = false
     const names = new Map<string, Array<string>>()
     for (const s of existing) if (s.archived !== true) names.set(s.name, [...(names.get(s.name) ?? []), s.id])
-    yield* selected(source, options.select ?? Plan.all).pipe(
+    yield* selected(source, options.select ?? all).pipe(
       Stream.mapEffect(({ id }) => source.get(id), { concurrency: options.concurrency ?? 4 }),
       Stream.mapEffect((sequence) =>
         translate(sequence, capabilities, { sources: [source.capabilities] }).pipe(

@@ -7,15 +7,6 @@ import type { Warning } from "./Capabilities.js"
 import type { NewSequence, ProviderId } from "./Sequence.js"
 import type { SequenceError } from "./SequenceError.js"
 
-export type Selection =
-  | { readonly _tag: "All" }
-  | { readonly _tag: "Ids"; readonly ids: ReadonlyArray<string> }
-  | { readonly _tag: "NameContains"; readonly text: string }
-
-export const all: Selection = { _tag: "All" }
-export const ids = (ids: ReadonlyArray<string>): Selection => ({ _tag: "Ids", ids })
-export const nameContains = (text: string): Selection => ({ _tag: "NameContains", text })
-
 export type OperationKind =
   | "create"
   | "reconcile"

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Deferred, Effect, Exit, Fiber, Stream } from "effect"
 import { SequenceError } from "../src/index.js"
-import { Apply, Journal, Memory, Migration, Plan, type Sequences } from "../src/index.js"
+import { Apply, Journal, Memory, Migration, type Sequences } from "../src/index.js"
 import * as JournalLines from "../src/internal/journalLines.js"
 
 type Service = Sequences.Sequences
@@ -150,7 +150,7 @@ describe("Migration", () => {
     Effect.gen(function* () {
       const source = yield* seedSource
       const target = yield* Memory.make()
-      const plan = yield* Migration.plan({ source, target, select: Plan.nameContains("ing 2") }).pipe(
+      const plan = yield* Migration.plan({ source, target, select: Migration.nameContains("ing 2") }).pipe(
         Effect.provide(Journal.layerMemory)
       )
       expect(plan.sequences.map((s) => s.name)).toEqual(["Onboarding 2"])

@@ -1,6 +1,6 @@
 /** `unisequence migrate`: copy sequences from one provider to another — plan, confirm, apply, verify. */
 import { Prompt } from "@effect/cli"
-import { type Apply, Migration, type Plan } from "@unisequence/core"
+import { type Apply, Migration } from "@unisequence/core"
 import { Effect, Option, Redacted } from "effect"
 import * as NodeCrypto from "node:crypto"
 import * as NodePath from "node:path"
@@ -87,7 +87,7 @@ const migrateWith = (
   args: MigrateArgs,
   source: Connected,
   target: Connected,
-  selection: Plan.Selection,
+  selection: Migration.Selection,
   path: string
 ) =>
   Effect.gen(function* () {

@@ -1,11 +1,11 @@
 /** `--select`: which sources a migration reads (`all`, `ids:1,2,3`, `name:TEXT`). */
-import { Plan } from "@unisequence/core"
+import { Migration } from "@unisequence/core"
 import { Effect } from "effect"
 import { UsageError } from "./errors.js"
 
-export const parseSelection = (text: string): Effect.Effect<Plan.Selection, UsageError> => {
+export const parseSelection = (text: string): Effect.Effect<Migration.Selection, UsageError> => {
   const trimmed = text.trim()
-  if (trimmed === "all") return Effect.succeed(Plan.all)
+  if (trimmed === "all") return Effect.succeed(Migration.all)
   if (trimmed.startsWith("ids:")) {
     const ids = trimmed
       .slice(4)
@@ -14,10 +14,10 @@ export const parseSelection = (text: string): Effect.Effect<Plan.Selection, Usag
       .filter((s) => s !== "")
     return ids.length === 0
       ? Effect.fail(new UsageError({ message: "--select ids: needs at least one id (ids:1,2,3)" }))
-      : Effect.succeed(Plan.ids(ids))
+      : Effect.succeed(Migration.ids(ids))
   }
   if (trimmed.startsWith("name:") && trimmed.length > 5)
-    return Effect.succeed(Plan.nameContains(trimmed.slice(5)))
+    return Effect.succeed(Migration.nameContains(trimmed.slice(5)))
   return Effect.fail(
     new UsageError({ message: `--select: expected all, ids:1,2,3 or name:TEXT, got "${text}"` })
   )

@@ -2,16 +2,16 @@
  * What `migrate` and the sequence-file functions share: options in the core's terms.
  */
 import { NodeFileSystem, NodePath } from "@effect/platform-node"
-import { Journal, Plan } from "@unisequence/core"
+import { Journal, Migration as CoreMigration, type Plan } from "@unisequence/core"
 import { Effect, Layer } from "effect"
 import { fromEffectError } from "../Errors.js"
 import type { Blocked, ProgressEvent, Selection } from "../Migration.js"
 
 /** The core selection for a `Selection`. */
-export const selection = (select: Selection | undefined): Plan.Selection => {
-  if (select === undefined || select === "all") return Plan.all
-  if ("ids" in select) return Plan.ids(select.ids)
-  return Plan.nameContains(select.nameContains)
+export const selection = (select: Selection | undefined): CoreMigration.Selection => {
+  if (select === undefined || select === "all") return CoreMigration.all
+  if ("ids" in select) return CoreMigration.ids(select.ids)
+  return CoreMigration.nameContains(select.nameContains)
 }
 
 /** The blocked sequences of a plan, their errors as this package's. */
