@@ -14,6 +14,7 @@ import { Kit } from "@unisequence/kit"
 import { ApolloSimulator, KitSimulator, OpenApiContract } from "@unisequence/testing"
 import { Effect, Either, Redacted } from "effect"
 import {
+  answeredFields,
   documentExamples,
   documentedFields,
   type Field,
@@ -29,6 +30,7 @@ const apolloDocument = OpenApiContract.loadForTest("apollo-sequences-openapi.jso
 const missing = kitSequences.reason ?? kitEmails.reason ?? apolloDocument.reason
 
 const fast = { baseDelay: "5 millis", maxDelay: "50 millis" } as const
+const profiles = ["documented", "observed"] as const
 
 type Key = string | number
 const isObj = (u: unknown): u is Record<string, unknown> =>
@@ -247,176 +249,208 @@ describe("walking the documents", () => {
 })
 
 describe.skipIf(missing !== undefined)(`every documented field is carried or warned ${missing ?? ""}`, () => {
-  it.live("Kit → Apollo: every field of the documented sequence and email answers", () =>
-    Effect.gen(function* () {
-      const documents = [kitSequences.contract!.document, kitEmails.contract!.document]
-      const fields = documentedFields(documents, {
-        sequence: "sequence",
-        sequences: "sequence",
-        email: "email",
-        emails: "email"
-      })
-      const sim = yield* KitSimulator.start({
-        rateLimit: false,
-        seed: {
-          sequences: [
-            {
-              id: 5,
-              name: "Course",
-              send_days: ["monday", "wednesday"],
-              send_hour: 9,
-              time_zone: "America/New_York",
-              emails: ["One", "Two", "Three"].map((subject, i) => ({
-                id: 51 + i,
-                subject,
-                content: `<p>${subject}</p>`,
-                delay_value: i,
-                delay_unit: "days" as const,
-                published: i === 0
-              }))
-            }
-          ]
-        }
-      })
-      const current: { change: Change | undefined } = { change: undefined }
-      const { sequences: source } = yield* Kit.make({
-        apiKey: Redacted.make("kit_test_key"),
-        baseUrl: sim.url,
-        rateLimit: false,
-        retry: fast,
-        transformClient: changing(current)
-      })
-      const headers = { "X-Kit-Api-Key": "kit_test_key" }
-      // Fields Kit may add one day: kept by decoding, and warned about.
-      const undocumented: ReadonlyArray<Field> = [
-        { part: "sequence", path: ["undocumented_setting"], schema: { type: "string" } },
-        { part: "email", path: ["undocumented_setting"], schema: { type: "string" } }
-      ]
-      const outcomes = yield* walk({
-        fields: [...fields, ...undocumented],
-        examples: documentExamples(documents),
-        source,
-        target: Apollo.capabilities,
-        id: "5",
-        current,
-        parts: {
-          sequence: {
-            answer: /^\/v4\/sequences\/5$/,
-            at: ["sequence"],
-            base: yield* getJson(`${sim.url}/v4/sequences/5`, headers),
-            raw: Kit.capabilities.rawFields!
-          },
-          // The adapter reads a sequence's emails from the list, contents included.
-          email: {
-            answer: /^\/v4\/sequences\/5\/emails$/,
-            at: ["emails", 1],
-            base: yield* getJson(`${sim.url}/v4/sequences/5/emails?include_content=true`, headers),
-            raw: Kit.capabilities.stepRawFields!
-          }
-        }
-      })
-      report("Kit → Apollo (2 of them undocumented)", outcomes)
-      expect(fields.length).toBeGreaterThanOrEqual(25)
-      expect(outcomes.slice(-2).map((o) => [o.field, o.result, o.warnings])).toEqual([
-        [
-          "sequence.undocumented_setting",
-          "warned",
-          [
-            "raw.undocumented_setting dropped: Kit's undocumented_setting is set, and Apollo has no place for it"
-          ]
-        ],
-        [
-          "email.undocumented_setting",
-          "warned",
-          [
-            "steps[1].raw.undocumented_setting dropped: Kit's undocumented_setting on step 2 is set, and Apollo has no place for it"
-          ]
-        ]
-      ])
-      expect(outcomes.filter((o) => o.result === "silent" || o.result === "unreadable")).toEqual([])
-      expect(outcomes.filter((o) => o.result === "carried").length).toBeGreaterThan(10)
-    }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer))
-  )
-
-  it.live("Apollo → Kit: every field of the documented campaign, step, touch and template answers", () =>
-    Effect.gen(function* () {
-      const document = apolloDocument.contract!.document
-      const fields = documentedFields([document], {
-        emailer_campaign: "campaign",
-        emailer_campaigns: "campaign",
-        emailer_steps: "step",
-        steps: "step",
-        emailer_touches: "touch",
-        emailer_templates: "template"
-      })
-      const touch = (subject: string, status: "approved" | "to_be_reviewed") => ({
-        type: "new_thread" as const,
-        status,
-        emailer_template: { subject, body_html: `<p>${subject}</p>` }
-      })
-      const sim = yield* ApolloSimulator.start({
-        quirks: { readOneSequence: true },
-        rateLimit: false,
-        seed: {
-          sequences: [
-            {
-              id: "65f000000000000000000001",
-              name: "Outbound",
-              emailer_steps: [
+  for (const profile of profiles)
+    it.live(
+      `Kit → Apollo (${profile} profile): every field of the documented sequence and email answers, and of the answers`,
+      () =>
+        Effect.gen(function* () {
+          const documents = [kitSequences.contract!.document, kitEmails.contract!.document]
+          const fields = documentedFields(documents, {
+            sequence: "sequence",
+            sequences: "sequence",
+            email: "email",
+            emails: "email"
+          })
+          const sim = yield* KitSimulator.start({
+            profile,
+            rateLimit: false,
+            seed: {
+              sequences: [
                 {
-                  type: "auto_email",
-                  wait_time: 0,
-                  wait_mode: "day",
-                  emailer_touches: [touch("One", "approved"), touch("One, B", "to_be_reviewed")]
-                },
-                {
-                  type: "auto_email",
-                  wait_time: 2,
-                  wait_mode: "day",
-                  emailer_touches: [touch("Two", "approved")]
+                  id: 5,
+                  name: "Course",
+                  send_days: ["monday", "wednesday"],
+                  send_hour: 9,
+                  time_zone: "America/New_York",
+                  emails: ["One", "Two", "Three"].map((subject, i) => ({
+                    id: 51 + i,
+                    subject,
+                    content: `<p>${subject}</p>`,
+                    delay_value: i,
+                    delay_unit: "days" as const,
+                    published: i === 0
+                  }))
                 }
               ]
             }
+          })
+          const current: { change: Change | undefined } = { change: undefined }
+          const { sequences: source } = yield* Kit.make({
+            apiKey: Redacted.make("kit_test_key"),
+            baseUrl: sim.url,
+            rateLimit: false,
+            retry: fast,
+            transformClient: changing(current)
+          })
+          const headers = { "X-Kit-Api-Key": "kit_test_key" }
+          const sequenceAnswer = yield* getJson(`${sim.url}/v4/sequences/5`, headers)
+          const emailsAnswer = yield* getJson(
+            `${sim.url}/v4/sequences/5/emails?include_content=true`,
+            headers
+          )
+          // What the simulator answers beyond the documents (the observed profile's extras), and fields
+          // Kit may add one day: kept by decoding, and warned about.
+          const answered = [
+            ...answeredFields("sequence", getAt(sequenceAnswer, ["sequence"]), fields),
+            ...answeredFields("email", getAt(emailsAnswer, ["emails", 1]), fields)
           ]
-        }
-      })
-      const id = "65f000000000000000000001"
-      const current: { change: Change | undefined } = { change: undefined }
-      const { sequences: source } = yield* Apollo.make({
-        apiKey: Redacted.make(ApolloSimulator.defaultMasterKey),
-        baseUrl: sim.url,
-        retry: fast,
-        transformClient: changing(current)
-      })
-      const answer = new RegExp(`^/api/v1/emailer_campaigns/${id}$`)
-      const base = yield* getJson(`${sim.url}/api/v1/emailer_campaigns/${id}`, {
-        "x-api-key": ApolloSimulator.defaultMasterKey
-      })
-      const raw = Apollo.capabilities.rawFields!
-      const part = (key: string, at: ReadonlyArray<Key>): Part => {
-        const fields = raw[key]
-        if (typeof fields !== "object" || fields._tag === "RawDefault")
-          throw new Error(`no raw list for ${key}`)
-        return { answer, at, base, raw: fields as Capabilities.RawFields }
-      }
-      const outcomes = yield* walk({
-        fields,
-        examples: documentExamples([document]),
-        source,
-        target: Kit.capabilities,
-        id,
-        current,
-        parts: {
-          campaign: part("emailer_campaign", ["emailer_campaign"]),
-          step: part("emailer_steps", ["emailer_steps", 1]),
-          touch: part("emailer_touches", ["emailer_touches", 0]),
-          template: part("emailer_templates", ["emailer_templates", 0])
-        }
-      })
-      report("Apollo → Kit", outcomes)
-      expect(fields.length).toBeGreaterThanOrEqual(80)
-      expect(outcomes.filter((o) => o.result === "silent" || o.result === "unreadable")).toEqual([])
-      expect(outcomes.filter((o) => o.result === "warned").length).toBeGreaterThan(10)
-    }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer))
-  )
+          const undocumented: ReadonlyArray<Field> = [
+            { part: "sequence", path: ["undocumented_setting"], schema: { type: "string" } },
+            { part: "email", path: ["undocumented_setting"], schema: { type: "string" } }
+          ]
+          const outcomes = yield* walk({
+            fields: [...fields, ...answered, ...undocumented],
+            examples: documentExamples(documents),
+            source,
+            target: Apollo.capabilities,
+            id: "5",
+            current,
+            parts: {
+              sequence: {
+                answer: /^\/v4\/sequences\/5$/,
+                at: ["sequence"],
+                base: sequenceAnswer,
+                raw: Kit.capabilities.rawFields!
+              },
+              // The adapter reads a sequence's emails from the list, contents included.
+              email: {
+                answer: /^\/v4\/sequences\/5\/emails$/,
+                at: ["emails", 1],
+                base: emailsAnswer,
+                raw: Kit.capabilities.stepRawFields!
+              }
+            }
+          })
+          report(
+            `Kit → Apollo (${profile}; ${answered.length} answered beyond the documents, 2 made up)`,
+            outcomes
+          )
+          expect(fields.length).toBeGreaterThanOrEqual(25)
+          expect(outcomes.slice(-2).map((o) => [o.field, o.result, o.warnings])).toEqual([
+            [
+              "sequence.undocumented_setting",
+              "warned",
+              [
+                "raw.undocumented_setting dropped: Kit's undocumented_setting is set, and Apollo has no place for it"
+              ]
+            ],
+            [
+              "email.undocumented_setting",
+              "warned",
+              [
+                "steps[1].raw.undocumented_setting dropped: Kit's undocumented_setting on step 2 is set, and Apollo has no place for it"
+              ]
+            ]
+          ])
+          expect(outcomes.filter((o) => o.result === "silent" || o.result === "unreadable")).toEqual([])
+          expect(outcomes.filter((o) => o.result === "carried").length).toBeGreaterThan(10)
+        }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer))
+    )
+
+  for (const profile of profiles)
+    it.live(
+      `Apollo → Kit (${profile} profile): every field of the documented campaign, step, touch and template answers, and of the answers`,
+      () =>
+        Effect.gen(function* () {
+          const document = apolloDocument.contract!.document
+          const fields = documentedFields([document], {
+            emailer_campaign: "campaign",
+            emailer_campaigns: "campaign",
+            emailer_steps: "step",
+            steps: "step",
+            emailer_touches: "touch",
+            emailer_templates: "template"
+          })
+          const touch = (subject: string, status: "approved" | "to_be_reviewed") => ({
+            type: "new_thread" as const,
+            status,
+            emailer_template: { subject, body_html: `<p>${subject}</p>` }
+          })
+          const sim = yield* ApolloSimulator.start({
+            profile,
+            quirks: { readOneSequence: true },
+            rateLimit: false,
+            seed: {
+              sequences: [
+                {
+                  id: "65f000000000000000000001",
+                  name: "Outbound",
+                  emailer_steps: [
+                    {
+                      type: "auto_email",
+                      wait_time: 0,
+                      wait_mode: "day",
+                      emailer_touches: [touch("One", "approved"), touch("One, B", "to_be_reviewed")]
+                    },
+                    {
+                      type: "auto_email",
+                      wait_time: 2,
+                      wait_mode: "day",
+                      emailer_touches: [touch("Two", "approved")]
+                    }
+                  ]
+                }
+              ]
+            }
+          })
+          const id = "65f000000000000000000001"
+          const current: { change: Change | undefined } = { change: undefined }
+          const { sequences: source } = yield* Apollo.make({
+            apiKey: Redacted.make(ApolloSimulator.defaultMasterKey),
+            baseUrl: sim.url,
+            retry: fast,
+            transformClient: changing(current)
+          })
+          const answer = new RegExp(`^/api/v1/emailer_campaigns/${id}$`)
+          const base = yield* getJson(`${sim.url}/api/v1/emailer_campaigns/${id}`, {
+            "x-api-key": ApolloSimulator.defaultMasterKey
+          })
+          const raw = Apollo.capabilities.rawFields!
+          const part = (key: string, at: ReadonlyArray<Key>): Part => {
+            const fields = raw[key]
+            if (typeof fields !== "object" || fields._tag === "RawDefault")
+              throw new Error(`no raw list for ${key}`)
+            return { answer, at, base, raw: fields as Capabilities.RawFields }
+          }
+          const places = {
+            campaign: ["emailer_campaign"],
+            step: ["emailer_steps", 1],
+            touch: ["emailer_touches", 0],
+            template: ["emailer_templates", 0]
+          } as const
+          // What the simulator answers beyond the document (the observed profile's extras).
+          const answered = Object.entries(places).flatMap(([name, at]) =>
+            answeredFields(name, getAt(base, at), fields)
+          )
+          const outcomes = yield* walk({
+            fields: [...fields, ...answered],
+            examples: documentExamples([document]),
+            source,
+            target: Kit.capabilities,
+            id,
+            current,
+            parts: {
+              campaign: part("emailer_campaign", places.campaign),
+              step: part("emailer_steps", places.step),
+              touch: part("emailer_touches", places.touch),
+              template: part("emailer_templates", places.template)
+            }
+          })
+          report(`Apollo → Kit (${profile}; ${answered.length} answered beyond the document)`, outcomes)
+          expect(fields.length).toBeGreaterThanOrEqual(80)
+          if (profile === "observed") expect(answered.length).toBeGreaterThan(0)
+          expect(outcomes.filter((o) => o.result === "silent" || o.result === "unreadable")).toEqual([])
+          expect(outcomes.filter((o) => o.result === "warned").length).toBeGreaterThan(10)
+        }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer))
+    )
 })

@@ -203,3 +203,34 @@ export const rawFieldKind = (
   if (spec === "carried" || spec === "meaningless") return spec
   return spec._tag === "RawDefault" ? "unlessDefault" : "carried"
 }
+
+/** The schema a value has, for a field an answer carries that no document lists. */
+const schemaOf = (value: unknown): Obj =>
+  typeof value === "boolean"
+    ? { type: "boolean" }
+    : typeof value === "number"
+      ? { type: Number.isInteger(value) ? "integer" : "number" }
+      : typeof value === "string"
+        ? { type: "string" }
+        : Array.isArray(value)
+          ? { type: "array", items: value.length > 0 ? schemaOf(value[0]) : {} }
+          : {}
+
+/**
+ * Every leaf field of `object` (a part of an answer, nested objects walked), typed by its value,
+ * that `known` does not list: what a simulator (or a provider) answers beyond its documents.
+ */
+export const answeredFields = (
+  part: string,
+  object: unknown,
+  known: ReadonlyArray<Field>
+): ReadonlyArray<Field> => {
+  const listed = new Set(known.filter((f) => f.part === part).map((f) => f.path.join(".")))
+  const leaves = (value: unknown, path: ReadonlyArray<string>): ReadonlyArray<Field> =>
+    Object.entries(isObj(value) ? value : {}).flatMap(([key, v]) => {
+      const at = [...path, key]
+      if (isObj(v) && Object.keys(v).length > 0) return leaves(v, at)
+      return listed.has(at.join(".")) ? [] : [{ part, path: at, schema: schemaOf(v) }]
+    })
+  return leaves(object, [])
+}
