@@ -536,6 +536,41 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
           })
       )
 
+      it.scoped("a sequence deleted from Kit is created again with a notice, not a failure", () =>
+        Effect.gen(function* () {
+          const apolloSim = yield* ApolloSimulator.start({
+            profile,
+            quirks: { readOneSequence: true },
+            rateLimit: false,
+            seed: apolloSeed
+          })
+          const kitSim = yield* KitSimulator.start({ profile, rateLimit: false })
+          const source = yield* apolloOn(apolloSim)
+          const target = yield* kitOn(kitSim)
+          const journal = yield* Journal.makeMemory()
+          const first = yield* run(source, target, journal)
+          const written = first.outcomes.find((o) => o.name === "Outbound Q3")!
+          // The user deletes it in Kit.
+          yield* target.remove(written.targetId!)
+          expect(kitState(kitSim)).toEqual([])
+          const plan = yield* Migration.plan({ source, target }).pipe(
+            Effect.provideService(Journal.Journal, journal)
+          )
+          const planned = plan.sequences.find((s) => s.name === "Outbound Q3")!
+          expect(planned.action).toBe("create")
+          expect(planned.warnings.find((w) => w.kind === "notice")?.detail).toContain(
+            `${written.targetId}, written by an earlier run, is no longer in Kit`
+          )
+          const result = yield* Apply.apply(plan, { target }).pipe(
+            Effect.provideService(Journal.Journal, journal)
+          )
+          expect(result.failed).toEqual([])
+          expect(result.outcomes.map((o) => [o.outcome, o.verification])).toEqual([["created", "verified"]])
+          expect(kitState(kitSim).map((s) => s.name)).toEqual(["Outbound Q3"])
+          contractsHold(profile, apolloSim, kitSim)
+        })
+      )
+
       it.scoped("killed after each of its write requests in turn, resumes with no duplicate email", () =>
         Effect.gen(function* () {
           const apolloSim = yield* ApolloSimulator.start({
