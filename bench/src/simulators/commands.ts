@@ -18,14 +18,21 @@ export interface Logged {
 
 export type KitSeedInput = { readonly spec: KitSeedSpec } | { readonly seed: KitSimulator.Seed }
 
+/** `documented` (the simulators' default) answers as the providers' documents say; `observed` adds what clients see. */
+export type Profile = "documented" | "observed"
+
 export interface KitStart {
   readonly seed?: KitSeedInput
   readonly rateLimit?: false | KitSimulator.RateLimitOptions
+  readonly profile?: Profile
+  /** The simulator's clock runs this many times faster than real time (a minute in 2 s at 30). */
+  readonly timeScale?: number
 }
 
 export interface ApolloStart {
   readonly seed?: ApolloSimulator.Seed
   readonly rateLimit?: false | ApolloSimulator.RateLimitOptions
+  readonly profile?: Profile
   /** The simulator's clock runs this many times faster than real time (a minute in 2 s at 30). */
   readonly timeScale?: number
 }
@@ -83,9 +90,12 @@ export const makeDispatcher = () => {
     switch (command.cmd) {
       case "startKit": {
         const seed = seedOf(command.options.seed)
+        const scale = command.options.timeScale
         const sim = await KitSimulator.startAsync({
           rateLimit: command.options.rateLimit ?? false,
-          ...(seed === undefined ? {} : { seed })
+          ...(command.options.profile === undefined ? {} : { profile: command.options.profile }),
+          ...(seed === undefined ? {} : { seed }),
+          ...(scale === undefined ? {} : { now: () => Date.now() * scale })
         })
         const handle = next++
         running.set(handle, { kind: "kit", sim })
@@ -96,6 +106,7 @@ export const makeDispatcher = () => {
         const sim = await ApolloSimulator.startAsync({
           quirks: { readOneSequence: true },
           rateLimit: command.options.rateLimit ?? false,
+          ...(command.options.profile === undefined ? {} : { profile: command.options.profile }),
           ...(command.options.seed === undefined ? {} : { seed: command.options.seed }),
           ...(scale === undefined ? {} : { now: () => Date.now() * scale })
         })
