@@ -7,7 +7,7 @@ import { FetchHttpClient, HttpClient } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Apollo, ApolloClient } from "@unisequence/apollo"
 import type { Sequences } from "@unisequence/core"
-import { Kit, type KitClient } from "@unisequence/kit"
+import { Kit, KitClient } from "@unisequence/kit"
 import { ApolloSimulator } from "@unisequence/testing"
 import { Clock, Duration, Effect, ManagedRuntime, Redacted } from "effect"
 
@@ -104,3 +104,22 @@ export const scaledApollo = (
     timeout: Duration.times(Duration.decode(timeout ?? ApolloClient.defaultTimeout), scale)
   })
 }
+
+/**
+ * The Kit adapter with its default rate limit (120 requests a minute per API key), to run under
+ * `scaledClock(scale)` against a simulator whose clock is scaled the same: its windows are Kit's
+ * real minutes, lasting `60 / scale` s. Its request timeout is scaled back to real time, as
+ * `scaledApollo`'s.
+ */
+export const scaledKit = (
+  url: string,
+  scale: number
+): Promise<{ readonly client: KitClient.Service; readonly sequences: Sequences.Sequences }> =>
+  runtime("undici").runPromise(
+    Kit.make({
+      apiKey: Redacted.make(KIT_KEY),
+      baseUrl: url,
+      retry,
+      timeout: Duration.times(KitClient.DEFAULT_TIMEOUT, scale)
+    })
+  )

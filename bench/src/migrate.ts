@@ -150,10 +150,13 @@ export const steadyRate = (
   readonly accepted: number
   /** Accepted requests in each window, in order (the evidence behind the ratio). */
   readonly perWindow: ReadonlyArray<number>
+  /** Refused requests (429s) in each window. */
+  readonly refusedPerWindow: ReadonlyArray<number>
 } => {
   const sorted = [...requests].sort((a, b) => a.at - b.at)
   const starts: Array<number> = []
   const perWindow: Array<number> = []
+  const refusedPerWindow: Array<number> = []
   for (const r of sorted) {
     const last = starts[starts.length - 1]
     if (aligned) {
@@ -161,14 +164,17 @@ export const steadyRate = (
       if (last === undefined || start > last) {
         starts.push(start)
         perWindow.push(0)
+        refusedPerWindow.push(0)
       }
     } else if (last === undefined || r.at - last >= windowMs) {
       starts.push(r.at)
       perWindow.push(0)
+      refusedPerWindow.push(0)
     }
     if (r.status !== 429) perWindow[perWindow.length - 1]! += 1
+    else refusedPerWindow[refusedPerWindow.length - 1]! += 1
   }
-  if (starts.length < 3) return { ratio: Number.NaN, windows: 0, accepted: 0, perWindow }
+  if (starts.length < 3) return { ratio: Number.NaN, windows: 0, accepted: 0, perWindow, refusedPerWindow }
   const from = starts[1]!
   const to = starts[starts.length - 1]!
   const accepted = sorted.filter((r) => r.status !== 429 && r.at >= from && r.at < to).length
@@ -176,6 +182,26 @@ export const steadyRate = (
     ratio: accepted / (to - from) / (limit / windowMs),
     windows: starts.length - 2,
     accepted,
-    perWindow
+    perWindow,
+    refusedPerWindow
   }
+}
+
+/**
+ * The earliest time after `start` at which the last of `n` requests of one budget can be accepted:
+ * `limit` per window, all at once when a window opens. Kit's windows open at the first request
+ * after the last one closed (so at `start`, then a window apart); aligned windows (Apollo's) at
+ * multiples of `windowMs` of the provider's clock, the first one holding `start`.
+ */
+export const fastest = (options: {
+  readonly n: number
+  readonly limit: number
+  readonly windowMs: number
+  readonly aligned: boolean
+  readonly start: number
+}): number => {
+  const { n, limit, windowMs, aligned, start } = options
+  const windows = n <= 0 ? 0 : Math.floor((n - 1) / limit)
+  if (windows === 0) return 0
+  return aligned ? (Math.floor(start / windowMs) + windows) * windowMs - start : windows * windowMs
 }

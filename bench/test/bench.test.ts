@@ -148,9 +148,21 @@ describe("benchmarks at tiny size", () => {
       expect(figures.map((f) => f.figure)).toEqual([
         "achieved rate / allowed rate",
         "429s / requests",
-        "failed calls; sequences verified"
+        "failed calls; sequences verified",
+        "migration wall time / fastest the limits allow",
+        ...(id === 4
+          ? [
+              "ablation: ours (Resilience.fixedWindow) — achieved / allowed; 429s",
+              "ablation: Effect RateLimiter fixed-window — achieved / allowed; 429s",
+              "ablation: Effect RateLimiter fixed-window, window + 2% — achieved / allowed; 429s",
+              "ablation: Effect RateLimiter token-bucket — achieved / allowed; 429s"
+            ]
+          : [])
       ])
       expect(figures.every(finite)).toBe(true)
+      // The wall time is never below the fastest the limits allow.
+      const wall = figures.find((f) => f.figure === "migration wall time / fastest the limits allow")
+      expect(wall?.value).toBeGreaterThanOrEqual(1)
       expectExact(figures)
     })
 

@@ -2,7 +2,7 @@
  * Retries and client-side rate limiting shared by the adapters and the migration engine. Both run on
  * Effect's `Clock` and `Random`, so tests can drive them with `TestClock` and a seeded random.
  */
-import { Duration, Effect, Metric, type RateLimiter, Schedule } from "effect"
+import { Deferred, Duration, Effect, Metric, type RateLimiter, Schedule } from "effect"
 import { isSequenceError, type SequenceError } from "./SequenceError.js"
 
 export interface RetryOptions {
@@ -103,61 +103,95 @@ export interface LimiterOptions {
   /** At most this many requests in a window. */
   readonly limit: number
   readonly window: Duration.DurationInput
-  /** Extra length of each window, to absorb latency between our clock and the provider's (default 2%). */
+  /**
+   * For a slot taken with no request through the cap (`Limiter.take`), whose answer it never sees:
+   * how much later than the grant the request may reach the provider (default 2% of the window).
+   */
   readonly margin?: Duration.DurationInput
 }
 
 /**
- * A static cap with fixed windows counted as Kit counts them: a window opens at the first request
- * after the previous one ended, and holds `limit` requests. A client that idles inside a window
- * therefore never shifts the next one (a sliding log did: its windows stretched and the achieved
- * rate fell). The provider opens its window when that first request arrives, which a loaded client
- * cannot know; it arrived before its answer did, so the window is reckoned from the answer: the
- * next one never opens before the provider's has closed, however late the request left.
+ * A static cap for a provider that counts in fixed windows opened by the first request after the
+ * previous one ended (as Kit does): at most `limit` requests in any window the provider may open.
  *
- * It has Effect's `RateLimiter` shape; `RateLimiter.make({ algorithm: "fixed-window" })` counts from
- * the grant instead, and keeps a fiber sleeping out each window, which needs a `Scope` the client
- * constructors do not have and whose last sleep would keep a finished CLI alive for up to a window.
+ * The provider counts a request when it arrives, which the client cannot see, but which is never
+ * after the request was answered (or failed). So a request answered at `a` cannot share a window
+ * with one that leaves at `t ≥ a + window`; every request not answered that long ago, or still in
+ * flight, may. A request goes when fewer than `limit` of those remain. This holds in every phase:
+ * a client too slow to fill its windows, one that stalls mid-window, one whose answers are read
+ * late; a window's requests reckoned from its opener alone let a slow client's last requests of
+ * one window and its first of the next reach the provider in the same window (429s on a loaded
+ * machine). In steady use, each window's requests go one window after the previous window's were
+ * answered: the rate lost is one round trip per window, not a margin on top of it.
+ *
+ * It has Effect's `RateLimiter` shape; `RateLimiter.make({ algorithm: "fixed-window" })` counts
+ * windows from its grants instead (the provider's open later, so its next one can start before the
+ * provider's has closed), with a fiber sleeping out each window in a `Scope`. The bench's
+ * benchmark 4 ablation compares the two.
  */
 export const fixedWindow = (options: LimiterOptions): Effect.Effect<RateLimiter.RateLimiter> =>
-  Effect.sync(() => {
-    const windowMs = Duration.toMillis(options.window)
-    const span =
-      windowMs + (options.margin === undefined ? windowMs * 0.02 : Duration.toMillis(options.margin))
-    let opened = Number.NEGATIVE_INFINITY
-    let count = 0
-    let windows = 0
-    const now = Effect.clockWith((clock) => clock.currentTimeMillis)
-    const mutex = Effect.unsafeMakeSemaphore(1)
-    /** Counts one request; the window's number when this request opened it. */
-    const take: Effect.Effect<number | undefined> = mutex.withPermits(1)(
+  Effect.sync(() => makeWindow(options).limit)
+
+/** The cap's state; `take` counts a slot whose request the cap never sees (grant + margin). */
+const makeWindow = (options: LimiterOptions) => {
+  const windowMs = Duration.toMillis(options.window)
+  const margin = options.margin === undefined ? windowMs * 0.02 : Duration.toMillis(options.margin)
+  /** When requests settled, ascending: each no earlier than when the provider counted it. */
+  const settled: Array<number> = []
+  let inFlight = 0
+  /** Completed when a request settles, then replaced: a taker waiting on in-flight requests wakes. */
+  let change = Effect.runSync(Deferred.make<void>())
+  const now = Effect.clockWith((clock) => clock.currentTimeMillis)
+  const mutex = Effect.unsafeMakeSemaphore(1)
+
+  const record = (t: number) => {
+    let i = settled.length
+    while (i > 0 && settled[i - 1]! > t) i--
+    settled.splice(i, 0, t)
+  }
+
+  const grant = (tracked: boolean): Effect.Effect<void> =>
+    mutex.withPermits(1)(
       Effect.gen(function* () {
         for (;;) {
           const t = yield* now
-          if (t - opened >= span) {
-            opened = t
-            count = 1
-            return ++windows
+          // Settled a window ago or more: counted in a window that has closed for any request now.
+          let old = 0
+          while (old < settled.length && settled[old]! <= t - windowMs) old++
+          if (old > 0) settled.splice(0, old)
+          if (inFlight + settled.length < options.limit) {
+            if (tracked) inFlight++
+            else record(t + margin)
+            return
           }
-          if (count < options.limit) {
-            count++
-            return undefined
-          }
-          yield* Effect.sleep(Duration.millis(opened + span - t))
+          const wake = change
+          yield* settled.length === 0
+            ? Deferred.await(wake)
+            : Effect.raceFirst(
+                Effect.sleep(Duration.millis(settled[0]! + windowMs - t)),
+                Deferred.await(wake)
+              )
         }
       })
     )
-    const answered = (window: number) =>
-      Effect.flatMap(now, (t) =>
-        Effect.sync(() => {
-          if (window === windows) opened = Math.max(opened, t)
-        })
-      )
-    return <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-      Effect.flatMap(take, (window) =>
-        window === undefined ? effect : Effect.ensuring(effect, answered(window))
-      )
-  })
+
+  const settle = Effect.flatMap(now, (t) =>
+    Effect.sync(() => {
+      inFlight--
+      record(t)
+      const done = change
+      change = Effect.runSync(Deferred.make<void>())
+      Effect.runSync(Deferred.succeed(done, undefined))
+    })
+  )
+
+  const limit: RateLimiter.RateLimiter = (effect) =>
+    // Counted in flight from the grant to its settling, whatever ends it.
+    Effect.uninterruptibleMask((restore) =>
+      Effect.zipRight(restore(grant(true)), restore(effect).pipe(Effect.ensuring(settle)))
+    )
+  return { limit, take: grant(false) }
+}
 
 /** What a provider said of one of its windows (Apollo's `x-*-requests-left` headers). */
 export interface Budget {
@@ -170,7 +204,10 @@ export interface Budget {
 export interface Limiter {
   /** Runs `request` once it fits every known limit, counting it. */
   readonly limit: RateLimiter.RateLimiter
-  /** Waits until one more request fits every known limit, then counts it (`limit(Effect.void)`). */
+  /**
+   * Waits until one more request fits every known limit, then counts it: for a request sent
+   * elsewhere, whose answer the static cap does not see (its window is reckoned from the grant).
+   */
   readonly take: Effect.Effect<void>
   /** Learns from the provider's own count; the strictest window wins. */
   readonly observe: (budget: Budget) => Effect.Effect<void>
@@ -186,15 +223,15 @@ export const makeLimiter = (
   options: Partial<LimiterOptions> & { readonly cap?: RateLimiter.RateLimiter } = {}
 ): Effect.Effect<Limiter> =>
   Effect.gen(function* () {
-    const cap =
-      options.cap ??
-      (options.limit === undefined || options.window === undefined
+    const own =
+      options.cap !== undefined || options.limit === undefined || options.window === undefined
         ? undefined
-        : yield* fixedWindow({
+        : makeWindow({
             limit: options.limit,
             window: options.window,
             ...(options.margin === undefined ? {} : { margin: options.margin })
-          }))
+          })
+    const cap = options.cap ?? own?.limit
     // The provider's budgets, by window: the only state this module keeps by hand.
     const budgets = new Map<string, { remaining: number; until: number }>()
     let pausedUntil = 0
@@ -242,5 +279,10 @@ export const makeLimiter = (
         })
       )
 
-    return { limit, take: limit(Effect.void), observe, pause }
+    // A bare take sends nothing through the cap, so no answer tells it when the provider counted.
+    const take = Effect.zipRight(
+      gate,
+      own === undefined ? (cap === undefined ? Effect.void : cap(Effect.void)) : own.take
+    )
+    return { limit, take, observe, pause }
   })

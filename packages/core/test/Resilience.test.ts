@@ -247,6 +247,53 @@ describe("Resilience.fixedWindow, reckoned from the answer", () => {
   )
 })
 
+describe("Resilience.fixedWindow, reckoned from the answers", () => {
+  /** Two windows of one request each: when the second was let through. */
+  const second = (first: Effect.Effect<unknown, string>, answerAfter: Duration.DurationInput) =>
+    Effect.gen(function* () {
+      const cap = yield* Resilience.fixedWindow({ limit: 1, window: "1 second" })
+      const one = yield* Effect.fork(
+        cap(Effect.zipRight(Effect.sleep(answerAfter), first)).pipe(Effect.either)
+      )
+      yield* TestClock.adjust(answerAfter)
+      yield* Fiber.join(one)
+      const next = yield* Effect.fork(cap(Clock.currentTimeMillis))
+      for (let i = 0; i < 30; i++) yield* TestClock.adjust("50 millis")
+      return yield* Fiber.join(next)
+    })
+
+  it.effect("an answer within the margin ends the window a window after it, without the margin", () =>
+    Effect.gen(function* () {
+      // The provider counted the request before this answer: its window is over 1 s after it.
+      expect(yield* second(Effect.void, "5 millis")).toBe(1005)
+    })
+  )
+
+  it.effect("a request that failed counts until a window after it failed, without the margin", () =>
+    Effect.gen(function* () {
+      // If it reached the provider at all, it did before it failed.
+      expect(yield* second(Effect.fail("refused"), "5 millis")).toBe(1005)
+    })
+  )
+
+  it.effect("the first answer of any request of the window counts, not only its opener's", () =>
+    Effect.gen(function* () {
+      const cap = yield* Resilience.fixedWindow({ limit: 2, window: "1 second", margin: 0 })
+      // The window's first request is answered last.
+      const slow = yield* Effect.fork(cap(Effect.sleep("400 millis")))
+      yield* TestClock.adjust("0 millis")
+      const quick = yield* Effect.fork(cap(Effect.sleep("100 millis")))
+      yield* TestClock.adjust("400 millis")
+      yield* Fiber.join(quick)
+      yield* Fiber.join(slow)
+      const next = yield* Effect.fork(cap(Clock.currentTimeMillis))
+      for (let i = 0; i < 30; i++) yield* TestClock.adjust("50 millis")
+      // The quicker request was counted before its answer: 1 s after it, it no longer shares a window.
+      expect(yield* Fiber.join(next)).toBe(1100)
+    })
+  )
+})
+
 describe("Resilience.makeLimiter", () => {
   /** Takes `count` permits one after another, recording when each was granted. */
   const takeAll = (limiter: Resilience.Limiter, count: number) =>
