@@ -127,8 +127,8 @@ export const retriesSoFar: Effect.Effect<number> = Metric.snapshot.pipe(
   })
 )
 
-/** A logger that keeps every line (message, annotations, cause, spans) as text. */
-export const captureLogs = () => {
+/** A logger that keeps every line from `level` up (default all) with its annotations, cause and spans, as text. */
+export const captureLogs = (level: LogLevel.LogLevel = LogLevel.All) => {
   const lines: Array<string> = []
   const logger = Logger.make(({ annotations, cause, logLevel, message, spans }) => {
     const parts = [
@@ -142,10 +142,7 @@ export const captureLogs = () => {
     ]
     lines.push(parts.join(" | "))
   })
-  const layer = Layer.merge(
-    Logger.replace(Logger.defaultLogger, logger),
-    Logger.minimumLogLevel(LogLevel.All)
-  )
+  const layer = Layer.merge(Logger.replace(Logger.defaultLogger, logger), Logger.minimumLogLevel(level))
   return { lines, layer }
 }
 
