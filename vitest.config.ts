@@ -45,7 +45,13 @@ export default defineConfig({
     reporters: report === undefined ? ["default"] : ["default", ["json", { outputFile: report }]],
     projects: (here.length > 0 ? here : workspaces).map((dir) => ({
       extends: true,
-      test: { name: nameOf(dir), root: NodePath.join(root, dir), include: ["**/*.test.ts"] }
+      test: {
+        name: nameOf(dir),
+        root: NodePath.join(root, dir),
+        include: ["**/*.test.ts"],
+        // The reliability tests share one build of the CLI's executable (test/reliability/cli.ts).
+        ...(dir === "test" ? { globalSetup: ["./reliability/setup.ts"] } : {})
+      }
     }))
   }
 })

@@ -1,66 +1,66 @@
 /**
- * The `unisequence` CLI as a child process. `packages/cli/src/bin.ts` is bundled once with the
- * esbuild that `tsx` runs on (the same transform `tsx src/bin.ts` applies), so that each of the many
- * runs starts in well under a second instead of compiling the sources again.
+ * The `unisequence` command for the reliability tests, two ways:
+ * - as a child process: the executable users install (`scripts/bundle-cli.mjs`: the bundles and the
+ *   loader that keeps V8's code cache), built once per test run and shared by every file, so that a
+ *   child starts in a fraction of a second and a kill at a seeded point kills a real process;
+ * - in-process (`Cli.run`), for the runs that need not be a process (an uninterrupted baseline, the
+ *   rerun after a kill): the same command, its output, log lines and exit code captured.
  */
-import { type ChildProcess, spawn } from "node:child_process"
+import { type ChildProcess, execFile, spawn } from "node:child_process"
 import * as NodeFs from "node:fs"
-import { createRequire } from "node:module"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { fileURLToPath } from "node:url"
+import { NodeContext } from "@effect/platform-node"
+import { Cli } from "@unisequence/cli"
+import { ConfigProvider, Effect, Logger } from "effect"
+import { inject } from "vitest"
 
-const here = NodePath.dirname(fileURLToPath(import.meta.url))
-export const cliSource = NodePath.resolve(here, "../../packages/cli/src/bin.ts")
+const root = NodePath.resolve(NodePath.dirname(fileURLToPath(import.meta.url)), "../..")
 
-interface EsbuildPluginBuild {
-  readonly onResolve: (
-    options: { readonly filter: RegExp },
-    callback: (args: { readonly resolveDir: string }) => { readonly path: string; readonly external: boolean }
-  ) => void
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** An empty directory the first test file that needs the executable builds it into (`setup.ts`). */
+    readonly cliBuildDir: string
+  }
 }
 
-interface EsbuildLike {
-  readonly build: (options: Record<string, unknown>) => Promise<unknown>
-}
+const POLL_MS = 50
 
-/** Bundles the CLI into a temporary directory; returns the path of the bundle. */
+/**
+ * The installed executable, built into the run's shared directory by the first file that asks (the
+ * others wait for it): `node scripts/bundle-cli.mjs DIR`, as `pnpm build` makes it. Returns its path.
+ */
 export const buildCli = async (): Promise<string> => {
-  const require = createRequire(import.meta.url)
-  const esbuild = createRequire(require.resolve("tsx"))("esbuild") as EsbuildLike
-  const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "unisequence-cli-"))
-  await esbuild.build({
-    entryPoints: { bin: cliSource },
-    bundle: true,
-    // The demo (and the simulators it starts) is imported only when it runs: a chunk of its own
-    // keeps it out of every other run's start-up.
-    splitting: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    outdir: dir,
-    outExtension: { ".js": ".mjs" },
-    logLevel: "error",
-    // pg's optional native binding is never loaded; better-sqlite3 loads its compiled addon from its
-    // own directory, so it is required where it is installed instead of bundled.
-    external: ["pg-native"],
-    plugins: [
-      {
-        name: "better-sqlite3-in-place",
-        setup: (build: EsbuildPluginBuild) => {
-          build.onResolve({ filter: /^better-sqlite3$/ }, (args) => ({
-            path: createRequire(NodePath.join(args.resolveDir, "index.js")).resolve("better-sqlite3"),
-            external: true
-          }))
+  const dir = inject("cliBuildDir")
+  const bin = NodePath.join(dir, "bin", "unisequence.js")
+  const done = NodePath.join(dir, "built")
+  const failed = NodePath.join(dir, "failed")
+  try {
+    NodeFs.mkdirSync(NodePath.join(dir, "building"))
+  } catch {
+    // Another file is building it.
+    while (!NodeFs.existsSync(done)) {
+      if (NodeFs.existsSync(failed)) throw new Error(NodeFs.readFileSync(failed, "utf8"))
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS))
+    }
+    return bin
+  }
+  await new Promise<void>((resolve, reject) =>
+    execFile(
+      process.execPath,
+      [NodePath.join(root, "scripts/bundle-cli.mjs"), dir],
+      (error, _out, stderr) => {
+        if (error === null) {
+          NodeFs.writeFileSync(done, "")
+          resolve()
+        } else {
+          NodeFs.writeFileSync(failed, `building the CLI failed: ${error.message}\n${stderr}`)
+          reject(error)
         }
       }
-    ],
-    // Some dependencies are CommonJS and call `require`.
-    banner: {
-      js: "import { createRequire as __unisequenceRequire } from 'node:module'; const require = __unisequenceRequire(import.meta.url);"
-    }
-  })
-  return NodePath.join(dir, "bin.mjs")
+    )
+  )
+  return bin
 }
 
 export interface CliResult {
@@ -80,7 +80,7 @@ export interface RunOptions {
   readonly limitMs?: number
 }
 
-/** Runs the CLI with only the given environment (plus PATH). */
+/** Runs the CLI as a child process with only the given environment (plus PATH). */
 export const runCli = (bin: string, args: ReadonlyArray<string>, options: RunOptions): Promise<CliResult> =>
   new Promise((resolve) => {
     const started = Date.now()
@@ -113,6 +113,39 @@ export const runCli = (bin: string, args: ReadonlyArray<string>, options: RunOpt
       resolve({ code, signal, stdout, stderr, ms: Date.now() - started })
     })
   })
+
+/**
+ * Runs the command in this process, with exactly `env` as its configuration. What a process would
+ * print goes to `stdout`/`stderr`: the command's lines, its progress, and its log lines (as the
+ * default logger writes them).
+ */
+export const runInProcess = async (
+  args: ReadonlyArray<string>,
+  env: Readonly<Record<string, string>>
+): Promise<CliResult> => {
+  const started = Date.now()
+  const printed = { stdout: "", stderr: "" }
+  const toStderr = (text: string) => {
+    printed.stderr += text
+  }
+  const logs = Logger.map(Logger.stringLogger, (line) => toStderr(`${line}\n`))
+  const code = await Effect.runPromise(
+    Cli.run(args, {
+      interactive: false,
+      color: false,
+      out: (line) => {
+        printed.stdout += `${line}\n`
+      },
+      err: (line) => toStderr(`${line}\n`),
+      progress: { isTTY: false, columns: 80, write: toStderr }
+    }).pipe(
+      Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))),
+      Effect.provide(Logger.replace(Logger.defaultLogger, logs)),
+      Effect.provide(NodeContext.layer)
+    )
+  )
+  return { code, signal: null, ...printed, ms: Date.now() - started }
+}
 
 /** `unisequence migrate … --journal FILE --yes`, the command the reliability tests drive. */
 export const migrateArgs = (

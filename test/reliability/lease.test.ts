@@ -5,18 +5,21 @@
  * over by the next run, which finishes the work.
  *
  * Kit is reached through a gate that holds every request until the test opens it, so that the first
- * run is still at work when the second asks for the journal, however loaded the machine is.
+ * run is still at work when the second asks for the journal, however loaded the machine is. The first
+ * test runs against the documented simulators, the second against the observed ones; each checks its
+ * own requests (and documented answers) against the providers' documents.
  */
 import * as NodeFs from "node:fs"
 import * as NodeHttp from "node:http"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { Journal } from "@unisequence/core"
-import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { buildCli, migrateArgs, runCli } from "./cli.js"
+import { buildCli, migrateArgs, runCli, runInProcess } from "./cli.js"
+import { contractLine, expectDocumented } from "./contract.js"
 import * as JournalBackends from "./journals.js"
-import { APOLLO_KEY, KIT_KEY, kitSeed } from "./support.js"
+import { type Lane, startLane } from "./lanes.js"
+import { kitSeed } from "./support.js"
 
 const SEQUENCES = 6
 const STEPS = 3
@@ -68,37 +71,25 @@ const gate = (target: string): Promise<Gate> =>
 
 let bin = ""
 let dir = ""
-let kit: KitSimulator.KitSimulator | undefined
-let apollo: ApolloSimulator.ApolloSimulator | undefined
+let documented: Lane | undefined
+let observed: Lane | undefined
 
 beforeAll(async () => {
   bin = await buildCli()
   dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "unisequence-lease-"))
-  kit = await KitSimulator.startAsync({
-    apiKeys: [KIT_KEY],
-    rateLimit: false,
-    seed: kitSeed(SEQUENCES, STEPS)
-  })
-  apollo = await ApolloSimulator.startAsync({ quirks: { readOneSequence: true }, rateLimit: false })
+  documented = await startLane("documented", kitSeed(SEQUENCES, STEPS))
+  observed = await startLane("observed", kitSeed(SEQUENCES, STEPS))
 }, 60_000)
 
 afterAll(async () => {
-  await kit?.close()
-  await apollo?.close()
+  await documented?.close()
+  await observed?.close()
   if (dir !== "") NodeFs.rmSync(dir, { recursive: true, force: true })
-  if (bin !== "") NodeFs.rmSync(NodePath.dirname(bin), { recursive: true, force: true })
-})
-
-const envVia = (door: Gate) => ({
-  KIT_API_KEY: KIT_KEY,
-  KIT_BASE_URL: door.url,
-  APOLLO_API_KEY: APOLLO_KEY,
-  APOLLO_BASE_URL: apollo!.url
 })
 
 /** Apollo's sequences by name: every one once. */
-const duplicatesInApollo = () => {
-  const names = apollo!.state().sequences.map((s) => s.name)
+const duplicatesIn = (lane: Lane) => {
+  const names = lane.apollo.state().sequences.map((s) => s.name)
   return { count: names.length, duplicates: names.length - new Set(names).size }
 }
 
@@ -117,13 +108,13 @@ for (const backendName of JournalBackends.backendNames)
       await backend?.close()
     })
 
-    it("two runs started at once on one journal: one writes, the other is told who holds it; no duplicate", async () => {
-      kit!.reset()
-      apollo!.reset()
+    it("two runs started at once on one journal: one writes, the other is told who holds it; no duplicate (documented simulators)", async () => {
+      const lane = documented!
+      lane.begin()
       const journal = await backend!.fresh("at_once")
-      const door = await gate(kit!.url)
+      const door = await gate(lane.kit.url)
       try {
-        const env = envVia(door)
+        const env = { ...lane.env, KIT_BASE_URL: door.url }
         const runs = [0, 1].map((i) =>
           runCli(bin, migrateArgs(journal), { env, cwd: dir, limitMs: 120_000 }).then((result) => ({
             i,
@@ -140,51 +131,48 @@ for (const backendName of JournalBackends.backendNames)
         door.open()
         const second = (await runs[1 - first.i]!).result
         expect(second.code, `${second.stdout}\n${second.stderr}`).toBe(0)
-        const apolloState = duplicatesInApollo()
+        const apolloState = duplicatesIn(lane)
         expect(apolloState).toEqual({ count: SEQUENCES, duplicates: 0 })
         const entries = Journal.latest(await backend!.entries(journal))
         expect([...entries.values()].filter((e) => e.state === "verified")).toHaveLength(SEQUENCES)
         expect(await backend!.leaseLeft(journal)).toBe(false)
+        const checked = expectDocumented(lane.profile, { kit: [lane.kitLog], apollo: [lane.apolloLog] })
         figures.push(
-          `${backendName}: 2 runs at once → 1 writer (exit 0), 1 refused (exit 5, JournalBusy); ${apolloState.count} sequences, ${apolloState.duplicates} duplicates`
+          `${backendName}, ${lane.profile}: 2 runs at once → 1 writer (exit 0), 1 refused (exit 5, JournalBusy); ${apolloState.count} sequences, ${apolloState.duplicates} duplicates; ${contractLine(checked)}`
         )
       } finally {
         await door.close()
       }
     }, 180_000)
 
-    it("a holder killed mid-run is taken over by the next run, which finishes the work with no duplicate", async () => {
-      kit!.reset()
-      apollo!.reset()
-      apollo!.clearLog()
+    it("a holder killed mid-run is taken over by the next run, which finishes the work with no duplicate (observed simulators)", async () => {
+      const lane = observed!
+      lane.begin()
       const journal = await backend!.fresh("killed_holder")
-      const env = {
-        KIT_API_KEY: KIT_KEY,
-        KIT_BASE_URL: kit!.url,
-        APOLLO_API_KEY: APOLLO_KEY,
-        APOLLO_BASE_URL: apollo!.url
-      }
+      const env = lane.env
       // Killed mid-run: once it has written to Apollo (a run holds its journal until it ends).
       const killed = await runCli(bin, migrateArgs(journal), {
         env,
         cwd: dir,
-        killWhen: () => apollo!.requests.filter((r) => r.method !== "GET").length >= 4,
+        killWhen: () => lane.apollo.requests.filter((r) => r.method !== "GET").length >= 4,
         limitMs: 120_000
       })
       expect(killed.signal).toBe("SIGKILL")
       expect(await backend!.leaseLeft(journal)).toBe(true)
       const written = (await backend!.entries(journal)).length
       expect(written).toBeGreaterThan(0)
-      const next = await runCli(bin, migrateArgs(journal), { env, cwd: dir, limitMs: 120_000 })
+      // The next run needs no killing: the same command, in this process.
+      const next = await runInProcess(migrateArgs(journal), env)
       expect(next.code, `${next.stdout}\n${next.stderr}`).toBe(0)
       expect(`${next.stdout}${next.stderr}`).toContain("took over the lease of process")
-      const apolloState = duplicatesInApollo()
+      const apolloState = duplicatesIn(lane)
       expect(apolloState).toEqual({ count: SEQUENCES, duplicates: 0 })
       const entries = Journal.latest(await backend!.entries(journal))
       expect([...entries.values()].filter((e) => e.state === "verified")).toHaveLength(SEQUENCES)
       expect(await backend!.leaseLeft(journal)).toBe(false)
+      const checked = expectDocumented(lane.profile, { kit: [lane.kitLog], apollo: [lane.apolloLog] })
       figures.push(
-        `${backendName}: holder killed after ${written} journal entries → taken over by the next run (exit 0); ${apolloState.count} sequences, ${apolloState.duplicates} duplicates`
+        `${backendName}, ${lane.profile}: holder killed after ${written} journal entries → taken over by the next run (exit 0); ${apolloState.count} sequences, ${apolloState.duplicates} duplicates; ${contractLine(checked)}`
       )
     }, 180_000)
   })
