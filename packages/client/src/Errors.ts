@@ -110,6 +110,39 @@ export abstract class ProviderError extends UnisequenceError {
   }
 }
 
+/** The base of the errors made from an Effect error that names no provider (a file, a journal). */
+abstract class FromEffect extends UnisequenceError {
+  constructor(error: { readonly message: string }) {
+    super(error.message, error)
+  }
+}
+
+/**
+ * Makes the class of one Effect error: on `Base`, with its `_tag`, whether it is retryable, and the
+ * fields `fields` reads from the Effect error (the message, provider and operation come from `Base`).
+ * Each public error class extends what this returns, so `instanceof` works and its name is its own.
+ */
+const errorClass = <E extends EffectError, B extends UnisequenceError, F extends object>(
+  Base: abstract new (error: E) => B,
+  tag: E["_tag"],
+  isRetryable: boolean,
+  fields: (error: E) => F
+) => {
+  const Root: abstract new (error: E) => UnisequenceError = Base
+  class Tagged extends Root {
+    readonly _tag: E["_tag"] = tag
+    readonly isRetryable: boolean = isRetryable
+    constructor(error: E) {
+      super(error)
+      Object.assign(this, fields(error))
+    }
+  }
+  // What `Base` adds (a provider error's provider and operation) and the fields assigned above.
+  return Tagged as unknown as new (
+    error: E
+  ) => B & { readonly _tag: E["_tag"]; readonly isRetryable: boolean } & Readonly<F>
+}
+
 /**
  * No sequence has this id.
  *
@@ -126,15 +159,12 @@ export abstract class ProviderError extends UnisequenceError {
  * await client.close()
  * ```
  */
-export class SequenceNotFound extends ProviderError {
-  readonly _tag = "SequenceNotFound" as const
-  readonly isRetryable = false
-  readonly sequenceId: string
-  constructor(error: Core.SequenceNotFound) {
-    super(error)
-    this.sequenceId = error.sequenceId
-  }
-}
+export class SequenceNotFound extends errorClass(
+  ProviderError,
+  "SequenceNotFound",
+  false,
+  (error: Core.SequenceNotFound) => ({ sequenceId: error.sequenceId })
+) {}
 
 /**
  * The sequence has no step with this id.
@@ -151,17 +181,12 @@ export class SequenceNotFound extends ProviderError {
  * await client.close()
  * ```
  */
-export class StepNotFound extends ProviderError {
-  readonly _tag = "StepNotFound" as const
-  readonly isRetryable = false
-  readonly sequenceId: string
-  readonly stepId: string
-  constructor(error: Core.StepNotFound) {
-    super(error)
-    this.sequenceId = error.sequenceId
-    this.stepId = error.stepId
-  }
-}
+export class StepNotFound extends errorClass(
+  ProviderError,
+  "StepNotFound",
+  false,
+  (error: Core.StepNotFound) => ({ sequenceId: error.sequenceId, stepId: error.stepId })
+) {}
 
 /**
  * The provider refused the key or token.
@@ -177,15 +202,12 @@ export class StepNotFound extends ProviderError {
  * await client.close()
  * ```
  */
-export class AuthenticationFailed extends ProviderError {
-  readonly _tag = "AuthenticationFailed" as const
-  readonly isRetryable = false
-  readonly detail: string
-  constructor(error: Core.AuthenticationFailed) {
-    super(error)
-    this.detail = error.detail
-  }
-}
+export class AuthenticationFailed extends errorClass(
+  ProviderError,
+  "AuthenticationFailed",
+  false,
+  (error: Core.AuthenticationFailed) => ({ detail: error.detail })
+) {}
 
 /**
  * The key is valid but may not do this (an Apollo key without the scope, for example).
@@ -199,18 +221,16 @@ export class AuthenticationFailed extends ProviderError {
  * console.log(explain(new Error("other")))
  * ```
  */
-export class PermissionDenied extends ProviderError {
-  readonly _tag = "PermissionDenied" as const
-  readonly isRetryable = false
-  readonly reason: string
-  /** The scope the key lacks, when the provider names it. */
-  readonly requiredScope: string | undefined
-  constructor(error: Core.PermissionDenied) {
-    super(error)
-    this.reason = error.reason
-    this.requiredScope = error.requiredScope
-  }
-}
+export class PermissionDenied extends errorClass(
+  ProviderError,
+  "PermissionDenied",
+  false,
+  (error: Core.PermissionDenied) => ({
+    reason: error.reason,
+    /** The scope the key lacks, when the provider names it. */
+    requiredScope: error.requiredScope
+  })
+) {}
 
 /**
  * The input broke a rule; nothing was sent. `issues` names every broken rule at its path.
@@ -228,15 +248,14 @@ export class PermissionDenied extends ProviderError {
  * await client.close()
  * ```
  */
-export class InvalidInput extends ProviderError {
-  readonly _tag = "InvalidInput" as const
-  readonly isRetryable = false
-  readonly issues: ReadonlyArray<Issue>
-  constructor(error: Core.InvalidInput) {
-    super(error)
-    this.issues = error.issues.map((issue) => ({ path: issue.path, message: issue.message }))
-  }
-}
+export class InvalidInput extends errorClass(
+  ProviderError,
+  "InvalidInput",
+  false,
+  (error: Core.InvalidInput) => ({
+    issues: error.issues.map((issue): Issue => ({ path: issue.path, message: issue.message }))
+  })
+) {}
 
 /**
  * The provider cannot hold what was asked (translate the sequence first to convert it with warnings).
@@ -249,17 +268,12 @@ export class InvalidInput extends ProviderError {
  * console.log(isUnsupported(new Error("x"))) // false
  * ```
  */
-export class Unsupported extends ProviderError {
-  readonly _tag = "Unsupported" as const
-  readonly isRetryable = false
-  readonly feature: string
-  readonly detail: string
-  constructor(error: Core.Unsupported) {
-    super(error)
-    this.feature = error.feature
-    this.detail = error.detail
-  }
-}
+export class Unsupported extends errorClass(
+  ProviderError,
+  "Unsupported",
+  false,
+  (error: Core.Unsupported) => ({ feature: error.feature, detail: error.detail })
+) {}
 
 /**
  * The provider's rate limit was hit (after the client's own retries). `retryAfter` is in milliseconds,
@@ -273,18 +287,16 @@ export class Unsupported extends ProviderError {
  * console.log(waitFor(new Error("x"))) // 0
  * ```
  */
-export class RateLimited extends ProviderError {
-  readonly _tag = "RateLimited" as const
-  readonly isRetryable = true
-  /** Milliseconds the provider asked to wait, when it said. */
-  readonly retryAfter: number | undefined
-  readonly detail: string | undefined
-  constructor(error: Core.RateLimited) {
-    super(error)
-    this.retryAfter = error.retryAfter === undefined ? undefined : Duration.toMillis(error.retryAfter)
-    this.detail = error.detail
-  }
-}
+export class RateLimited extends errorClass(
+  ProviderError,
+  "RateLimited",
+  true,
+  (error: Core.RateLimited) => ({
+    /** Milliseconds the provider asked to wait, when it said. */
+    retryAfter: error.retryAfter === undefined ? undefined : Duration.toMillis(error.retryAfter),
+    detail: error.detail
+  })
+) {}
 
 /**
  * The provider refused a write that clashes with another (Apollo's "already processing").
@@ -296,15 +308,9 @@ export class RateLimited extends ProviderError {
  * console.log(new Error("x") instanceof Conflict) // false
  * ```
  */
-export class Conflict extends ProviderError {
-  readonly _tag = "Conflict" as const
-  readonly isRetryable = true
-  readonly reason: string
-  constructor(error: Core.Conflict) {
-    super(error)
-    this.reason = error.reason
-  }
-}
+export class Conflict extends errorClass(ProviderError, "Conflict", true, (error: Core.Conflict) => ({
+  reason: error.reason
+})) {}
 
 /**
  * The provider did not answer, timed out or answered 5xx (after the client's own retries).
@@ -321,18 +327,16 @@ export class Conflict extends ProviderError {
  * await client.close()
  * ```
  */
-export class ProviderUnavailable extends ProviderError {
-  readonly _tag = "ProviderUnavailable" as const
-  readonly isRetryable = true
-  readonly reason: string
-  /** The HTTP status, when there was an answer. */
-  readonly status: number | undefined
-  constructor(error: Core.ProviderUnavailable) {
-    super(error)
-    this.reason = error.reason
-    this.status = error.status
-  }
-}
+export class ProviderUnavailable extends errorClass(
+  ProviderError,
+  "ProviderUnavailable",
+  true,
+  (error: Core.ProviderUnavailable) => ({
+    reason: error.reason,
+    /** The HTTP status, when there was an answer. */
+    status: error.status
+  })
+) {}
 
 /**
  * The provider answered something that is not what its documents say.
@@ -344,17 +348,12 @@ export class ProviderUnavailable extends ProviderError {
  * console.log(new Error("x") instanceof MalformedResponse) // false
  * ```
  */
-export class MalformedResponse extends ProviderError {
-  readonly _tag = "MalformedResponse" as const
-  readonly isRetryable = false
-  readonly reason: string
-  readonly status: number | undefined
-  constructor(error: Core.MalformedResponse) {
-    super(error)
-    this.reason = error.reason
-    this.status = error.status
-  }
-}
+export class MalformedResponse extends errorClass(
+  ProviderError,
+  "MalformedResponse",
+  false,
+  (error: Core.MalformedResponse) => ({ reason: error.reason, status: error.status })
+) {}
 
 /**
  * A sequence file that cannot be read or does not follow the format: one issue per problem, with its
@@ -371,17 +370,15 @@ export class MalformedResponse extends ProviderError {
  * await client.close()
  * ```
  */
-export class SequenceFileError extends UnisequenceError {
-  readonly _tag = "SequenceFileError" as const
-  readonly isRetryable = false
-  readonly file: string
-  readonly issues: ReadonlyArray<FileIssue>
-  constructor(error: SequenceFile.SequenceFileError) {
-    super(error.message, error)
-    this.file = error.file
-    this.issues = error.issues.map((issue) => ({ ...issue }))
-  }
-}
+export class SequenceFileError extends errorClass(
+  FromEffect,
+  "SequenceFileError",
+  false,
+  (error: SequenceFile.SequenceFileError) => ({
+    file: error.file,
+    issues: error.issues.map((issue): FileIssue => ({ ...issue }))
+  })
+) {}
 
 /**
  * The journal of a migration or an apply could not be read or written.
@@ -394,18 +391,16 @@ export class SequenceFileError extends UnisequenceError {
  * console.log(where(new Error("x"))) // undefined
  * ```
  */
-export class JournalError extends UnisequenceError {
-  readonly _tag = "JournalError" as const
-  readonly isRetryable = false
-  /** Where the journal is kept (its file path). */
-  readonly location: string
-  readonly reason: string
-  constructor(error: Journal.JournalError) {
-    super(error.message, error)
-    this.location = error.location
-    this.reason = error.reason
-  }
-}
+export class JournalError extends errorClass(
+  FromEffect,
+  "JournalError",
+  false,
+  (error: Journal.JournalError) => ({
+    /** Where the journal is kept (its file path). */
+    location: error.location,
+    reason: error.reason
+  })
+) {}
 
 /**
  * A call on a client after `close()`.
