@@ -17,11 +17,10 @@ import * as NodePath from "node:path"
 import { Journal } from "@unisequence/core"
 import type { ApolloSimulator } from "@unisequence/testing"
 import { Effect, Random } from "effect"
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, afterEach, beforeAll, expect, it } from "vitest"
 import { buildCli, type CliResult, migrateArgs, runCli, runInProcess } from "./cli.js"
 import { contractLine, expectDocumented, type Profile } from "./contract.js"
-import * as JournalBackends from "./journals.js"
-import { backendNames } from "./journals.js"
+import { describeEachBackend } from "./journals.js"
 import { type Lane, startLane } from "./lanes.js"
 import { kitSeed } from "./support.js"
 
@@ -77,21 +76,12 @@ afterEach(() => stop())
 /** What must hold after a run that ended: exit 0, and its output when not. */
 const succeeded = (run: CliResult) => expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0)
 
-for (const backendName of backendNames)
-  describe(`crash and resume (CLI, SIGKILL), journal: ${backendName}`, () => {
-    let backend: JournalBackends.Backend | undefined
-    beforeAll(async () => {
-      backend = await JournalBackends.make(
-        backendName,
-        NodeFs.mkdtempSync(NodePath.join(dir, `${backendName}-`))
-      )
-    }, 120_000)
-    afterAll(async () => {
-      await backend?.close()
-    })
-
+describeEachBackend(
+  "crash and resume (CLI, SIGKILL)",
+  () => dir,
+  (backendName, backend) => {
     it(`killed at ${KILLS} seeded random points, each rerun with the journal ends identical to an uninterrupted run; a killed run's lease is taken over`, async () => {
-      const journals = backend!
+      const journals = backend()
       const started = Date.now()
       // The uninterrupted run on each lane: what every interrupted one there must end as.
       const baselines = await Promise.all(
@@ -209,4 +199,5 @@ for (const backendName of backendNames)
         expect(lane.apollo.requests.filter((r) => r.method !== "GET" && r.operation !== "search")).toEqual([])
         expectDocumented(lane.profile, { kit: [lane.kitLog], apollo: [lane.apolloLog] })
       }, 60_000)
-  })
+  }
+)

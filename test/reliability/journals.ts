@@ -14,6 +14,7 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import { Journal } from "@unisequence/core"
 import { Postgres } from "@unisequence/testing"
 import { Effect, Either, type Layer, Redacted, Schema } from "effect"
+import { afterAll, beforeAll, describe } from "vitest"
 
 export type BackendName = "file" | "sqlite" | "postgres"
 
@@ -145,4 +146,26 @@ export const make = async (name: BackendName, dir: string): Promise<Backend> => 
     cut: (journal) => run(urlOf(journal), sqlCut),
     close: () => pg.stop()
   }
+}
+
+/**
+ * One `describe` per backend, titled `${title}, journal: NAME`, its journals in a new directory under
+ * `parent()` (a directory the file's `beforeAll` made); `tests` gets the backend once it is set up.
+ */
+export const describeEachBackend = (
+  title: string,
+  parent: () => string,
+  tests: (name: BackendName, backend: () => Backend) => void
+) => {
+  for (const name of backendNames)
+    describe(`${title}, journal: ${name}`, () => {
+      let backend: Backend | undefined
+      beforeAll(async () => {
+        backend = await make(name, NodeFs.mkdtempSync(NodePath.join(parent(), `${name}-`)))
+      }, 120_000)
+      afterAll(async () => {
+        await backend?.close()
+      })
+      tests(name, () => backend!)
+    })
 }

@@ -14,10 +14,10 @@ import * as NodeHttp from "node:http"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { Journal } from "@unisequence/core"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, expect, it } from "vitest"
 import { buildCli, migrateArgs, runCli, runInProcess } from "./cli.js"
 import { contractLine, expectDocumented } from "./contract.js"
-import * as JournalBackends from "./journals.js"
+import { describeEachBackend } from "./journals.js"
 import { type Lane, startLane } from "./lanes.js"
 import { kitSeed } from "./support.js"
 
@@ -95,23 +95,25 @@ const duplicatesIn = (lane: Lane) => {
 
 const figures: Array<string> = []
 
-for (const backendName of JournalBackends.backendNames)
-  describe(`one run at a time, journal: ${backendName}`, () => {
-    let backend: JournalBackends.Backend | undefined
-    beforeAll(async () => {
-      backend = await JournalBackends.make(
-        backendName,
-        NodeFs.mkdtempSync(NodePath.join(dir, `${backendName}-`))
-      )
-    }, 120_000)
-    afterAll(async () => {
-      await backend?.close()
-    })
+describeEachBackend(
+  "one run at a time",
+  () => dir,
+  (backendName, backend) => {
+    /** After the run that wrote: every sequence once, all verified, the journal released, the documents kept. */
+    const finished = async (lane: Lane, journal: string) => {
+      const apolloState = duplicatesIn(lane)
+      expect(apolloState).toEqual({ count: SEQUENCES, duplicates: 0 })
+      const entries = Journal.latest(await backend().entries(journal))
+      expect([...entries.values()].filter((e) => e.state === "verified")).toHaveLength(SEQUENCES)
+      expect(await backend().leaseLeft(journal)).toBe(false)
+      const checked = expectDocumented(lane.profile, { kit: [lane.kitLog], apollo: [lane.apolloLog] })
+      return `${apolloState.count} sequences, ${apolloState.duplicates} duplicates; ${contractLine(checked)}`
+    }
 
     it("two runs started at once on one journal: one writes, the other is told who holds it; no duplicate (documented simulators)", async () => {
       const lane = documented!
       lane.begin()
-      const journal = await backend!.fresh("at_once")
+      const journal = await backend().fresh("at_once")
       const door = await gate(lane.kit.url)
       try {
         const env = { ...lane.env, KIT_BASE_URL: door.url }
@@ -131,14 +133,8 @@ for (const backendName of JournalBackends.backendNames)
         door.open()
         const second = (await runs[1 - first.i]!).result
         expect(second.code, `${second.stdout}\n${second.stderr}`).toBe(0)
-        const apolloState = duplicatesIn(lane)
-        expect(apolloState).toEqual({ count: SEQUENCES, duplicates: 0 })
-        const entries = Journal.latest(await backend!.entries(journal))
-        expect([...entries.values()].filter((e) => e.state === "verified")).toHaveLength(SEQUENCES)
-        expect(await backend!.leaseLeft(journal)).toBe(false)
-        const checked = expectDocumented(lane.profile, { kit: [lane.kitLog], apollo: [lane.apolloLog] })
         figures.push(
-          `${backendName}, ${lane.profile}: 2 runs at once → 1 writer (exit 0), 1 refused (exit 5, JournalBusy); ${apolloState.count} sequences, ${apolloState.duplicates} duplicates; ${contractLine(checked)}`
+          `${backendName}, ${lane.profile}: 2 runs at once → 1 writer (exit 0), 1 refused (exit 5, JournalBusy); ${await finished(lane, journal)}`
         )
       } finally {
         await door.close()
@@ -148,7 +144,7 @@ for (const backendName of JournalBackends.backendNames)
     it("a holder killed mid-run is taken over by the next run, which finishes the work with no duplicate (observed simulators)", async () => {
       const lane = observed!
       lane.begin()
-      const journal = await backend!.fresh("killed_holder")
+      const journal = await backend().fresh("killed_holder")
       const env = lane.env
       // Killed mid-run: once it has written to Apollo (a run holds its journal until it ends).
       const killed = await runCli(bin, migrateArgs(journal), {
@@ -158,24 +154,19 @@ for (const backendName of JournalBackends.backendNames)
         limitMs: 120_000
       })
       expect(killed.signal).toBe("SIGKILL")
-      expect(await backend!.leaseLeft(journal)).toBe(true)
-      const written = (await backend!.entries(journal)).length
+      expect(await backend().leaseLeft(journal)).toBe(true)
+      const written = (await backend().entries(journal)).length
       expect(written).toBeGreaterThan(0)
       // The next run needs no killing: the same command, in this process.
       const next = await runInProcess(migrateArgs(journal), env)
       expect(next.code, `${next.stdout}\n${next.stderr}`).toBe(0)
       expect(`${next.stdout}${next.stderr}`).toContain("took over the lease of process")
-      const apolloState = duplicatesIn(lane)
-      expect(apolloState).toEqual({ count: SEQUENCES, duplicates: 0 })
-      const entries = Journal.latest(await backend!.entries(journal))
-      expect([...entries.values()].filter((e) => e.state === "verified")).toHaveLength(SEQUENCES)
-      expect(await backend!.leaseLeft(journal)).toBe(false)
-      const checked = expectDocumented(lane.profile, { kit: [lane.kitLog], apollo: [lane.apolloLog] })
       figures.push(
-        `${backendName}, ${lane.profile}: holder killed after ${written} journal entries → taken over by the next run (exit 0); ${apolloState.count} sequences, ${apolloState.duplicates} duplicates; ${contractLine(checked)}`
+        `${backendName}, ${lane.profile}: holder killed after ${written} journal entries → taken over by the next run (exit 0); ${await finished(lane, journal)}`
       )
     }, 180_000)
-  })
+  }
+)
 
 afterAll(() => {
   if (figures.length > 0) console.log(`[lease]\n  ${figures.join("\n  ")}`)

@@ -3,14 +3,12 @@
  * captured through the run's options), pointed at Kit and Apollo simulators over real HTTP through
  * `KIT_BASE_URL` / `APOLLO_BASE_URL` given as the run's configuration.
  */
-import { NodeContext } from "@effect/platform-node"
 import { ApolloSimulator, Executable, KitSimulator } from "@unisequence/testing"
-import { ConfigProvider, Effect } from "effect"
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { Cli } from "../src/index.js"
+import { type Ran, runCli } from "./run.js"
 import { kitSeed } from "../src/demo/seed.js"
 
 const kitKey = "kit_secret_key_5f1c9a"
@@ -18,39 +16,11 @@ const kitBadKey = "kit_wrong_key_77d3e0"
 const apolloKey = "apollo_secret_key_2b8e41"
 const secrets = [kitKey, kitBadKey, apolloKey]
 
-interface Ran {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
-
 const transcripts: Array<Ran> = []
 
 /** One run of the command with exactly `env` as its environment, as a process would have it. */
 const cli = async (args: ReadonlyArray<string>, env: Record<string, string>): Promise<Ran> => {
-  let stdout = ""
-  let stderr = ""
-  const code = await Cli.run(args, {
-    interactive: false,
-    out: (line) => {
-      stdout += `${line}\n`
-    },
-    err: (line) => {
-      stderr += `${line}\n`
-    },
-    progress: {
-      isTTY: false,
-      columns: 80,
-      write: (text) => {
-        stderr += text
-      }
-    }
-  }).pipe(
-    Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))),
-    Effect.provide(NodeContext.layer),
-    Effect.runPromise
-  )
-  const ran = { code, stdout, stderr }
+  const ran = await runCli(args, env)
   transcripts.push(ran)
   return ran
 }

@@ -3,15 +3,13 @@
  * plan say "nothing to do" when the target lacks or differs from what it would write. Run in-process
  * with `Cli.run` against the simulators over real HTTP.
  */
-import { NodeContext } from "@effect/platform-node"
 import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
-import { ConfigProvider, Effect } from "effect"
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { defaultJournal } from "../src/commands/migrate.js"
-import { Cli } from "../src/index.js"
+import { type Ran, runCli } from "./run.js"
 import { kitSeed } from "../src/demo/seed.js"
 import type { Settings } from "../src/internal/settings.js"
 import { Option, Redacted } from "effect"
@@ -19,37 +17,7 @@ import { Option, Redacted } from "effect"
 const kitKey = "kit_journal_key_0c4e1d"
 const apolloKey = "apollo_journal_key_9a7f3b"
 
-interface Ran {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
-
-const cli = async (args: ReadonlyArray<string>, env: Record<string, string>): Promise<Ran> => {
-  let stdout = ""
-  let stderr = ""
-  const code = await Cli.run(args, {
-    interactive: false,
-    out: (line) => {
-      stdout += `${line}\n`
-    },
-    err: (line) => {
-      stderr += `${line}\n`
-    },
-    progress: {
-      isTTY: false,
-      columns: 80,
-      write: (text) => {
-        stderr += text
-      }
-    }
-  }).pipe(
-    Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))),
-    Effect.provide(NodeContext.layer),
-    Effect.runPromise
-  )
-  return { code, stdout, stderr }
-}
+const cli = runCli
 
 const json = (ran: Ran): unknown => {
   try {

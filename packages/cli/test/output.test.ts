@@ -3,44 +3,18 @@
  * terminal or under `NO_COLOR`, `verify` without credentials exits 3, a sequence file's errors one
  * line per real problem, and every flag the commands define is in the README.
  */
-import { NodeContext } from "@effect/platform-node"
 import { KitSimulator } from "@unisequence/testing"
-import { ConfigProvider, Effect } from "effect"
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { Cli } from "../src/index.js"
+import { runCli } from "./run.js"
 import { colorWanted, stripAnsi } from "../src/internal/console.js"
 
 const escape = String.fromCharCode(27)
 
-const cli = async (args: ReadonlyArray<string>, env: Record<string, string> = {}, color = false) => {
-  let stdout = ""
-  let stderr = ""
-  const code = await Cli.run(args, {
-    interactive: false,
-    color,
-    out: (line) => {
-      stdout += `${line}\n`
-    },
-    err: (line) => {
-      stderr += `${line}\n`
-    },
-    progress: {
-      isTTY: false,
-      columns: 80,
-      write: (text) => {
-        stderr += text
-      }
-    }
-  }).pipe(
-    Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))),
-    Effect.provide(NodeContext.layer),
-    Effect.runPromise
-  )
-  return { code, stdout, stderr }
-}
+const cli = (args: ReadonlyArray<string>, env: Record<string, string> = {}, color = false) =>
+  runCli(args, env, { color })
 
 let sim: KitSimulator.KitSimulator
 let tmp: string

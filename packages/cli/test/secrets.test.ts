@@ -2,12 +2,10 @@
  * A key is never printed, whatever form it takes: keys ending in white space (as pasted or read from
  * a file) against a server that quotes the key it received, raw, JSON-escaped and URL-encoded.
  */
-import { NodeContext } from "@effect/platform-node"
-import { ConfigProvider, Effect } from "effect"
 import * as NodeHttp from "node:http"
 import type { AddressInfo } from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { Cli } from "../src/index.js"
+import { runCli } from "./run.js"
 
 /** Characters a JSON body escapes and a URL encodes, so that every form differs from the raw key. */
 const core = 'sk_live/Ab+c=d"e\\f g'
@@ -40,22 +38,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
 
 const run = async (args: ReadonlyArray<string>, env: Record<string, string>) => {
-  let stdout = ""
-  let stderr = ""
-  const code = await Cli.run(args, {
-    interactive: false,
-    out: (line) => {
-      stdout += `${line}\n`
-    },
-    err: (line) => {
-      stderr += `${line}\n`
-    },
-    progress: { isTTY: false, columns: 80, write: (text) => (stderr += text) }
-  }).pipe(
-    Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))),
-    Effect.provide(NodeContext.layer),
-    Effect.runPromise
-  )
+  const { code, stdout, stderr } = await runCli(args, env)
   return { code, output: stdout + stderr }
 }
 

@@ -3,28 +3,19 @@
  * per client, `close()` and `await using`. Kit and Apollo run against the simulators over real HTTP.
  */
 import * as NodeUtil from "node:util"
-import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { ApolloSimulator } from "@unisequence/testing"
+import { describe, expect, it } from "vitest"
 import { apollo, type Client, ClientClosed, kit, memory } from "../src/index.js"
+import { simulators } from "./simulators.js"
 
 const KIT_KEY = "kit_test_key"
 
-let kitSim: KitSimulator.KitSimulator
-let apolloSim: ApolloSimulator.ApolloSimulator
-
-beforeAll(async () => {
-  kitSim = await KitSimulator.startAsync()
-  apolloSim = await ApolloSimulator.startAsync({ quirks: { readOneSequence: true } })
-})
-afterAll(async () => {
-  await kitSim.close()
-  await apolloSim.close()
-})
+const sims = simulators()
 
 const providers: ReadonlyArray<readonly [string, () => Client]> = [
   ["memory", () => memory()],
-  ["kit", () => kit({ apiKey: KIT_KEY, baseUrl: kitSim.url })],
-  ["apollo", () => apollo({ apiKey: ApolloSimulator.defaultMasterKey, baseUrl: apolloSim.url })]
+  ["kit", () => kit({ apiKey: KIT_KEY, baseUrl: sims.kit.url })],
+  ["apollo", () => apollo({ apiKey: ApolloSimulator.defaultMasterKey, baseUrl: sims.apollo.url })]
 ]
 
 describe.each(providers)("%s client", (provider, makeClient) => {
@@ -90,20 +81,20 @@ describe.each(providers)("%s client", (provider, makeClient) => {
 
 describe("list", () => {
   it("reads page by page as the loop asks, and stops reading on break (Kit)", async () => {
-    kitSim.reset({ sequences: Array.from({ length: 7 }, (_, i) => ({ name: `Paged ${i + 1}` })) })
-    await using client = kit({ apiKey: KIT_KEY, baseUrl: kitSim.url, pageSize: 3 })
-    kitSim.clearLog()
+    sims.kit.reset({ sequences: Array.from({ length: 7 }, (_, i) => ({ name: `Paged ${i + 1}` })) })
+    await using client = kit({ apiKey: KIT_KEY, baseUrl: sims.kit.url, pageSize: 3 })
+    sims.kit.clearLog()
     const all: Array<string> = []
     for await (const summary of client.list()) all.push(summary.name)
     expect(all).toEqual(Array.from({ length: 7 }, (_, i) => `Paged ${i + 1}`))
-    expect(kitSim.requests.filter((r) => r.operation === "listSequences")).toHaveLength(3)
+    expect(sims.kit.requests.filter((r) => r.operation === "listSequences")).toHaveLength(3)
 
-    kitSim.clearLog()
+    sims.kit.clearLog()
     for await (const summary of client.list()) {
       expect(summary.name).toBe("Paged 1")
       break
     }
-    expect(kitSim.requests.filter((r) => r.operation === "listSequences")).toHaveLength(1)
+    expect(sims.kit.requests.filter((r) => r.operation === "listSequences")).toHaveLength(1)
   })
 
   it("memory pages the same way", async () => {
@@ -117,13 +108,13 @@ describe("list", () => {
 
 describe("one runtime per client", () => {
   it("builds the provider's layer once: Apollo's schedules are read on the first get only", async () => {
-    apolloSim.reset({ sequences: [{ id: "seq1", name: "Outbound" }] })
-    await using client = apollo({ apiKey: ApolloSimulator.defaultMasterKey, baseUrl: apolloSim.url })
-    apolloSim.clearLog()
+    sims.apollo.reset({ sequences: [{ id: "seq1", name: "Outbound" }] })
+    await using client = apollo({ apiKey: ApolloSimulator.defaultMasterKey, baseUrl: sims.apollo.url })
+    sims.apollo.clearLog()
     await client.get("seq1")
     await client.get("seq1")
     await client.get("seq1")
-    const operations = apolloSim.requests.map((r) => r.operation)
+    const operations = sims.apollo.requests.map((r) => r.operation)
     expect(operations.filter((o) => o === "getCampaign")).toHaveLength(3)
     expect(operations.filter((o) => o === "listSchedules")).toHaveLength(1)
   })
@@ -131,7 +122,7 @@ describe("one runtime per client", () => {
 
 describe("keys", () => {
   it("are never in the client's printed form", async () => {
-    await using client = kit({ apiKey: "kit_secret_1234", baseUrl: kitSim.url })
+    await using client = kit({ apiKey: "kit_secret_1234", baseUrl: sims.kit.url })
     expect(NodeUtil.inspect(client, { depth: 10 })).not.toContain("kit_secret_1234")
     expect(JSON.stringify(client)).not.toContain("kit_secret_1234")
   })

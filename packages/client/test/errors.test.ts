@@ -5,7 +5,7 @@
  */
 import { SequenceError } from "@unisequence/core"
 import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import {
   apollo,
   AuthenticationFailed,
@@ -21,18 +21,9 @@ import {
   UnisequenceError,
   Unsupported
 } from "../src/index.js"
+import { simulators } from "./simulators.js"
 
-let kitSim: KitSimulator.KitSimulator
-let apolloSim: ApolloSimulator.ApolloSimulator
-
-beforeAll(async () => {
-  kitSim = await KitSimulator.startAsync()
-  apolloSim = await ApolloSimulator.startAsync({ quirks: { readOneSequence: true } })
-})
-afterAll(async () => {
-  await kitSim.close()
-  await apolloSim.close()
-})
+const sims = simulators()
 
 const rejection = (promise: Promise<unknown>) =>
   promise.then(
@@ -42,7 +33,7 @@ const rejection = (promise: Promise<unknown>) =>
 
 describe("errors", () => {
   it("SequenceNotFound: instanceof, _tag, fields, cause, not a FiberFailure", async () => {
-    await using client = kit({ apiKey: "kit_test_key", baseUrl: kitSim.url })
+    await using client = kit({ apiKey: "kit_test_key", baseUrl: sims.kit.url })
     const error = await rejection(client.get("987654321"))
     expect(error).toBeInstanceOf(SequenceNotFound)
     expect(error).toBeInstanceOf(ProviderError)
@@ -70,7 +61,7 @@ describe("errors", () => {
   })
 
   it("AuthenticationFailed carries no key in its message, stack or cause", async () => {
-    await using client = kit({ apiKey: "kit_wrong_secret_42", baseUrl: kitSim.url, retry: false })
+    await using client = kit({ apiKey: "kit_wrong_secret_42", baseUrl: sims.kit.url, retry: false })
     const error = await rejection(client.get("1"))
     expect(error).toBeInstanceOf(AuthenticationFailed)
     if (!(error instanceof AuthenticationFailed)) return expect.unreachable()
@@ -80,8 +71,8 @@ describe("errors", () => {
   })
 
   it("InvalidInput lists every issue; nothing was sent", async () => {
-    await using client = kit({ apiKey: "kit_test_key", baseUrl: kitSim.url })
-    kitSim.clearLog()
+    await using client = kit({ apiKey: "kit_test_key", baseUrl: sims.kit.url })
+    sims.kit.clearLog()
     const error = await rejection(
       client.create({
         name: "",
@@ -93,7 +84,7 @@ describe("errors", () => {
     expect(error.operation).toBe("create")
     expect(error.issues.map((i) => i.path)).toContain("name")
     expect(error.issues.length).toBeGreaterThan(1)
-    expect(kitSim.requests).toHaveLength(0)
+    expect(sims.kit.requests).toHaveLength(0)
   })
 
   it("bad options fail at once with InvalidInput", () => {
@@ -102,7 +93,7 @@ describe("errors", () => {
   })
 
   it("Unsupported: a feature the provider cannot hold", async () => {
-    await using client = kit({ apiKey: "kit_test_key", baseUrl: kitSim.url })
+    await using client = kit({ apiKey: "kit_test_key", baseUrl: sims.kit.url })
     const error = await rejection(
       client.create({ name: "Calls", steps: [{ delay: { value: 0, unit: "days" }, type: "call" }] })
     )
