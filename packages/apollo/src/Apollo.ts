@@ -28,7 +28,7 @@
  * @module
  */
 import type { HttpClient } from "@effect/platform"
-import { type Capabilities, Diff, Sequence as S, SequenceError as E, Sequences } from "@unisequence/core"
+import { Capabilities, Diff, Sequence as S, SequenceError as E, Sequences } from "@unisequence/core"
 import {
   Cache,
   Config,
@@ -98,6 +98,12 @@ export const capabilities: Capabilities.Capabilities = {
   keepsForeignOptions: false,
   // Apollo's document has no rule against a zero wait on a later step (Kit's has); no per-step send days.
   rules: { zeroDelayFirstStepOnly: false, sendDaysNeedDayDelay: false },
+  // Apollo's document types these `integer` with no format (32-bit); the reply delay "maximum 1000".
+  ranges: {
+    delay: Capabilities.int32Max,
+    maxEmailsPerDay: Capabilities.int32Max,
+    sameAccountReplyDelayDays: 1000
+  },
   rawFields: RawFields.rawFields
 }
 

@@ -68,6 +68,26 @@ export interface Rules {
   readonly sendDaysNeedDayDelay: boolean
 }
 
+/**
+ * The largest whole number each numeric field holds on a provider, from its document's types; past
+ * it an input is `InvalidInput` at its path before any request (not a write the provider refuses, or
+ * a number the wire cannot carry). Absent fields: no bound beyond the model's own (safe integers).
+ */
+export interface Ranges {
+  /** A step's delay value, whatever its unit. */
+  readonly delay?: number
+  /**
+   * Ids the provider keeps as whole numbers, carried as strings by the neutral model (design
+   * template ids, exclusion source ids): digits only, at most this.
+   */
+  readonly numericIds?: number
+  readonly maxEmailsPerDay?: number
+  readonly sameAccountReplyDelayDays?: number
+}
+
+/** The largest `integer` of an API document that states no format: a signed 32-bit integer. */
+export const int32Max = 2 ** 31 - 1
+
 export interface Capabilities {
   readonly provider: ProviderId
   /** The provider's name in sentences ("Kit has no …"). */
@@ -113,6 +133,8 @@ export interface Capabilities {
   /** Other providers' `providerOptions` are kept as they are (a store of the whole model). */
   readonly keepsForeignOptions: boolean
   readonly rules: Rules
+  /** The numbers this provider's fields hold (absent: only the model's own bounds). */
+  readonly ranges?: Ranges
 }
 
 /** The rules every provider so far follows. */

@@ -61,6 +61,9 @@ import {
 import * as KeyedLock from "./internal/keyedLock.js"
 import {
   issuesOf,
+  sequenceRangeIssues,
+  settingsRangeIssues,
+  stepRangeIssues,
   validateStep,
   validateStepPatch,
   validateStepPatchAgainst,
@@ -249,7 +252,7 @@ let instances = 0
 
 export const make = (primitives: Primitives): Sequences => {
   const { provider, capabilities } = primitives
-  const { rules } = capabilities
+  const { rules, ranges, displayName } = capabilities
   const account = primitives.baseUrl ?? `instance ${++instances}`
   const lock = (id: string) => KeyedLock.withLock(KeyedLock.sequenceKey(provider, account, id))
 
@@ -378,6 +381,7 @@ export const make = (primitives: Primitives): Sequences => {
       )(input)
       yield* check("create", [
         ...validateSteps(decoded.steps, "steps", rules),
+        ...sequenceRangeIssues(decoded, ranges, displayName),
         ...optionIssues(decoded.providerOptions, capabilities.options.sequence, "providerOptions"),
         ...decoded.steps.flatMap((step, i) =>
           optionIssues(step.providerOptions, capabilities.options.step, `steps[${i}].providerOptions`)
@@ -392,6 +396,7 @@ export const make = (primitives: Primitives): Sequences => {
       yield* requireId("update", id, "id")
       const patch = yield* decode(SequencePatch, "update")(input)
       yield* check("update", [
+        ...settingsRangeIssues(patch, ranges, displayName),
         ...optionIssues(patch.providerOptions, capabilities.options.sequence, "providerOptions")
       ])
       yield* support("update", unsupportedInPatch(patch, capabilities))
@@ -414,6 +419,7 @@ export const make = (primitives: Primitives): Sequences => {
       yield* check("addStep", [
         ...indexIssues,
         ...validateStep(step, index ?? 0, "step", rules),
+        ...stepRangeIssues(step, ranges, displayName, "step"),
         ...optionIssues(step.providerOptions, capabilities.options.step, "step.providerOptions")
       ])
       yield* support("addStep", unsupportedInSteps([step], capabilities, "step"))
@@ -442,6 +448,7 @@ export const make = (primitives: Primitives): Sequences => {
       )(input)
       yield* check("updateStep", [
         ...validateStepPatch(patch, "patch", rules),
+        ...stepRangeIssues(patch, ranges, displayName, "patch"),
         ...optionIssues(patch.providerOptions, capabilities.options.step, "patch.providerOptions")
       ])
       yield* support("updateStep", unsupportedInStepPatch(patch, capabilities))
@@ -520,6 +527,7 @@ export const make = (primitives: Primitives): Sequences => {
       )(input.map(withoutRaw))
       yield* check("replaceSteps", [
         ...validateSteps(steps, "steps", rules),
+        ...steps.flatMap((step, i) => stepRangeIssues(step, ranges, displayName, `steps[${i}]`)),
         ...steps.flatMap((step, i) =>
           optionIssues(step.providerOptions, capabilities.options.step, `steps[${i}].providerOptions`)
         )

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Schema } from "effect"
-import { Memory, Sequence, type SequenceError } from "../src/index.js"
+import { Journal, Memory, Migration, Sequence, type SequenceError } from "../src/index.js"
 import { isTimeZone } from "../src/internal/timeZone.js"
 import * as Validation from "../src/internal/validation.js"
 
@@ -451,5 +451,59 @@ describe("Validation through Sequences (memory provider)", () => {
       expect(nobody.issues).toEqual([{ path: "", message: "name at least one email or id to enrol" }])
       expect(nobody.message).toBe("memory enroll: invalid input: name at least one email or id to enrol")
     })
+  )
+})
+
+describe("ranges: numbers past what a provider's field holds (its capabilities' data)", () => {
+  const ranges = { delay: 100, numericIds: 2 ** 31 - 1, maxEmailsPerDay: 10, sameAccountReplyDelayDays: 5 }
+
+  it("every number and numeric id past its range, at its path; at the range, none", () => {
+    const issues = Validation.sequenceRangeIssues(
+      {
+        templateId: "12a",
+        exclusions: [{ ids: ["5", "3000000000"] }],
+        limits: { maxEmailsPerDay: 11, sameAccountReplyDelayDays: 5 },
+        steps: [{ delay: { value: 101 } }, { delay: { value: 100 }, email: { templateId: "2147483648" } }]
+      },
+      ranges,
+      "X"
+    )
+    expect(issues.map((i) => i.path)).toEqual([
+      "templateId",
+      "exclusions[0].ids[1]",
+      "limits.maxEmailsPerDay",
+      "steps[0].delay.value",
+      "steps[1].email.templateId"
+    ])
+    expect(issues[3]!.message).toBe("must be at most 100 on X (the largest its field holds), got 101")
+    expect(
+      Validation.stepRangeIssues({ delay: { value: 100 }, email: { templateId: "2147483647" } }, ranges, "X")
+    ).toEqual([])
+    // No ranges: nothing beyond the model's own bounds.
+    expect(Validation.sequenceRangeIssues({ steps: [{ delay: { value: 1e12 } }] }, undefined, "X")).toEqual(
+      []
+    )
+  })
+
+  it.effect(
+    "a plan blocks a sequence whose delay the target cannot hold, with the path, and writes nothing",
+    () =>
+      Effect.gen(function* () {
+        const source = yield* Memory.make()
+        yield* source.create({ name: "Long wait", steps: [step(0), step(500)] })
+        yield* source.create({ name: "Fine", steps: [step(0), step(5)] })
+        const memory = yield* Memory.make()
+        const target = { ...memory, capabilities: { ...Memory.capabilities, ranges: { delay: 100 } } }
+        const plan = yield* Migration.plan({ source, target }).pipe(Effect.provide(Journal.layerMemory))
+        expect(plan.sequences.map((s) => s.name)).toEqual(["Fine"])
+        expect(plan.blocked.map((b) => [b.name, b.error._tag, b.error.message])).toEqual([
+          [
+            "Long wait",
+            "InvalidInput",
+            "memory plan: invalid input: steps[1].delay.value: must be at most 100 on memory (the largest its field holds), got 500"
+          ]
+        ])
+        expect(yield* memory.writeCount).toBe(0)
+      })
   )
 })

@@ -22,7 +22,7 @@
  * @module
  */
 import type { HttpClient } from "@effect/platform"
-import { type Capabilities, type Diff, Sequence as Model, SequenceError, Sequences } from "@unisequence/core"
+import { Capabilities, type Diff, Sequence as Model, SequenceError, Sequences } from "@unisequence/core"
 import { Config, type ConfigError, Context, Effect, Either, Layer, Stream } from "effect"
 import * as KitClient from "./KitClient.js"
 import * as Mapping from "./internal/mapping.js"
@@ -71,6 +71,8 @@ export const capabilities: Capabilities.Capabilities = {
   keepsForeignOptions: false,
   // Kit refuses a zero delay after the first email, and send days on an hour-based email.
   rules: { zeroDelayFirstStepOnly: true, sendDaysNeedDayDelay: true },
+  // Kit's document types delays and ids `integer` with no format: 32-bit, as its servers store them.
+  ranges: { delay: Capabilities.int32Max, numericIds: Capabilities.int32Max },
   rawFields: RawFields.rawFields,
   stepRawFields: RawFields.stepRawFields
 }

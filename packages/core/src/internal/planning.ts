@@ -12,7 +12,7 @@ import type { DesiredStep, NewSequence, Sequence } from "../Sequence.js"
 import type { Issue, SequenceError } from "../SequenceError.js"
 import type { Sequences } from "../Sequences.js"
 import { unsupportedInSequence } from "./support.js"
-import { validateNewSequence } from "./validation.js"
+import { sequenceRangeIssues, validateNewSequence } from "./validation.js"
 
 /** HTTP calls each write takes on a provider, from its capabilities (no network needed). */
 export const callsOf = (capabilities: Capabilities) => ({
@@ -208,6 +208,7 @@ export const inProgress = (entry: Journal.Entry | undefined): boolean =>
  */
 export const refusals = (sequence: NewSequence, capabilities: Capabilities): ReadonlyArray<Issue> => [
   ...validateNewSequence(sequence, capabilities.rules),
+  ...sequenceRangeIssues(sequence, capabilities.ranges, capabilities.displayName),
   ...unsupportedInSequence(sequence, capabilities).map((f) => ({ path: f.path, message: f.detail }))
 ]
 

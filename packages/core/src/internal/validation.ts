@@ -9,7 +9,7 @@
  * fails to decode these can still be reported beside it.
  */
 import { Either, ParseResult, Schema } from "effect"
-import { defaultRules, type Rules } from "../Capabilities.js"
+import { defaultRules, type Ranges, type Rules } from "../Capabilities.js"
 import type { Issue } from "../SequenceError.js"
 import { collapse } from "./issues.js"
 import {
@@ -185,3 +185,96 @@ export const issuesOf = (error: ParseResult.ParseError, prefix = ""): ReadonlyAr
       message: issue.message
     }))
   )
+
+// ---------------------------------------------------------------- ranges
+
+const rangeIssue = (path: string, value: number, max: number, provider: string): Issue =>
+  issue(path, `must be at most ${max} on ${provider} (the largest its field holds), got ${value}`)
+
+const numberIssues = (
+  path: string,
+  value: number | null | undefined,
+  max: number | undefined,
+  provider: string
+): ReadonlyArray<Issue> =>
+  typeof value === "number" && max !== undefined && value > max
+    ? [rangeIssue(path, value, max, provider)]
+    : []
+
+/** An id the provider keeps as a whole number: digits, and no more than it holds. */
+const idIssues = (
+  path: string,
+  id: string | null | undefined,
+  max: number | undefined,
+  provider: string
+): ReadonlyArray<Issue> => {
+  if (typeof id !== "string" || max === undefined) return []
+  const digits = id.trim()
+  if (!/^\d+$/.test(digits))
+    return [issue(path, `${JSON.stringify(id)} is not a ${provider} id (a whole number)`)]
+  return BigInt(digits) > BigInt(max)
+    ? [issue(path, `${JSON.stringify(id)} is beyond the largest ${provider} id (${max})`)]
+    : []
+}
+
+/** The numbers of a step (or step patch) its provider cannot hold, each at its path. */
+export const stepRangeIssues = (
+  step: {
+    readonly delay?: { readonly value: number } | undefined
+    readonly email?: { readonly templateId?: string | null | undefined } | null | undefined
+  },
+  ranges: Ranges | undefined,
+  provider: string,
+  path = ""
+): ReadonlyArray<Issue> => [
+  ...numberIssues(at(path, "delay.value"), step.delay?.value, ranges?.delay, provider),
+  ...idIssues(at(path, "email.templateId"), step.email?.templateId, ranges?.numericIds, provider)
+]
+
+/** The numbers of a sequence's settings (or a settings patch) its provider cannot hold. */
+export const settingsRangeIssues = (
+  settings: {
+    readonly templateId?: string | null | undefined
+    readonly exclusions?: ReadonlyArray<{ readonly ids: ReadonlyArray<string> }> | undefined
+    readonly limits?:
+      | {
+          readonly maxEmailsPerDay?: number | null | undefined
+          readonly sameAccountReplyDelayDays?: number | null | undefined
+        }
+      | undefined
+  },
+  ranges: Ranges | undefined,
+  provider: string,
+  path = ""
+): ReadonlyArray<Issue> => [
+  ...idIssues(at(path, "templateId"), settings.templateId, ranges?.numericIds, provider),
+  ...(settings.exclusions ?? []).flatMap((exclusion, i) =>
+    exclusion.ids.flatMap((id, j) =>
+      idIssues(at(path, `exclusions[${i}].ids[${j}]`), id, ranges?.numericIds, provider)
+    )
+  ),
+  ...numberIssues(
+    at(path, "limits.maxEmailsPerDay"),
+    settings.limits?.maxEmailsPerDay,
+    ranges?.maxEmailsPerDay,
+    provider
+  ),
+  ...numberIssues(
+    at(path, "limits.sameAccountReplyDelayDays"),
+    settings.limits?.sameAccountReplyDelayDays,
+    ranges?.sameAccountReplyDelayDays,
+    provider
+  )
+]
+
+/** Every number of a sequence its provider cannot hold: settings, then each step. */
+export const sequenceRangeIssues = (
+  sequence: Parameters<typeof settingsRangeIssues>[0] & {
+    readonly steps: ReadonlyArray<Parameters<typeof stepRangeIssues>[0]>
+  },
+  ranges: Ranges | undefined,
+  provider: string
+): ReadonlyArray<Issue> => [
+  ...settingsRangeIssues(sequence, ranges, provider),
+  ...sequence.steps.flatMap((step, i) => stepRangeIssues(step, ranges, provider, `steps[${i}]`))
+]

@@ -3,7 +3,7 @@
  * decoded); writing returns the body with only the fields the input names, or the reason it cannot
  * be written to Kit.
  */
-import { Sequence as Model, SequenceError } from "@unisequence/core"
+import { Capabilities, Sequence as Model, SequenceError } from "@unisequence/core"
 import { Either } from "effect"
 import type * as Wire from "./wire.js"
 import * as Options from "./options.js"
@@ -143,11 +143,13 @@ type Result<A> = Either.Either<A, Refusal>
 const invalid = (path: string, message: string): Refusal => ({ _tag: "Invalid", issues: [{ path, message }] })
 const unsupported = (feature: string, detail: string): Refusal => ({ _tag: "Unsupported", feature, detail })
 
-/** Kit ids are positive integers; the neutral model carries them as strings. */
+/** Kit ids are positive integers (32-bit, as Kit's document types them); the neutral model carries them as strings. */
 export const toKitId = (value: string, path: string): Result<number> =>
-  /^[1-9]\d{0,15}$/.test(value.trim())
+  /^[1-9]\d{0,9}$/.test(value.trim()) && Number(value.trim()) <= Capabilities.int32Max
     ? Either.right(Number(value.trim()))
-    : Either.left(invalid(path, `"${value}" is not a Kit id (a positive integer)`))
+    : Either.left(
+        invalid(path, `"${value}" is not a Kit id (a positive integer up to ${Capabilities.int32Max})`)
+      )
 
 /** The neutral error for a refusal. */
 export const refusalError = (operation: string, refusal: Refusal): SequenceError.SequenceError =>
