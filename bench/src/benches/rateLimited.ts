@@ -12,7 +12,14 @@ import { Duration, Effect, RateLimiter } from "effect"
 import * as Adapters from "../adapters.js"
 import { type Bench, type Context, sized } from "../bench.js"
 import { atLeast, atMost, type Figure, fixed } from "../figures.js"
-import { fastest, memorySource, migrate, steadyRate, windowEfficiency } from "../migrate.js"
+import {
+  fastest,
+  type MigrationRun,
+  memorySource,
+  migrate,
+  steadyRate,
+  windowEfficiency
+} from "../migrate.js"
 import type { Logged } from "../simulators/commands.js"
 import { startApollo, startKit } from "../simulators/host.js"
 
@@ -46,13 +53,17 @@ const figuresOf = (options: {
   readonly benchmark: string
   readonly budgets: ReadonlyArray<ReturnType<typeof rates>>
   readonly log: ReadonlyArray<Logged>
-  readonly run: { readonly failedCalls: number; readonly verified: number; readonly sequences: number }
+  readonly run: MigrationRun
   /** Real milliseconds per simulator millisecond. */
   readonly scale: number
   readonly detail: string
   /** The migration's wall time and the fastest the limits allow for its requests, simulator ms. */
   readonly wall: { readonly actualMs: number; readonly fastestMs: number; readonly limits: string }
 }): ReadonlyArray<Figure> => {
+  const wall = {
+    ...options.wall,
+    limits: `${options.wall.limits}; plan ${fixed(options.run.planMs / 1000, 1)} s and apply ${fixed(options.run.applyMs / 1000, 1)} s of real time`
+  }
   const { bench, benchmark, log, run } = options
   const tooMany = log.filter((r) => r.status === 429).length
   const share = tooMany / log.length
@@ -95,7 +106,7 @@ const figuresOf = (options: {
       met: run.failedCalls === 0 && run.verified === run.sequences,
       exact: { expected: 0 }
     },
-    wallFigure(bench, benchmark, options.wall, options.scale)
+    wallFigure(bench, benchmark, wall, options.scale)
   ]
 }
 
