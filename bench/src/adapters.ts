@@ -1,12 +1,13 @@
 /**
  * The adapters as the benchmarks build them, against a simulator's URL, on the default HTTP client
- * of the CLI and of the Promise API (`NodeHttpClient.layerUndici`) unless `FetchHttpClient` is asked
- * for.
+ * of the CLI and of the Promise API (core's `DispatcherHttpClient` over an undici `Agent`) unless
+ * `NodeHttpClient.layerUndici` or `FetchHttpClient` is asked for.
  */
 import { FetchHttpClient, HttpClient } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import Undici from "@effect/platform-node/Undici"
 import { Apollo, ApolloClient } from "@unisequence/apollo"
-import type { Sequences } from "@unisequence/core"
+import { DispatcherHttpClient, type Sequences } from "@unisequence/core"
 import { Kit, KitClient } from "@unisequence/kit"
 import { ApolloSimulator } from "@unisequence/testing"
 import { Clock, Duration, Effect, ManagedRuntime, Redacted } from "effect"
@@ -17,10 +18,20 @@ export const APOLLO_KEY = ApolloSimulator.defaultMasterKey
 /** Short retry waits: the simulators answer at once, and a benchmark should not idle. */
 const retry = { baseDelay: "5 millis", maxDelay: "200 millis" } as const
 
-/** `undici`: the CLI's and the Promise API's default; `fetch`: `@effect/platform`'s FetchHttpClient. */
-export type Transport = "undici" | "fetch"
+/**
+ * `default`: the CLI's and the Promise API's (`DispatcherHttpClient` over an undici `Agent`);
+ * `undici`: `@effect/platform-node`'s `NodeHttpClient.layerUndici`; `fetch`: `FetchHttpClient`.
+ */
+export type Transport = "default" | "undici" | "fetch"
 
-const layers = { undici: NodeHttpClient.layerUndici, fetch: FetchHttpClient.layer } as const
+const layers = {
+  default: DispatcherHttpClient.layer(() => {
+    const agent = new Undici.Agent()
+    return { request: (options) => agent.request(options), close: () => agent.close() }
+  }),
+  undici: NodeHttpClient.layerUndici,
+  fetch: FetchHttpClient.layer
+} as const
 
 // One client per transport, built once and kept (undici's dispatcher lives in the layer's scope),
 // as the CLI and the Promise API build theirs once per runtime.
@@ -44,7 +55,7 @@ export const release = async (): Promise<void> => {
 export const kit = (
   url: string,
   options: Partial<Kit.Options> = {},
-  transport: Transport = "undici"
+  transport: Transport = "default"
 ): Promise<{ readonly client: KitClient.Service; readonly sequences: Sequences.Sequences }> =>
   runtime(transport).runPromise(
     Kit.make({
@@ -59,7 +70,7 @@ export const kit = (
 export const apollo = (
   url: string,
   options: Partial<Apollo.Options> = {},
-  transport: Transport = "undici"
+  transport: Transport = "default"
 ): Promise<Apollo.Apollo> =>
   runtime(transport).runPromise(
     Apollo.make({ apiKey: Redacted.make(APOLLO_KEY), baseUrl: url, retry, ...options })

@@ -16,10 +16,16 @@
  *
  * @module
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import Undici from "@effect/platform-node/Undici"
 import { Apollo } from "@unisequence/apollo"
 import type { Sequence as Model, Sequences as Core } from "@unisequence/core"
-import { type Capabilities, Memory, SequenceError as CoreError, Sequences } from "@unisequence/core"
+import {
+  type Capabilities,
+  DispatcherHttpClient,
+  Memory,
+  SequenceError as CoreError,
+  Sequences
+} from "@unisequence/core"
 import { Kit } from "@unisequence/kit"
 import {
   Cause,
@@ -389,8 +395,12 @@ async function* pages(
   }
 }
 
-// undici's own client: faster than fetch's (bench/README.md, benchmark 1); built once per runtime.
-const httpLayer = NodeHttpClient.layerUndici
+// Core's client straight over an undici Agent: the cheapest that is still an `HttpClient`
+// (bench/README.md, benchmark 1); built once per runtime, its sockets closed with it.
+const httpLayer = DispatcherHttpClient.layer(() => {
+  const agent = new Undici.Agent()
+  return { request: (options) => agent.request(options), close: () => agent.close() }
+})
 
 const retryOption = (options: CommonOptions) => (options.retry === false ? { retry: false as const } : {})
 const timeoutOption = (options: CommonOptions) =>

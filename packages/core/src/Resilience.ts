@@ -258,7 +258,14 @@ export const makeLimiter = (
       })
     )
     const limit = <A, E, R>(request: Effect.Effect<A, E, R>) =>
-      Effect.zipRight(gate, cap === undefined ? request : cap(request))
+      Effect.clockWith((clock) => {
+        const capped = cap === undefined ? request : cap(request)
+        // Nothing learnt and no pause: the gate would neither wait nor count, so it is skipped (a
+        // limiter that is off costs a clock read, not a semaphore per request).
+        return budgets.size === 0 && pausedUntil <= clock.unsafeCurrentTimeMillis()
+          ? capped
+          : Effect.zipRight(gate, capped)
+      })
 
     const observe = (budget: Budget) =>
       Effect.clockWith((clock) => clock.currentTimeMillis).pipe(

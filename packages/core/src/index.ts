@@ -7,6 +7,7 @@
 export * as Apply from "./Apply.js"
 export * as Capabilities from "./Capabilities.js"
 export * as Diff from "./Diff.js"
+export * as DispatcherHttpClient from "./DispatcherHttpClient.js"
 export * as HttpPipeline from "./HttpPipeline.js"
 export * as Journal from "./Journal.js"
 export * as JournalLease from "./JournalLease.js"

@@ -2,64 +2,12 @@
  * The shared request pipeline over real HTTP on 127.0.0.1 (a tiny server answering from a script),
  * and its one status mapping as a pure function.
  */
-import * as Http from "node:http"
-import { FetchHttpClient, HttpClientRequest } from "@effect/platform"
-import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Option, Redacted, Schema, Tracer } from "effect"
-import { HttpPipeline, Resilience, SequenceError } from "../src/index.js"
-
-interface Seen {
-  readonly method: string
-  readonly url: string
-  readonly headers: Http.IncomingHttpHeaders
-  readonly body: string
-}
-
-type Reply =
-  | { readonly status: number; readonly body?: string; readonly headers?: Record<string, string> }
-  | "hang"
-  | "reset"
-
-interface Server {
-  readonly url: string
-  readonly seen: Array<Seen>
-  readonly instance: Http.Server
-}
-
-/** A server answering each request with the next reply of `script` (the last one repeats). */
-const server = (script: ReadonlyArray<Reply>) =>
-  Effect.acquireRelease(
-    Effect.async<Server>((resume) => {
-      const seen: Array<Seen> = []
-      const instance = Http.createServer((request, response) => {
-        let body = ""
-        request.on("data", (chunk: Buffer) => {
-          body += chunk.toString("utf8")
-        })
-        request.on("end", () => {
-          seen.push({ method: request.method ?? "", url: request.url ?? "", headers: request.headers, body })
-          const reply = script[Math.min(seen.length - 1, script.length - 1)]!
-          if (reply === "hang") return
-          if (reply === "reset") {
-            request.socket.destroy()
-            return
-          }
-          response.writeHead(reply.status, { "content-type": "application/json", ...reply.headers })
-          response.end(reply.body ?? "")
-        })
-      })
-      instance.listen(0, "127.0.0.1", () => {
-        const address = instance.address()
-        const port = typeof address === "object" && address !== null ? address.port : 0
-        resume(Effect.succeed({ url: `http://127.0.0.1:${port}`, seen, instance }))
-      })
-    }),
-    ({ instance }) =>
-      Effect.async<void>((resume) => {
-        instance.closeAllConnections()
-        instance.close(() => resume(Effect.void))
-      })
-  )
+import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform"
+import Undici from "@effect/platform-node/Undici"
+import { afterAll, describe, expect, it } from "@effect/vitest"
+import { Duration, Effect, Layer, Option, Redacted, Schema, Tracer } from "effect"
+import { DispatcherHttpClient, HttpPipeline, Resilience, SequenceError } from "../src/index.js"
+import { server } from "./helpers/httpServer.js"
 
 const KEY = "pipeline_secret_key_1234"
 
@@ -101,25 +49,38 @@ const deleteThing = (id: string): HttpPipeline.Call<void> => ({
   sequenceId: id
 })
 
-const pipeline = (url: string, options: Partial<HttpPipeline.Options> = {}) =>
-  HttpPipeline.make({
-    provider: "example",
-    spanPrefix: "ExampleClient",
-    baseUrl: `${url}/v1/`,
-    headers: { "user-agent": "pipeline-test" },
-    credential: {
-      secret: Redacted.make(`${KEY}\n`),
-      apply: (request, key) => HttpClientRequest.setHeader(request, "x-api-key", key)
-    },
-    secretHeaders: ["x-api-key"],
-    retry: { baseDelay: "1 millis", maxDelay: "5 millis", maxAttempts: 3 },
-    statusError,
-    ...options
-  }).pipe(Effect.provide(FetchHttpClient.layer))
+const agent = new Undici.Agent()
+afterAll(() => agent.close())
 
-const failure = <A>(effect: Effect.Effect<A, SequenceError.SequenceError>) => Effect.flip(effect)
+// Both kinds of client: one times an attempt out with `Effect.timeoutFail`, the other in its transport.
+const transports = [
+  ["FetchHttpClient", FetchHttpClient.layer],
+  [
+    "DispatcherHttpClient",
+    Layer.succeed(
+      HttpClient.HttpClient,
+      DispatcherHttpClient.make({ request: (options) => agent.request(options) })
+    )
+  ]
+] as const
 
-describe("HttpPipeline over HTTP", () => {
+describe.each(transports)("HttpPipeline over HTTP, on %s", (name, transport) => {
+  const pipeline = (url: string, options: Partial<HttpPipeline.Options> = {}) =>
+    HttpPipeline.make({
+      provider: "example",
+      spanPrefix: "ExampleClient",
+      baseUrl: `${url}/v1/`,
+      headers: { "user-agent": "pipeline-test" },
+      credential: {
+        secret: Redacted.make(`${KEY}\n`),
+        apply: (request, key) => HttpClientRequest.setHeader(request, "x-api-key", key)
+      },
+      secretHeaders: ["x-api-key"],
+      retry: { baseDelay: "1 millis", maxDelay: "5 millis", maxAttempts: 3 },
+      statusError,
+      ...options
+    }).pipe(Effect.provide(transport))
+
   it.scopedLive("sends base URL, path, query, fixed headers and the trimmed key; decodes the answer", () =>
     Effect.gen(function* () {
       const { url, seen } = yield* server([{ status: 200, body: '{"id":1,"name":"a","extra":true}' }])
@@ -297,10 +258,18 @@ describe("HttpPipeline over HTTP", () => {
       expect(ours?.attributes.get("unisequence.sequence_id")).toBe("9")
       const all = spans.flatMap((s) => [...s.attributes.values()].map(String)).join(" ")
       expect(all).not.toContain(KEY)
-      expect(spans.some((s) => s.attributes.get("http.request.header.x-api-key") === "<redacted>")).toBe(true)
+      // The platform's clients trace the headers, the key redacted; the dispatcher's makes no span.
+      const traced = spans.flatMap((s) => {
+        const value = s.attributes.get("http.request.header.x-api-key")
+        return value === undefined ? [] : [value]
+      })
+      expect(traced.every((value) => value === "<redacted>")).toBe(true)
+      expect(traced.length > 0).toBe(name === "FetchHttpClient")
     })
   )
 })
+
+const failure = <A>(effect: Effect.Effect<A, SequenceError.SequenceError>) => Effect.flip(effect)
 
 describe("HttpPipeline.statusErrors", () => {
   const at = (status: number, text: string, ids: { sequenceId?: string; stepId?: string } = {}) =>

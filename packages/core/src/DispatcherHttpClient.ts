@@ -1,0 +1,381 @@
+/**
+ * An `HttpClient` straight over a dispatcher with undici's `request` API (an `undici.Agent`, a `Pool`,
+ * a `ProxyAgent`…): the request goes out as origin, path, method, headers and body, and the answer
+ * is read from undici's own body, with no WHATWG `Request`/`Response` objects, no `URL` per request
+ * and no span of its own (the adapters' pipeline makes one per call, with the provider, the operation
+ * and the ids). It stays a real `HttpClient`: `transformClient`, `mapRequest`, `tap`… all work on it.
+ *
+ * The CLI and the Promise API use it by default; on this machine it brings an adapter's `get`
+ * under a plain `fetch` client (bench/README.md, benchmark 1), where `NodeHttpClient.layerUndici`,
+ * which runs every request through `HttpClient.make` (a `URL`, an `AbortController`, a span with
+ * every header, a finalization registry entry, a wrapper response), did not.
+ *
+ * Interruption aborts the request, or destroys the body being read. A body that is never read is
+ * left to the dispatcher (undici frees the socket when the body is garbage collected): read or
+ * discard what you receive.
+ *
+ * Core imports no undici: the dispatcher is given, as a structural type, by the caller.
+ *
+ * @example
+ * ```ts
+ * import { Agent } from "undici"
+ * import { DispatcherHttpClient } from "@unisequence/core"
+ *
+ * const layer = DispatcherHttpClient.layer(() => {
+ *   const agent = new Agent()
+ *   return { request: (options) => agent.request(options), close: () => agent.close() }
+ * })
+ * ```
+ *
+ * @module
+ */
+import {
+  Cookies,
+  Headers,
+  HttpClient,
+  HttpClientError,
+  type HttpClientRequest,
+  HttpClientResponse,
+  HttpIncomingMessage,
+  UrlParams
+} from "@effect/platform"
+import { Cause, Effect, FiberRef, Inspectable, Layer, Option, Predicate, Stream } from "effect"
+import { globalValue } from "effect/GlobalValue"
+
+/**
+ * What this client needs of a dispatcher: undici's `Dispatcher.request` (of an `Agent`, a `Pool`, a
+ * `Client`), given as `(options) => agent.request(options)`.
+ */
+export interface Dispatcher {
+  readonly request: (options: RequestOptions) => Promise<ResponseData>
+}
+
+/** A dispatcher that can be closed with its sockets (`() => agent.close()`). */
+export interface ClosableDispatcher extends Dispatcher {
+  readonly close: () => Promise<void>
+}
+
+export interface RequestOptions {
+  readonly origin: string
+  readonly path: string
+  readonly method: HttpClientRequest.HttpClientRequest["method"]
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string | Uint8Array | null
+  readonly signal: AbortSignal
+}
+
+export interface ResponseBody extends AsyncIterable<Uint8Array> {
+  text(): Promise<string>
+  arrayBuffer(): Promise<ArrayBuffer>
+  destroy(error?: Error): unknown
+  on(event: "error", listener: (error: Error) => void): unknown
+}
+
+export interface ResponseData {
+  readonly statusCode: number
+  readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+  readonly body: ResponseBody
+}
+
+const noop = () => {}
+
+/**
+ * A deadline in milliseconds for a request and the reading of its body, when a caller sets one
+ * (`Effect.locally`). The adapters' pipeline sets it instead of racing a timer fiber against each
+ * attempt; past it the request is aborted, or the body destroyed, with a `Cause.TimeoutException`
+ * as the error's cause.
+ */
+export const currentTimeout: FiberRef.FiberRef<number | undefined> = globalValue(
+  Symbol.for("@unisequence/core/DispatcherHttpClient/currentTimeout"),
+  () => FiberRef.unsafeMake<number | undefined>(undefined)
+)
+
+const TimeoutAware: unique symbol = Symbol.for("@unisequence/core/DispatcherHttpClient/TimeoutAware")
+
+/** Whether `client` is this module's, which honours `currentTimeout`. */
+export const honoursTimeout = (client: HttpClient.HttpClient): boolean =>
+  Predicate.hasProperty(client, TimeoutAware)
+
+/** The timer of one request: aborts it, or destroys its body, when it fires. */
+class Deadline {
+  fired: Cause.TimeoutException | undefined
+  body: ResponseBody | undefined
+  private readonly timer: ReturnType<typeof setTimeout>
+
+  constructor(millis: number, controller: AbortController) {
+    this.timer = setTimeout(() => {
+      this.fired = new Cause.TimeoutException(`no answer within ${millis} ms`)
+      controller.abort(this.fired)
+      this.body?.destroy(this.fired)
+    }, millis)
+  }
+
+  clear() {
+    clearTimeout(this.timer)
+  }
+}
+
+/** `origin` and `path?query#hash` of a request, without a `URL` when the URL has no query of its own. */
+const target = (
+  request: HttpClientRequest.HttpClientRequest
+): { readonly origin: string; readonly path: string } | undefined => {
+  const { url } = request
+  const scheme = url.indexOf("://")
+  const slash = scheme === -1 ? -1 : url.indexOf("/", scheme + 3)
+  if (scheme === -1 || url.includes("?") || url.includes("#")) {
+    const made = UrlParams.makeUrl(url, request.urlParams, request.hash)
+    if (made._tag === "Left") return undefined
+    return { origin: made.right.origin, path: made.right.pathname + made.right.search + made.right.hash }
+  }
+  const origin = slash === -1 ? url : url.slice(0, slash)
+  let path = slash === -1 ? "/" : url.slice(slash)
+  if (request.urlParams.length > 0) path += `?${UrlParams.toString(request.urlParams)}`
+  if (Option.isSome(request.hash)) path += `#${request.hash.value}`
+  return { origin, path }
+}
+
+const bodyOf = (
+  request: HttpClientRequest.HttpClientRequest
+): Effect.Effect<
+  { readonly body: RequestOptions["body"]; readonly headers: Readonly<Record<string, string>> },
+  HttpClientError.RequestError
+> => {
+  const body = request.body
+  switch (body._tag) {
+    case "Empty":
+      return Effect.succeed({ body: null, headers: request.headers })
+    case "Uint8Array":
+      return Effect.succeed({ body: body.body, headers: request.headers })
+    case "Raw":
+      return typeof body.body === "string" || body.body instanceof Uint8Array
+        ? Effect.succeed({ body: body.body, headers: request.headers })
+        : Effect.fail(
+            new HttpClientError.RequestError({
+              request,
+              reason: "Encode",
+              description: "a raw body must be a string or bytes"
+            })
+          )
+    case "Stream":
+      // Collected first: a request body here is small (JSON), and bytes need no stream adapter.
+      return body.stream.pipe(
+        Stream.runFold(new Uint8Array(0), (all, chunk) => {
+          const joined = new Uint8Array(all.length + chunk.length)
+          joined.set(all)
+          joined.set(chunk, all.length)
+          return joined
+        }),
+        Effect.map((bytes) => ({ body: bytes, headers: request.headers })),
+        Effect.mapError((cause) => new HttpClientError.RequestError({ request, reason: "Encode", cause }))
+      )
+    case "FormData":
+      // Encoded by the platform's own `Response`, which writes the multipart boundary.
+      return Effect.tryPromise({
+        try: async () => {
+          const encoded = new Response(body.formData)
+          return {
+            body: new Uint8Array(await encoded.arrayBuffer()),
+            headers: { ...request.headers, "content-type": encoded.headers.get("content-type") ?? "" }
+          }
+        },
+        catch: (cause) => new HttpClientError.RequestError({ request, reason: "Encode", cause })
+      })
+  }
+}
+
+class DispatcherResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
+  readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
+  readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
+  readonly status: number
+  private cachedHeaders: Headers.Headers | undefined
+  private textRead: Promise<string> | undefined
+
+  constructor(
+    readonly request: HttpClientRequest.HttpClientRequest,
+    private readonly source: ResponseData,
+    private readonly deadline: Deadline | undefined
+  ) {
+    super()
+    this.status = source.statusCode
+    // A body destroyed on interruption or at the deadline reports it; nobody else is listening then.
+    source.body.on("error", noop)
+    if (deadline !== undefined) deadline.body = source.body
+  }
+
+  private fail(cause: unknown) {
+    return new HttpClientError.ResponseError({
+      request: this.request,
+      response: this,
+      reason: "Decode",
+      cause
+    })
+  }
+
+  /** Reads the body once; interruption destroys it. */
+  private read<A>(f: (body: ResponseBody) => Promise<A>): Effect.Effect<A, HttpClientError.ResponseError> {
+    return Effect.async<A, HttpClientError.ResponseError>((resume) => {
+      f(this.source.body).then(
+        (value) => {
+          this.deadline?.clear()
+          resume(Effect.succeed(value))
+        },
+        (cause: unknown) => {
+          this.deadline?.clear()
+          resume(Effect.fail(this.fail(this.deadline?.fired ?? cause)))
+        }
+      )
+      return Effect.sync(() => {
+        this.deadline?.clear()
+        this.source.body.destroy()
+      })
+    })
+  }
+
+  get headers(): Headers.Headers {
+    if (this.cachedHeaders === undefined) this.cachedHeaders = Headers.fromInput(this.source.headers)
+    return this.cachedHeaders
+  }
+
+  get cookies(): Cookies.Cookies {
+    const header = this.source.headers["set-cookie"]
+    return header === undefined ? Cookies.empty : Cookies.fromSetCookie(header)
+  }
+
+  get remoteAddress(): Option.Option<string> {
+    return Option.none()
+  }
+
+  /** Read once; every later read (a `transformClient` that logs it, then the caller) shares it. */
+  get text(): Effect.Effect<string, HttpClientError.ResponseError> {
+    return this.read((body) => {
+      if (this.textRead === undefined) this.textRead = body.text()
+      return this.textRead
+    })
+  }
+
+  get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
+    return Effect.flatMap(this.text, (text) =>
+      Effect.try({
+        try: (): unknown => (text === "" ? null : JSON.parse(text)),
+        catch: (cause) => this.fail(cause)
+      })
+    )
+  }
+
+  get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
+    return this.read((body) => body.arrayBuffer())
+  }
+
+  get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.ResponseError> {
+    return Effect.flatMap(this.text, (text) =>
+      Effect.try({
+        try: () => UrlParams.fromInput(new URLSearchParams(text)),
+        catch: (cause) => this.fail(cause)
+      })
+    )
+  }
+
+  get formData(): Effect.Effect<FormData, HttpClientError.ResponseError> {
+    return Effect.flatMap(this.arrayBuffer, (bytes) =>
+      Effect.tryPromise({
+        try: () =>
+          new Response(bytes, {
+            headers: { "content-type": this.headers["content-type"] ?? "" }
+          }).formData(),
+        catch: (cause) => this.fail(cause)
+      })
+    )
+  }
+
+  get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
+    return Stream.fromAsyncIterable(this.source.body, (cause) => this.fail(cause)).pipe(
+      Stream.ensuring(
+        Effect.sync(() => {
+          this.source.body.destroy()
+        })
+      )
+    )
+  }
+
+  override toJSON(): unknown {
+    return { _id: "@effect/platform/HttpClientResponse", request: this.request.toJSON(), status: this.status }
+  }
+}
+
+/** An `HttpClient` over `dispatcher`. */
+export const make = (dispatcher: Dispatcher): HttpClient.HttpClient => {
+  const send = (
+    request: HttpClientRequest.HttpClientRequest,
+    where: { readonly origin: string; readonly path: string },
+    body: RequestOptions["body"],
+    headers: Readonly<Record<string, string>>,
+    timeout: number | undefined
+  ) =>
+    Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>((resume) => {
+      const controller = new AbortController()
+      const deadline = timeout === undefined ? undefined : new Deadline(timeout, controller)
+      dispatcher
+        .request({
+          origin: where.origin,
+          path: where.path,
+          method: request.method,
+          headers,
+          body,
+          signal: controller.signal
+        })
+        .then(
+          (data) => resume(Effect.succeed(new DispatcherResponse(request, data, deadline))),
+          (cause: unknown) => {
+            deadline?.clear()
+            resume(
+              Effect.fail(
+                new HttpClientError.RequestError({
+                  request,
+                  reason: "Transport",
+                  cause: deadline?.fired ?? cause
+                })
+              )
+            )
+          }
+        )
+      return Effect.sync(() => {
+        deadline?.clear()
+        controller.abort()
+      })
+    })
+  const client = HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
+    Effect.flatMap((request: HttpClientRequest.HttpClientRequest) => {
+      const where = target(request)
+      if (where === undefined)
+        return Effect.fail(
+          new HttpClientError.RequestError({
+            request,
+            reason: "InvalidUrl",
+            description: `not a URL: ${request.url}`
+          })
+        )
+      return Effect.flatMap(bodyOf(request), ({ body, headers }) =>
+        Effect.flatMap(FiberRef.get(currentTimeout), (timeout) =>
+          send(request, where, body, headers, timeout)
+        )
+      )
+    }),
+    Effect.succeed
+  )
+  return Object.assign(client, { [TimeoutAware]: TimeoutAware })
+}
+
+/**
+ * A layer of the client over a dispatcher made when the layer is built and closed with its scope
+ * (its sockets with it).
+ */
+export const layer = (makeDispatcher: () => ClosableDispatcher): Layer.Layer<HttpClient.HttpClient> =>
+  Layer.scoped(
+    HttpClient.HttpClient,
+    Effect.map(
+      Effect.acquireRelease(Effect.sync(makeDispatcher), (dispatcher) =>
+        Effect.promise(() => dispatcher.close())
+      ),
+      make
+    )
+  )

@@ -1,0 +1,109 @@
+/**
+ * The `HttpClient` over an undici dispatcher, against a real server on 127.0.0.1: what it sends, what
+ * it reads, its deadline, and interruption.
+ */
+import { HttpClient, HttpClientRequest } from "@effect/platform"
+import Undici from "@effect/platform-node/Undici"
+import { afterAll, describe, expect, it } from "@effect/vitest"
+import { Cause, Effect, Exit, Schema, Stream } from "effect"
+import { DispatcherHttpClient } from "../src/index.js"
+import { server } from "./helpers/httpServer.js"
+
+const agent = new Undici.Agent()
+afterAll(() => agent.close())
+const client = DispatcherHttpClient.make({ request: (options) => agent.request(options) })
+
+describe("DispatcherHttpClient", () => {
+  it.scopedLive("sends method, path, query and headers; reads status, headers, text and json", () =>
+    Effect.gen(function* () {
+      const { url, seen } = yield* server([
+        { status: 201, body: '{"ok":true}', headers: { "x-left": "7", "set-cookie": "a=1" } }
+      ])
+      const response = yield* client.execute(
+        HttpClientRequest.get(`${url}/a/b%20c`, {
+          urlParams: { q: "x y", n: "1" },
+          headers: { "x-key": "k" }
+        })
+      )
+      expect(response.status).toBe(201)
+      expect(response.headers["x-left"]).toBe("7")
+      expect(response.cookies.cookies.a?.value).toBe("1")
+      expect(yield* response.text).toBe('{"ok":true}')
+      // Read once, shared after.
+      expect(yield* response.json).toEqual({ ok: true })
+      expect(seen[0]).toMatchObject({ method: "GET", url: "/a/b%20c?q=x+y&n=1" })
+      expect(seen[0]!.headers["x-key"]).toBe("k")
+    })
+  )
+
+  it.scopedLive("a URL with its own query keeps it, and the request's parameters follow", () =>
+    Effect.gen(function* () {
+      const { url, seen } = yield* server([{ status: 200, body: "" }])
+      yield* client.execute(HttpClientRequest.get(`${url}/p?a=1`, { urlParams: { b: "2" } }))
+      expect(seen[0]!.url).toBe("/p?a=1&b=2")
+    })
+  )
+
+  it.scopedLive("bodies: Schema-encoded JSON, text and a stream reach the server", () =>
+    Effect.gen(function* () {
+      const { url, seen } = yield* server([{ status: 204 }])
+      const json = yield* HttpClientRequest.schemaBodyJson(Schema.Struct({ n: Schema.NumberFromString }))(
+        HttpClientRequest.post(`${url}/j`),
+        { n: 3 }
+      )
+      yield* client.execute(json)
+      yield* client.execute(HttpClientRequest.bodyText(HttpClientRequest.put(`${url}/t`), "plain"))
+      yield* client.execute(
+        HttpClientRequest.bodyStream(
+          HttpClientRequest.post(`${url}/s`),
+          Stream.make(new TextEncoder().encode("ab"), new TextEncoder().encode("cd"))
+        )
+      )
+      expect(seen.map((s) => [s.method, s.url, s.body])).toEqual([
+        ["POST", "/j", '{"n":"3"}'],
+        ["PUT", "/t", "plain"],
+        ["POST", "/s", "abcd"]
+      ])
+      expect(seen[0]!.headers["content-type"]).toBe("application/json")
+    })
+  )
+
+  it.scopedLive("works under mapRequest and other HttpClient combinators", () =>
+    Effect.gen(function* () {
+      const { url, seen } = yield* server([{ status: 200, body: "x" }])
+      const based = client.pipe(
+        HttpClient.mapRequest(HttpClientRequest.prependUrl(url)),
+        HttpClient.filterStatusOk
+      )
+      const text = yield* Effect.flatMap(based.get("/q"), (response) => response.text)
+      expect(text).toBe("x")
+      expect(seen[0]!.url).toBe("/q")
+    })
+  )
+
+  it.scopedLive("past currentTimeout a hung request fails with a TimeoutException as its cause", () =>
+    Effect.gen(function* () {
+      const { url } = yield* server(["hang"])
+      const exit = yield* client
+        .get(`${url}/slow`)
+        .pipe(Effect.locally(DispatcherHttpClient.currentTimeout, 100), Effect.exit)
+      expect(Exit.isFailure(exit)).toBe(true)
+      const error = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
+      expect(error).toMatchObject({ _tag: "RequestError", reason: "Transport" })
+      expect(Cause.isTimeoutException((error as { cause: unknown }).cause)).toBe(true)
+      expect(DispatcherHttpClient.honoursTimeout(client)).toBe(true)
+    })
+  )
+
+  it.scopedLive("a refused connection is a transport error; an interrupted request ends", () =>
+    Effect.gen(function* () {
+      const refused = yield* Effect.flip(client.get("http://127.0.0.1:9/x"))
+      expect(refused).toMatchObject({ _tag: "RequestError", reason: "Transport" })
+      const { url } = yield* server(["hang"])
+      const timedOut = yield* client.get(`${url}/slow`).pipe(Effect.timeout("100 millis"), Effect.flip)
+      expect(Cause.isTimeoutException(timedOut)).toBe(true)
+      const invalid = yield* Effect.flip(client.get("not a url"))
+      expect(invalid).toMatchObject({ _tag: "RequestError", reason: "InvalidUrl" })
+    })
+  )
+})
