@@ -98,6 +98,44 @@ describe("translate: sequence settings", () => {
     }
   })
 
+  it("a dropped setting's warning shows the value that is lost", () => {
+    const cases: ReadonlyArray<[string, Partial<Sequence.NewSequence>, Capabilities.Capabilities, string]> = [
+      ["sender", { sender: "me@example.com" }, Apollo.capabilities, '(was "me@example.com")'],
+      ["exclusions", { exclusions: [{ type: "form", ids: ["3"] }] }, Apollo.capabilities, '"type":"form"'],
+      [
+        "cc",
+        { cc: ["a@example.com", "b@example.com"] },
+        Kit.capabilities,
+        "(was a@example.com, b@example.com)"
+      ],
+      [
+        "providerOptions.apollo.createFlags",
+        {
+          providerOptions: {
+            apollo: { createFlags: { mark_finished_if_reply: true, mark_paused_if_ooo: false } }
+          }
+        },
+        Kit.capabilities,
+        "(was mark_finished_if_reply: true, mark_paused_if_ooo: false)"
+      ]
+    ]
+    for (const [path, fields, target, words] of cases) {
+      const { detail } = only(sequence(fields), target, path, "dropped")
+      expect(detail, path).toContain(words)
+      expectSentence(detail)
+    }
+  })
+
+  it("an archived source says it is archived: the target gets a sequence that is not", () => {
+    const read = (archived: boolean) =>
+      new Sequence.Sequence({ id: "s1", name: "Old promo", active: false, archived, steps: [] })
+    const { warnings } = translated(read(true), Kit.capabilities)
+    expect(warnings.map((w) => [w.path, w.kind])).toEqual([["archived", "dropped"]])
+    expect(warnings[0]!.detail).toContain("Kit gets it as a sequence that is not archived")
+    expectSentence(warnings[0]!.detail)
+    expect(translated(read(false), Kit.capabilities).warnings).toEqual([])
+  })
+
   it("settings that lose nothing give no warning (reentry and hold false, empty lists, null)", () => {
     const { warnings } = translated(
       sequence({ reentry: false, holdAfterLastStep: false, exclusions: [], sender: null, cc: [] }),

@@ -453,7 +453,7 @@ export const translateEither = (
  * A dropped value in a sentence: strings quoted, lists of strings joined, a record as `key: value`
  * pairs, anything else as JSON; cut short past 300 characters.
  */
-export const shown = (value: unknown): string => {
+const shown = (value: unknown): string => {
   const text =
     typeof value === "string"
       ? JSON.stringify(value)
