@@ -93,7 +93,9 @@ export const capabilities: Capabilities.Capabilities = {
     sequence: ProviderOptions.SequenceOptions,
     step: ProviderOptions.StepOptions,
     readOnly: ["stats"],
-    stepReadOnly: ["touchId"]
+    stepReadOnly: ["touchId"],
+    // A step of an exact-time sequence is sent at its date and time, not after a wait.
+    stepTiming: { exactDatetime: "at an exact date and time" }
   },
   keepsForeignOptions: false,
   // Apollo's document has no rule against a zero wait on a later step (Kit's has); no per-step send days.

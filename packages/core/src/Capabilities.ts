@@ -34,6 +34,12 @@ export interface OptionsSpec {
   readonly step?: Schema.Schema.AnyNoContext
   readonly readOnly?: ReadonlyArray<string>
   readonly stepReadOnly?: ReadonlyArray<string>
+  /**
+   * Step options that decide when a step is sent, by field, in words ("at an exact date and time"):
+   * another provider cannot drop one with a warning — recipients would be mailed at another time —
+   * so a step that sets one is `Unsupported` there (a plan blocks the sequence, with the reason).
+   */
+  readonly stepTiming?: Readonly<Record<string, string>>
 }
 
 /**
@@ -223,6 +229,28 @@ export const translateEither = (
         "dropped",
         `the sequence is archived${sourceName(input)}; ${name} gets it as a sequence that is not archived`
       )
+    // A step timed by another provider's own option (an exact date and time) cannot be approximated.
+    if (!target.keepsForeignOptions) {
+      for (const [i, step] of source.steps.entries()) {
+        for (const [provider, value] of Object.entries(step.providerOptions ?? {})) {
+          if (provider === target.provider) continue
+          const timing = known(provider)?.options.stepTiming ?? {}
+          for (const [field, v] of Object.entries(value)) {
+            const words = Object.hasOwn(timing, field) ? timing[field] : undefined
+            if (words === undefined || v == null) continue
+            return Either.left(
+              new Unsupported({
+                provider: target.provider,
+                operation: "translate",
+                feature: `steps[${i}].providerOptions.${provider}.${field}`,
+                detail: `steps[${i}] is sent ${words} (${String(v)}) in ${displayName(provider)}; ${name} steps wait a delay after the previous one, so its recipients would be mailed at another time`
+              })
+            )
+          }
+        }
+      }
+    }
+
     const drop = <K extends keyof NewSequence>(key: K, supported: boolean, detail: string) => {
       const value = out[key]
       if (supported || value === undefined || value === null) return

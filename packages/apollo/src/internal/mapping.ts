@@ -32,7 +32,10 @@ export const stepTypeFromWire = (type: string): S.StepType | undefined =>
 
 const units: Readonly<Record<W.WaitMode, S.DelayUnit>> = { minute: "minutes", hour: "hours", day: "days" }
 
-/** `wait_time` + `wait_mode` → delay. Missing waits (exact-datetime sequences) read as zero days. */
+/**
+ * `wait_time` + `wait_mode` → delay. Missing waits (a step of an exact-time sequence, whose time is
+ * its `exact_datetime`, carried in its options) read as zero days.
+ */
 export const delayFromWire = (
   waitTime: number | null | undefined,
   waitMode: string | null | undefined
@@ -280,7 +283,9 @@ export const isStepRaw = (u: unknown): u is StepRaw =>
 export const stepFromWire = (
   step: W.Step,
   touches: ReadonlyArray<W.Touch>,
-  templates: ReadonlyMap<string, W.Template>
+  templates: ReadonlyMap<string, W.Template>,
+  /** The sequence's `sequence_by_exact_daytime`, when known. */
+  exactTimes?: boolean | null
 ): Either.Either<S.Step, string> => {
   const wireType = step.type ?? step.step_type
   const type = wireType == null ? undefined : stepTypeFromWire(wireType)
@@ -291,7 +296,10 @@ export const stepFromWire = (
     return Either.left(`step ${step.id} has an unknown wait_mode ${JSON.stringify(step.wait_mode)}`)
   const [first, ...rest] = touches
   const apollo: Mutable<Options.StepOptions> = {}
-  if (step.exact_datetime != null) apollo.exactDatetime = step.exact_datetime
+  // The step's time only in an exact-time sequence (or, when that is not said, a step with no wait):
+  // elsewhere Apollo waits `wait_time` and a leftover `exact_datetime` means nothing.
+  const timedExactly = exactTimes === true || (exactTimes == null && step.wait_time == null)
+  if (step.exact_datetime != null && timedExactly) apollo.exactDatetime = step.exact_datetime
   if (step.priority != null) apollo.priority = step.priority
   if (step.note != null) apollo.note = step.note
   if (step.auto_skip_in_x_days != null) apollo.autoSkipInXDays = step.auto_skip_in_x_days
@@ -326,7 +334,8 @@ export const stepFromWire = (
 export const stepsFromWire = (
   steps: ReadonlyArray<W.Step>,
   touches: ReadonlyArray<W.Touch>,
-  templates: ReadonlyArray<W.Template>
+  templates: ReadonlyArray<W.Template>,
+  exactTimes?: boolean | null
 ): Either.Either<ReadonlyArray<S.Step>, string> => {
   const byTemplate = new Map(templates.flatMap((t) => (t.id == null ? [] : [[t.id, t] as const])))
   const ordered = steps
@@ -337,7 +346,8 @@ export const stepsFromWire = (
       stepFromWire(
         step,
         touches.filter((t) => t.emailer_step_id === step.id),
-        byTemplate
+        byTemplate,
+        exactTimes
       )
     )
   )
@@ -351,7 +361,12 @@ export const sequenceFromWire = (
 ): Either.Either<S.Sequence, string> => {
   const rawCampaign = isRecord(raw) ? raw.emailer_campaign : undefined
   return Either.map(
-    stepsFromWire(detail.emailer_steps ?? [], detail.emailer_touches ?? [], detail.emailer_templates ?? []),
+    stepsFromWire(
+      detail.emailer_steps ?? [],
+      detail.emailer_touches ?? [],
+      detail.emailer_templates ?? [],
+      detail.emailer_campaign.sequence_by_exact_daytime
+    ),
     (steps) =>
       new S.Sequence(
         {

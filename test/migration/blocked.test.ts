@@ -1,0 +1,142 @@
+/**
+ * What a target would refuse, or would mail at another time, is found at plan time with the reason
+ * and never written: an Apollo step of an exact-time sequence (sent at its date, not after a wait),
+ * an `auto_email` step with no touch, a `new_thread` touch with a blank subject. The others are written.
+ */
+import { FetchHttpClient } from "@effect/platform"
+import { Apollo } from "@unisequence/apollo"
+import { Apply, Journal, Migration } from "@unisequence/core"
+import { Kit } from "@unisequence/kit"
+import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Redacted } from "effect"
+
+const fast = { baseDelay: "5 millis", maxDelay: "50 millis" } as const
+const apolloOn = (sim: ApolloSimulator.ApolloSimulator) =>
+  Apollo.make({
+    apiKey: Redacted.make(ApolloSimulator.defaultMasterKey),
+    baseUrl: sim.url,
+    retry: fast
+  }).pipe(
+    Effect.map(({ sequences }) => sequences),
+    Effect.provide(FetchHttpClient.layer)
+  )
+const kitOn = (sim: KitSimulator.KitSimulator) =>
+  Kit.make({ apiKey: Redacted.make("kit_test_key"), baseUrl: sim.url, rateLimit: false, retry: fast }).pipe(
+    Effect.map(({ sequences }) => sequences),
+    Effect.provide(FetchHttpClient.layer)
+  )
+
+const touch = (subject: string) => ({
+  status: "approved" as const,
+  emailer_template: { subject, body_html: `<p>${subject || "body"}</p>` }
+})
+
+const seed: ApolloSimulator.Seed = {
+  sequences: [
+    {
+      name: "Webinar",
+      settings: { sequence_by_exact_daytime: true },
+      emailer_steps: [
+        { type: "auto_email", exact_datetime: "2030-03-01T09:00:00Z", emailer_touches: [touch("Invite")] },
+        {
+          type: "auto_email",
+          exact_datetime: "2030-03-08T08:00:00Z",
+          emailer_touches: [touch("Starting soon")]
+        }
+      ]
+    },
+    { name: "No touch", emailer_steps: [{ type: "auto_email", wait_time: 0, wait_mode: "minute" }] },
+    {
+      name: "Blank subject",
+      emailer_steps: [{ type: "auto_email", wait_time: 0, wait_mode: "minute", emailer_touches: [touch("")] }]
+    },
+    {
+      name: "Relative",
+      emailer_steps: [
+        // A leftover date in a sequence that waits: Apollo ignores it, and so does the plan.
+        {
+          type: "auto_email",
+          wait_time: 0,
+          wait_mode: "day",
+          exact_datetime: "2030-01-01T00:00:00Z",
+          emailer_touches: [touch("Hello")]
+        },
+        { type: "auto_email", wait_time: 2, wait_mode: "day", emailer_touches: [touch("Again")] }
+      ]
+    }
+  ]
+}
+
+describe("blocked at plan time, with the reason; the rest written", () => {
+  for (const profile of ["documented", "observed"] as const) {
+    it.scoped(`Apollo → Kit (${profile})`, () =>
+      Effect.gen(function* () {
+        const apolloSim = yield* ApolloSimulator.start({
+          rateLimit: false,
+          profile,
+          quirks: { readOneSequence: true },
+          seed
+        })
+        const kitSim = yield* KitSimulator.start({ rateLimit: false, profile })
+        const source = yield* apolloOn(apolloSim)
+        const target = yield* kitOn(kitSim)
+        const { plan, result } = yield* Effect.gen(function* () {
+          const plan = yield* Migration.plan({ source, target })
+          const result = yield* Apply.apply(plan, { target })
+          return { plan, result }
+        }).pipe(Effect.provide(Journal.layerMemory))
+        const blocked = Object.fromEntries(
+          plan.blocked.map((b) => [
+            b.name,
+            [
+              b.error._tag,
+              b.error._tag === "Unsupported"
+                ? b.error.feature
+                : b.error._tag === "InvalidInput"
+                  ? b.error.issues.map((i) => i.path).join(",")
+                  : ""
+            ]
+          ])
+        )
+        expect(blocked).toEqual({
+          Webinar: ["Unsupported", "steps[0].providerOptions.apollo.exactDatetime"],
+          "No touch": ["InvalidInput", "steps[0].email"],
+          "Blank subject": ["InvalidInput", "steps[0].email.subject"]
+        })
+        const webinar = plan.blocked.find((b) => b.name === "Webinar")!
+        expect(webinar.error.message).toContain("at an exact date and time (2030-03-01T09:00:00Z)")
+        expect(webinar.error.message).toContain("mailed at another time")
+        expect(plan.sequences.map((s) => [s.name, s.action])).toEqual([["Relative", "create"]])
+        expect(result.outcomes.map((o) => [o.name, o.outcome, o.verification])).toEqual([
+          ["Relative", "created", "verified"]
+        ])
+        expect(kitSim.state().sequences.map((s) => s.name)).toEqual(["Relative"])
+      })
+    )
+  }
+
+  it.scoped("Apollo → Apollo: an exact-time sequence is carried as it is, each step at its date", () =>
+    Effect.gen(function* () {
+      const from = yield* ApolloSimulator.start({ rateLimit: false, quirks: { readOneSequence: true }, seed })
+      const to = yield* ApolloSimulator.start({ rateLimit: false, quirks: { readOneSequence: true } })
+      const source = yield* apolloOn(from)
+      const target = yield* apolloOn(to)
+      const read = yield* source.get(from.state().sequences[0]!.id)
+      expect(read.steps.map((s) => s.providerOptions?.apollo?.exactDatetime)).toEqual([
+        "2030-03-01T09:00:00Z",
+        "2030-03-08T08:00:00Z"
+      ])
+      const plan = yield* Migration.plan({ source, target, select: { _tag: "Ids", ids: [read.id] } }).pipe(
+        Effect.provide(Journal.layerMemory)
+      )
+      expect(plan.blocked).toEqual([])
+      yield* Apply.apply(plan, { target }).pipe(Effect.provide(Journal.layerMemory))
+      const written = to.state().sequences[0]!
+      expect(written.emailer_steps.map((s) => s.exact_datetime)).toEqual([
+        "2030-03-01T09:00:00Z",
+        "2030-03-08T08:00:00Z"
+      ])
+    })
+  )
+})
