@@ -77,7 +77,10 @@ const step: Capabilities.RawFields = {
   step_type: meaningless,
   wait_time: carried,
   wait_mode: carried,
-  exact_datetime: carried,
+  // Where the sequence is timed by date (`sequence_by_exact_daytime`) the step's date is read into
+  // its options (and a target that waits delays cannot take it: the plan blocks it); elsewhere
+  // Apollo waits `wait_time` and a leftover date means nothing.
+  exact_datetime: meaningless,
   priority: carried,
   note: carried,
   auto_skip_in_x_days: carried,
