@@ -49,16 +49,18 @@ describe("benchmarks at tiny size", () => {
     const ratios = figures.filter((f) => f.figure === "wall time adapter / raw")
     expect(ratios.map((f) => f.benchmark)).toEqual(["get ×20 (sequential)", "get ×20 (concurrency 16)"])
     expect(ratios.every(finite)).toBe(true)
-    expect(figures.filter((f) => f.figure.startsWith("breakdown")).length).toBe(6)
+    expect(figures.filter((f) => f.figure.startsWith("breakdown")).length).toBe(8)
     expect(figures.filter((f) => f.figure.includes("undici.request")).map((f) => f.figure)).toEqual([
       "raw undici.request (the floor) / plain fetch",
       "adapter / raw undici.request",
       "raw undici.request (the floor) / plain fetch",
       "adapter / raw undici.request"
     ])
-    expect(figures.filter((f) => f.figure === "adapter on FetchHttpClient / plain fetch").every(finite)).toBe(
-      true
-    )
+    for (const other of ["FetchHttpClient", "NodeHttpClient.layerUndici"]) {
+      const rows = figures.filter((f) => f.figure === `adapter on ${other} / plain fetch`)
+      expect(rows.length).toBe(2)
+      expect(rows.every(finite)).toBe(true)
+    }
     expect(exactOnes(figures).length).toBe(2)
     expectExact(figures)
   })
@@ -215,13 +217,16 @@ describe("micro stages", () => {
   })
 })
 
-describe("ablation of KitClient's layers", () => {
-  it("times a request with each layer added", async () => {
+describe("ablation of the pipeline's layers", () => {
+  it("times a request on each transport and with each layer added, in wall and CPU time", async () => {
     const layers = await ablation(20, 1)
-    expect(layers.map((l) => l.layer)).toContain("+ Effect.timeoutFail per attempt")
-    expect(layers.length).toBe(9)
-    expect(layers[0]?.added).toBe(0)
-    for (const layer of layers) expect(layer.micros, layer.layer).toBeGreaterThan(0)
+    expect(layers.map((l) => l.layer)).toContain("default + Effect.timeoutFail per attempt")
+    expect(layers.map((l) => l.layer)).toContain("the whole pipeline: KitClient.listEmailsPage")
+    expect(layers.length).toBe(16)
+    for (const layer of layers) {
+      expect(layer.micros, layer.layer).toBeGreaterThan(0)
+      expect(layer.cpuMicros, layer.layer).toBeGreaterThanOrEqual(0)
+    }
   })
 })
 

@@ -1,9 +1,9 @@
 /**
  * 1. `get` of one Kit sequence through the neutral adapter, on the default HTTP client of the CLI
- * and of the Promise API (`NodeHttpClient.layerUndici`), vs a plain-fetch client: the same two
- * requests with Node's `fetch` and `JSON.parse` (no decoding), sequentially and at concurrency 16.
- * Also against raw `undici.request` (the floor: no client could do less) and the same adapter on
- * `FetchHttpClient`, for users who bring that one.
+ * and of the Promise API (core's `DispatcherHttpClient` over an undici `Agent`), vs a plain-fetch
+ * client: the same two requests with Node's `fetch` and `JSON.parse` (no decoding), sequentially and
+ * at concurrency 16. Also against raw `undici.request` (the floor: no client could do less) and the
+ * same adapter on `NodeHttpClient.layerUndici` and on `FetchHttpClient`, for users who bring those.
  */
 import { type HttpClient, HttpClientRequest } from "@effect/platform"
 import Undici from "@effect/platform-node/Undici"
@@ -32,6 +32,7 @@ export const bench: Bench = {
       seed: { spec: { sequences: 1, emails: EMAILS, contentBytes: CONTENT_BYTES } }
     })
     try {
+      const onDefault = await Adapters.kit(sim.url, { rateLimit: false }, "default")
       const onUndici = await Adapters.kit(sim.url, { rateLimit: false }, "undici")
       const onFetch = await Adapters.kit(sim.url, { rateLimit: false }, "fetch")
       const headers = {
@@ -57,7 +58,8 @@ export const bench: Bench = {
         if (a.statusCode !== 200 || b.statusCode !== 200 || sequence === null || emails === null)
           throw new Error("undici get failed")
       }
-      const adapterGet = onUndici.sequences.get("1")
+      const adapterGet = onDefault.sequences.get("1")
+      const undiciAdapterGet = onUndici.sequences.get("1")
       const fetchAdapterGet = onFetch.sequences.get("1")
       // Where the overhead sits: the same two requests through @effect/platform's HttpClient alone
       // (text + JSON.parse) on each transport, and through KitClient (limiter, retry, spans, wire
@@ -71,15 +73,16 @@ export const bench: Bench = {
           )
         return Effect.zip(plain(sequenceUrl), plain(emailsUrl))
       }
+      const platformDefault = plainGet(await Adapters.httpClient("default"))
       const platformUndici = plainGet(await Adapters.httpClient("undici"))
       const platformFetch = plainGet(await Adapters.httpClient("fetch"))
       const clientGet = Effect.zip(
-        onUndici.client.getSequence(1),
-        Stream.runDrain(onUndici.client.listEmails(1, { includeContent: true }))
+        onDefault.client.getSequence(1),
+        Stream.runDrain(onDefault.client.listEmails(1, { includeContent: true }))
       )
 
       // Every path must fetch the same thing: check the adapters' answers once.
-      for (const get of [adapterGet, fetchAdapterGet]) {
+      for (const get of [adapterGet, undiciAdapterGet, fetchAdapterGet]) {
         const one = await Effect.runPromise(get)
         if (one.steps.length !== EMAILS) throw new Error(`adapter get returned ${one.steps.length} steps`)
       }
@@ -93,7 +96,7 @@ export const bench: Bench = {
         const adapter = runAll(adapterGet)
         await pool(warmup, concurrency, rawGet)
         await pool(warmup, concurrency, undiciGet)
-        for (const effect of [adapterGet, fetchAdapterGet])
+        for (const effect of [adapterGet, undiciAdapterGet, fetchAdapterGet])
           await Effect.runPromise(Effect.forEach(range(warmup), () => effect, { concurrency, discard: true }))
         await sim.clearLog()
         const result = await interleaved(rounds, raw, adapter)
@@ -111,7 +114,7 @@ export const bench: Bench = {
           shown: fixed(result.ratio),
           target: `≤ ${fixed(target)}`,
           met: atMost(result.ratio, target),
-          note: `adapter on the default client (NodeHttpClient.layerUndici) vs plain fetch + JSON.parse: median raw ${median(result.a).toFixed(0)} ms, adapter ${median(result.b).toFixed(0)} ms for ${n} gets (${rounds} rounds)`
+          note: `adapter on the default client (DispatcherHttpClient over an undici Agent) vs plain fetch + JSON.parse: median raw ${median(result.a).toFixed(0)} ms, adapter ${median(result.b).toFixed(0)} ms for ${n} gets (${rounds} rounds)`
         })
         // Both paths made 2 requests per get, every one answered 200.
         const requests = log.length / (2 * n * rounds)
@@ -119,10 +122,12 @@ export const bench: Bench = {
         const reported: ReadonlyArray<readonly [string, () => Promise<unknown>, () => Promise<unknown>]> = [
           ["raw undici.request (the floor) / plain fetch", raw, () => pool(n, concurrency, undiciGet)],
           ["adapter / raw undici.request", () => pool(n, concurrency, undiciGet), adapter],
+          ["adapter on NodeHttpClient.layerUndici / plain fetch", raw, runAll(undiciAdapterGet)],
           ["adapter on FetchHttpClient / plain fetch", raw, runAll(fetchAdapterGet)]
         ]
         const breakdown: ReadonlyArray<readonly [string, Effect.Effect<unknown, unknown>]> = [
-          ["breakdown: @effect/platform HttpClient alone (undici) / raw", platformUndici],
+          ["breakdown: DispatcherHttpClient alone (the default) / raw", platformDefault],
+          ["breakdown: @effect/platform HttpClient alone (layerUndici) / raw", platformUndici],
           ["breakdown: @effect/platform HttpClient alone (FetchHttpClient) / raw", platformFetch],
           ["breakdown: KitClient (no neutral mapping) / raw", clientGet]
         ]

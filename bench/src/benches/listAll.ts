@@ -1,6 +1,6 @@
 /**
  * 2. `list` streaming every Kit sequence (pages of 1,000) through the neutral adapter on the default
- * HTTP client of the CLI and of the Promise API (`NodeHttpClient.layerUndici`) vs a plain-fetch
+ * HTTP client of the CLI and of the Promise API (core's `DispatcherHttpClient` over an undici `Agent`) vs a plain-fetch
  * client (Node's `fetch` + `JSON.parse` of the same pages); and the peak RSS growth of the adapter's
  * run, which must stay flat (a stream, not a list). The same adapter on `FetchHttpClient` is reported.
  */
@@ -40,7 +40,7 @@ export const bench: Bench = {
       const { sequences, client } = await Adapters.kit(
         sim.url,
         { rateLimit: false, pageSize: PER_PAGE },
-        "undici"
+        "default"
       )
       const onFetch = await Adapters.kit(sim.url, { rateLimit: false, pageSize: PER_PAGE }, "fetch")
       const headers = { "x-kit-api-key": Adapters.KIT_KEY, accept: "application/json" }
@@ -106,7 +106,7 @@ export const bench: Bench = {
           shown: fixed(timed.ratio),
           target: `≤ ${fixed(RATIO_TARGET)}`,
           met: atMost(timed.ratio, RATIO_TARGET),
-          note: `adapter on the default client (NodeHttpClient.layerUndici): median ${Math.round(adapterRate).toLocaleString("en")} items/s vs ${Math.round(rawRate).toLocaleString("en")} items/s (plain fetch), ${rounds} rounds`
+          note: `adapter on the default client (DispatcherHttpClient over an undici Agent): median ${Math.round(adapterRate).toLocaleString("en")} items/s vs ${Math.round(rawRate).toLocaleString("en")} items/s (plain fetch), ${rounds} rounds`
         },
         {
           bench: 2,

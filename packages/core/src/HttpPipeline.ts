@@ -374,6 +374,7 @@ export const make = (options: Options): Effect.Effect<Pipeline, never, HttpClien
     const pauseAfter429 =
       options.pauseAfter429 === undefined ? undefined : Duration.decode(options.pauseAfter429)
     const limiterOf = options.limiter ?? (() => undefined)
+    const observe = options.observe
 
     // The two policies, built once: what is safe to repeat retries every transient failure (and a
     // garbled answer); the rest only what the provider refused before doing anything.
@@ -467,6 +468,12 @@ export const make = (options: Options): Effect.Effect<Pipeline, never, HttpClien
       )
     }
 
+    interface Answered {
+      readonly status: number
+      readonly headers: Headers.Headers
+      readonly text: string
+    }
+
     /** One attempt: credential, limiter slot, exchange with its timeout, status, body, decode. */
     const attempt = <A>(call: Call<A>): Effect.Effect<Reply<A>, SequenceError> =>
       Effect.gen(function* () {
@@ -500,15 +507,17 @@ export const make = (options: Options): Effect.Effect<Pipeline, never, HttpClien
         // The window a request was counted in is known from when it was sent: an answer that arrives
         // after a window's end still speaks of the window that just ended. The limiter holds the
         // request, not its timeout: a wait for a window is not a slow answer.
-        const sentAndAnswered = Effect.zip(
-          Effect.clockWith((clock) => clock.currentTimeMillis),
-          exchange
-        )
+        const sentAndAnswered: Effect.Effect<readonly [number, Answered], SequenceError> =
+          observe === undefined
+            ? Effect.map(exchange, (answer) => [0, answer] as const)
+            : Effect.zip(
+                Effect.clockWith((clock) => clock.currentTimeMillis),
+                exchange
+              )
         const [sentAt, answer] = yield* limiter === undefined
           ? sentAndAnswered
           : limiter.limit(sentAndAnswered)
-        if (options.observe !== undefined)
-          yield* options.observe({ operation, headers: answer.headers, sentAt })
+        if (observe !== undefined) yield* observe({ operation, headers: answer.headers, sentAt })
         const { status } = answer
         if (status < 200 || status >= 300) {
           const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
