@@ -294,6 +294,29 @@ describe("Resilience.fixedWindow, reckoned from the answers", () => {
   )
 })
 
+describe("Resilience.fixedWindow, requests in flight", () => {
+  it.effect("a request still in flight counts: the next waits for an answer, then a window after it", () =>
+    Effect.gen(function* () {
+      const cap = yield* Resilience.fixedWindow({ limit: 2, window: "1 second", margin: 0 })
+      const first = yield* Effect.fork(cap(Effect.sleep("300 millis")))
+      const second = yield* Effect.fork(cap(Effect.sleep("2 seconds")))
+      yield* TestClock.adjust("0 millis")
+      const third = yield* Effect.fork(cap(Clock.currentTimeMillis))
+      // Two in flight: nothing goes, however long, until one is answered…
+      yield* TestClock.adjust("300 millis")
+      expect(yield* isDone(third)).toBe(false)
+      // …and the answered one may have been counted up to its answer, so a window after that.
+      yield* TestClock.adjust("999 millis")
+      expect(yield* isDone(third)).toBe(false)
+      yield* TestClock.adjust("1 millis")
+      expect(yield* Fiber.join(third)).toBe(1300)
+      yield* Fiber.join(first)
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(second)
+    })
+  )
+})
+
 describe("Resilience.makeLimiter", () => {
   /** Takes `count` permits one after another, recording when each was granted. */
   const takeAll = (limiter: Resilience.Limiter, count: number) =>
