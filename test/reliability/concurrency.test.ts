@@ -3,11 +3,13 @@
  * serialises the read-modify-write of each sequence id. The simulators make the writes slow
  * (Apollo holds each sequence write `writeProcessingMs`; Kit answers are dripped slowly), so that
  * unserialised edits would interleave. What cannot be guaranteed against edits made elsewhere is
- * shown last and written down in README.md.
+ * shown last and written down in README.md. Every request (and answer) of each test is valid under
+ * the providers' documents.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
 import { Effect } from "effect"
+import { expectDocumented } from "./contract.js"
 import { apolloOn, apolloSeed, KIT_KEY, kitOn, kitSeed } from "./support.js"
 
 const email = (subject: string) => ({
@@ -60,6 +62,7 @@ describe("concurrent edits of one sequence", () => {
       // Serialised: no write ever found another in progress.
       expect(busy).toBe(0)
       expect(ms).toBeGreaterThanOrEqual(6 * 150)
+      expectDocumented("documented", { apollo: [sim] })
     }).pipe(Effect.scoped)
   )
 
@@ -104,6 +107,7 @@ describe("concurrent edits of one sequence", () => {
       expect(emails.slice(1).map((e) => e.subject)).toEqual(
         [e2, e3, e4].map((stepId) => `replaced ${stepId}`)
       )
+      expectDocumented("documented", { kit: [sim] })
     }).pipe(Effect.scoped)
   )
 
@@ -131,6 +135,7 @@ describe("concurrent edits of one sequence", () => {
       ).toEqual(["insert 0", "insert 1", "insert 2", "insert 3"])
       expect(emails[0]!.subject).toBe("K000 email 0")
       expect(emails.slice(-2).map((e) => e.subject)).toEqual(["K000 email 1", "K000 email 2"])
+      expectDocumented("documented", { kit: [sim] })
     }).pipe(Effect.scoped)
   )
 
@@ -162,6 +167,7 @@ describe("concurrent edits of one sequence", () => {
       expect(results.filter((r) => r._tag === "Left")).toEqual([])
       expect(lost).toEqual([])
       expect(subjects).toHaveLength(EDITS + 1)
+      expectDocumented("documented", { apollo: [sim] })
     }).pipe(Effect.scoped)
   )
 
@@ -200,6 +206,7 @@ describe("concurrent edits of one sequence", () => {
         )
         // Apollo has no version or ETag to make the second write conditional: one edit is lost.
         expect(survived).toHaveLength(1)
+        expectDocumented("documented", { apollo: [sim] })
       }).pipe(Effect.scoped)
   )
 })

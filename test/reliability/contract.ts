@@ -37,7 +37,7 @@ export interface Checked {
 
 /**
  * Checks a test's own simulator logs and asserts: no failure, nothing undocumented but Apollo's
- * single-sequence read, and more than 0 exchanges checked for each simulator given. Returns what was
+ * single-sequence read, and more than 0 requests in the log of each simulator given. Returns what was
  * checked, or `undefined` when the documents are missing (outside CI), after saying so.
  */
 export const expectDocumented = (
@@ -71,8 +71,8 @@ export const expectDocumented = (
     ).toEqual([])
     // The log is this test's own: a check of nothing proves nothing. Every request's method and path
     // was matched to a document above; bodies are checked where there are some (a source is only read).
+    // (Answers a fault replaced — every answer, in a test that drips them all — are not the provider's.)
     expect(log.length, `${provider}: requests in this test's log`).toBeGreaterThan(0)
-    if (profile === "documented") expect(check.responses, `${provider}: answers checked`).toBeGreaterThan(0)
     exchanges += log.length
     requests += check.requests
     responses += check.responses

@@ -2,12 +2,14 @@
  * Promise 8: nothing is published (Kit email), approved (Apollo touch) or activated unless the
  * caller asked for it — for a migration, for sequences as code, and for every `Sequences` write.
  * Each check reads the simulators' own state; a control run with activation asked for shows the
- * same checks do see activation when it happens.
+ * same checks do see activation when it happens. Every request (and answer) of each test is valid
+ * under the providers' documents.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Apply, Journal, Migration, SequenceFile, type Sequences } from "@unisequence/core"
 import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
 import { Effect, Either } from "effect"
+import { expectDocumented } from "./contract.js"
 import { apolloOn, apolloSeed, KIT_KEY, kitOn, kitSeed } from "./support.js"
 
 /** What could send: per sequence, whether it is active and which steps would send. */
@@ -18,17 +20,16 @@ const kitLive = (sim: KitSimulator.KitSimulator) =>
     published: s.emails.filter((e) => e.published).length
   }))
 
-const apolloLive = (sim: ApolloSimulator.ApolloSimulator) =>
-  sim
-    .state()
-    .sequences.filter((s) => !s.archived)
-    .map((s) => ({
-      name: s.name,
-      active: s.active,
-      published: s.emailer_steps
-        .flatMap((step) => step.emailer_touches)
-        .filter((t) => t.status === "approved").length
-    }))
+/** Apollo: a touch sends once approved; an archived sequence sends nothing. */
+const apolloLive = (sim: ApolloSimulator.ApolloSimulator) => {
+  const unarchived = sim.state().sequences.filter((s) => !s.archived)
+  return unarchived.map(({ name, active, emailer_steps }) => ({
+    name,
+    active,
+    published: emailer_steps.flatMap((step) => step.emailer_touches).filter((t) => t.status === "approved")
+      .length
+  }))
+}
 
 const nothingLive = (live: ReadonlyArray<{ readonly active: boolean; readonly published: number }>) =>
   live.every((s) => !s.active && s.published === 0)
@@ -134,6 +135,7 @@ describe("safe defaults", () => {
       yield* kit.sequences.setActive(String(seeded.id), true)
       yield* kit.sequences.updateStep(String(seeded.id), String(seeded.emails[0]!.id), { published: true })
       expect(nothingLive(kitLive(sim))).toBe(false)
+      expectDocumented("documented", { kit: [sim] })
     }).pipe(Effect.scoped)
   )
 
@@ -171,6 +173,7 @@ describe("safe defaults", () => {
       expect(approvals).toEqual([])
       yield* apollo.sequences.setActive(seeded.id, true)
       expect(nothingLive(apolloLive(sim))).toBe(false)
+      expectDocumented("documented", { apollo: [sim] })
     }).pipe(Effect.scoped)
   )
 
@@ -190,12 +193,15 @@ describe("safe defaults", () => {
       expect(kitLive(kitSource).every((s) => s.active && s.published === 3)).toBe(true)
       expect(apolloLive(apolloSource).every((s) => s.active && s.published === 3)).toBe(true)
       const figures: Array<string> = []
+      const sims = { kit: [kitSource], apollo: [apolloSource] }
       for (const activate of [false, true]) {
         const kitTarget = yield* KitSimulator.start({ apiKeys: [KIT_KEY], rateLimit: false })
         const apolloTarget = yield* ApolloSimulator.start({
           quirks: { readOneSequence: true },
           rateLimit: false
         })
+        sims.kit.push(kitTarget)
+        sims.apollo.push(apolloTarget)
         const kitIn = yield* kitOn(kitSource.url)
         const apolloIn = yield* apolloOn(apolloSource.url)
         const kitOut = yield* kitOn(kitTarget.url)
@@ -230,6 +236,7 @@ describe("safe defaults", () => {
         }
       }
       console.log(`[safe defaults] migrate: ${figures.join("; ")}`)
+      expectDocumented("documented", sims)
     }).pipe(Effect.scoped)
   )
 
@@ -249,12 +256,21 @@ describe("safe defaults", () => {
         ].join("\n")
         const file = Either.getOrThrow(SequenceFile.parse(text))
         const figures: Array<string> = []
+        const sims: {
+          kit: Array<KitSimulator.KitSimulator>
+          apollo: Array<ApolloSimulator.ApolloSimulator>
+        } = {
+          kit: [],
+          apollo: []
+        }
         for (const activate of [false, true]) {
           const kitSim = yield* KitSimulator.start({ apiKeys: [KIT_KEY], rateLimit: false })
           const apolloSim = yield* ApolloSimulator.start({
             quirks: { readOneSequence: true },
             rateLimit: false
           })
+          sims.kit.push(kitSim)
+          sims.apollo.push(apolloSim)
           const kit = yield* kitOn(kitSim.url)
           const apollo = yield* apolloOn(apolloSim.url)
           for (const target of [kit.sequences, apollo.sequences]) {
@@ -284,6 +300,7 @@ describe("safe defaults", () => {
           }
         }
         console.log(`[safe defaults] apply: ${figures.join("; ")}`)
+        expectDocumented("documented", sims)
       }).pipe(Effect.scoped)
   )
 })
