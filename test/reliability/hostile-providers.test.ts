@@ -8,6 +8,7 @@ import { describe, expect, it } from "@effect/vitest"
 import type { Sequences } from "@unisequence/core"
 import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
 import { Cause, Effect, Exit, Stream } from "effect"
+import { expectDocumented } from "./contract.js"
 import { apolloOn, apolloSeed, KIT_KEY, kitOn, kitSeed } from "./support.js"
 
 const step = (subject: string, days: number) => ({
@@ -111,6 +112,7 @@ describe("hostile providers", () => {
         )
         expect(seen).toHaveLength(4 * 2 * 12)
         expect(reported).toEqual([])
+        expectDocumented("documented", { kit: [sim] })
       }).pipe(Effect.scoped)
   )
 
@@ -162,6 +164,7 @@ describe("hostile providers", () => {
         )
         expect(seen).toHaveLength(4 * 12)
         expect(reported).toEqual([])
+        expectDocumented("documented", { apollo: [sim] })
       }).pipe(Effect.scoped)
   )
 
@@ -202,6 +205,7 @@ describe("hostile providers", () => {
         console.log(
           `[hostile providers] partial writes: kit create failed with ${emails} of 2 emails written; apollo replaceSteps failed after the PUT changed ${apolloSim.state().sequences[0]!.emailer_steps.length === 1 ? "the steps" : "nothing"}`
         )
+        expectDocumented("documented", { kit: [kitSim], apollo: [apolloSim] })
       }).pipe(Effect.scoped)
   )
 })

@@ -8,6 +8,7 @@ import { ApolloClient } from "@unisequence/apollo"
 import { KitClient } from "@unisequence/kit"
 import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
 import { Duration, Effect, Stream } from "effect"
+import { expectDocumented } from "./contract.js"
 import { apolloOn, apolloSeed, KIT_KEY, kitOn, kitSeed } from "./support.js"
 
 // No upper bound on a duration is asserted: a load can stretch any of them. That the timeout fired
@@ -88,6 +89,7 @@ describe("timeouts", () => {
         )
         console.log(`[timeouts] kit, ${TIMEOUT_MS} ms timeout, provider hangs: ${figures}`)
         expect(sim.requests.length).toBeGreaterThanOrEqual(12)
+        expectDocumented("documented", { kit: [sim] })
       }).pipe(Effect.scoped)
   )
 
@@ -109,6 +111,7 @@ describe("timeouts", () => {
         )
         console.log(`[timeouts] apollo, ${TIMEOUT_MS} ms timeout, provider hangs: ${figures}`)
         expect(sim.requests.length).toBeGreaterThanOrEqual(12)
+        expectDocumented("documented", { apollo: [sim] })
       }).pipe(Effect.scoped)
   )
 
@@ -133,6 +136,7 @@ describe("timeouts", () => {
         expect(result._tag).toBe("Left")
         if (result._tag === "Left") expect(result.left._tag).toBe("ProviderUnavailable")
       }
+      expectDocumented("documented", { kit: [kitSim], apollo: [apolloSim] })
     }).pipe(Effect.scoped)
   )
 
@@ -167,6 +171,7 @@ describe("timeouts", () => {
         }
         expect(kitSim.requests).toHaveLength(3)
         expect(apolloSim.requests.filter((r) => r.operation === "getCampaign")).toHaveLength(3)
+        expectDocumented("documented", { kit: [kitSim], apollo: [apolloSim] })
       }).pipe(Effect.scoped)
   )
 })
