@@ -42,7 +42,11 @@ export interface Checked {
  */
 export const expectDocumented = (
   profile: Profile,
-  logs: { readonly kit?: ReadonlyArray<Logged>; readonly apollo?: ReadonlyArray<Logged> }
+  logs: { readonly kit?: ReadonlyArray<Logged>; readonly apollo?: ReadonlyArray<Logged> },
+  options: {
+    /** Check the answers too (default: on the documented profile). */
+    readonly answers?: boolean
+  } = {}
 ): Checked | undefined => {
   let exchanges = 0
   let requests = 0
@@ -54,7 +58,7 @@ export const expectDocumented = (
     const check = OpenApiContract.checkProvider(
       provider,
       provider === "kit" ? withoutRateLimitAnswers(log) : log,
-      { answers: profile === "documented" }
+      { answers: options.answers ?? profile === "documented" }
     )
     if (check === undefined) {
       console.warn("[contract] skipped: the providers' documents are not in ../shared/specs")
