@@ -133,8 +133,9 @@ describeEachBackend(
         })
         // A run killed while holding the journal leaves its lease: the rerun must take it over.
         const leaseLeft = killed.signal === "SIGKILL" && (await journals.leaseLeft(journal))
-        // Every other pair of trials (so both lanes) was killed while writing a journal entry: half of one more is there.
-        const truncated = Math.floor(index / lanes.length) % 2 === 1 && (await journals.cut(journal))
+        // Half the trials, on both lanes (1, 2, 5, 6, 9, 10, …), were killed while writing a journal
+        // entry: half of one more is there (when the run had written one).
+        const truncated = (index >> 1) % 2 !== index % 2 && (await journals.cut(journal))
         const rerun = await runInProcess(migrate(journal), lane.env)
         succeeded(rerun)
         const state = lane.apollo.state()
