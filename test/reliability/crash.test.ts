@@ -1,6 +1,6 @@
 /**
  * Promise 2: the CLI migration (`unisequence migrate --from kit --to apollo --journal J --yes`), the
- * installed executable as a process, killed with SIGKILL at 20 seeded random points (10 on SQL),
+ * installed executable as a process, killed with SIGKILL at 20 seeded random points,
  * then run again with the same journal, ends identical to an uninterrupted run with no duplicate. A
  * journal whose last entry was cut short (a crash during the write) is recovered, not fatal. The
  * killed run leaves its lease on the journal: the rerun takes it over. All of it on every journal
@@ -27,11 +27,7 @@ import { kitSeed } from "./support.js"
 
 const SEQUENCES = 8
 const STEPS = 5
-/**
- * Kill points per journal backend: the full 20 on the file journal; the SQL journals, whose store
- * differs but whose resume is the same engine's, repeat the proof at 10.
- */
-const KILLS_ON = { file: 20, sqlite: 10, postgres: 10 } as const
+const KILLS = 20
 /** Trials run two at a time, each lane on its own pair of simulators: one per profile. */
 const PROFILES: ReadonlyArray<Profile> = ["documented", "observed"]
 
@@ -85,7 +81,6 @@ describeEachBackend(
   "crash and resume (CLI, SIGKILL)",
   () => dir,
   (backendName, backend) => {
-    const KILLS = KILLS_ON[backendName]
     it(`killed at ${KILLS} seeded random points, each rerun with the journal ends identical to an uninterrupted run; a killed run's lease is taken over`, async () => {
       const journals = backend()
       const started = Date.now()
