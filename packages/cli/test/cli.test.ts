@@ -8,7 +8,7 @@ import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type Ran, runCli } from "./run.js"
+import { type Ran, runCli, writeOnboarding } from "./run.js"
 import { kitSeed } from "../src/demo/seed.js"
 
 const kitKey = "kit_secret_key_5f1c9a"
@@ -174,24 +174,7 @@ describe.concurrent("writing", () => {
     )
     const apollo = track(await startApollo())
     const env = envFor(kit, apollo)
-    const path = NodePath.join(tmp, "sequences.json")
-    NodeFs.writeFileSync(
-      path,
-      JSON.stringify({
-        version: 1,
-        sequences: [
-          {
-            name: "Onboarding",
-            schedule: { days: ["monday", "wednesday"], hour: 10, timeZone: "Europe/Paris" },
-            steps: [
-              { delay: "0 days", email: { subject: "Hello", html: "<p>Hi</p>" } },
-              { delay: "2 days", sendDays: ["friday"], email: { subject: "Tips", html: "<p>Tips</p>" } },
-              { delay: "6 hours", email: { subject: "Reminder", html: "<p>Psst</p>" } }
-            ]
-          }
-        ]
-      })
-    )
+    const path = writeOnboarding(NodePath.join(tmp, "sequences.json"), { sendDays: ["friday"] })
     const planned = await cli(["plan", "-f", path, "--provider", "kit", "--json"], env)
     expect(planned.code).toBe(0)
     const plan = at(json(planned), "plan")

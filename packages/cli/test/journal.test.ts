@@ -9,7 +9,7 @@ import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { defaultJournal } from "../src/commands/migrate.js"
-import { type Ran, runCli } from "./run.js"
+import { type Ran, runCli, writeOnboarding } from "./run.js"
 import { kitSeed } from "../src/demo/seed.js"
 import type { Settings } from "../src/internal/settings.js"
 import { Option, Redacted } from "effect"
@@ -57,27 +57,7 @@ afterAll(async () => {
   NodeFs.rmSync(tmp, { recursive: true, force: true })
 })
 
-const file = (name: string) => {
-  const path = NodePath.join(tmp, name)
-  NodeFs.writeFileSync(
-    path,
-    JSON.stringify({
-      version: 1,
-      sequences: [
-        {
-          name: "Onboarding",
-          schedule: { days: ["monday", "wednesday"], hour: 10, timeZone: "Europe/Paris" },
-          steps: [
-            { delay: "0 days", email: { subject: "Hello", html: "<p>Hi</p>" } },
-            { delay: "2 days", email: { subject: "Tips", html: "<p>Tips</p>" } },
-            { delay: "6 hours", email: { subject: "Reminder", html: "<p>Psst</p>" } }
-          ]
-        }
-      ]
-    })
-  )
-  return path
-}
+const file = (name: string) => writeOnboarding(NodePath.join(tmp, name))
 
 /** The user, in Kit: edits the second email's subject and deletes the third. */
 const handEdit = async (kit: KitSimulator.KitSimulator) => {
