@@ -448,4 +448,56 @@ describe("Apollo adapter over the simulator", () => {
       ).toBe(false)
     })
   )
+
+  it.scoped(
+    "a later step with a zero wait (no rule against it in Apollo's document): read, each step edited, written",
+    () =>
+      Effect.gen(function* () {
+        const touch = (subject: string) => ({
+          status: "approved" as const,
+          emailer_template: { subject, body_html: `<p>${subject}</p>` }
+        })
+        const { sim, apollo } = yield* harness({
+          seed: {
+            sequences: [
+              {
+                name: "Burst",
+                emailer_steps: [
+                  { type: "auto_email", wait_time: 0, wait_mode: "minute", emailer_touches: [touch("A")] },
+                  { type: "auto_email", wait_time: 0, wait_mode: "day", emailer_touches: [touch("B")] },
+                  { type: "call", wait_time: 0, wait_mode: "hour" }
+                ]
+              }
+            ]
+          }
+        })
+        const s = apollo.sequences
+        const id = seededId(sim)
+        const read = yield* s.get(id)
+        expect(read.steps.map((step) => step.delay.value)).toEqual([0, 0, 0])
+        for (const [i, step] of read.steps.entries())
+          yield* s.updateStep(
+            id,
+            step.id,
+            i === 2 ? { delay: { value: 0, unit: "days" } } : { email: { subject: `Edited ${i}` } }
+          )
+        yield* s.addStep(id, { delay: { value: 0, unit: "minutes" }, type: "action_item" })
+        const after = sim.state().sequences[0]!.emailer_steps
+        expect(after.map((step) => [step.wait_time, step.wait_mode])).toEqual([
+          [0, "minute"],
+          [0, "day"],
+          [0, "day"],
+          [0, "minute"]
+        ])
+        expect(after.slice(0, 2).map((step) => step.emailer_touches[0]!.emailer_template.subject)).toEqual([
+          "Edited 0",
+          "Edited 1"
+        ])
+        // Handed back as read: nothing to write.
+        const again = yield* s.get(id)
+        sim.clearLog()
+        yield* s.replaceSteps(id, again.steps)
+        expect(sim.requests.map((r) => r.method)).toEqual(["GET"])
+      })
+  )
 })
