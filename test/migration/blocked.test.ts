@@ -54,14 +54,7 @@ const seed: ApolloSimulator.Seed = {
     {
       name: "Relative",
       emailer_steps: [
-        // A leftover date in a sequence that waits: Apollo ignores it, and so does the plan.
-        {
-          type: "auto_email",
-          wait_time: 0,
-          wait_mode: "day",
-          exact_datetime: "2030-01-01T00:00:00Z",
-          emailer_touches: [touch("Hello")]
-        },
+        { type: "auto_email", wait_time: 0, wait_mode: "day", emailer_touches: [touch("Hello")] },
         { type: "auto_email", wait_time: 2, wait_mode: "day", emailer_touches: [touch("Again")] }
       ]
     }

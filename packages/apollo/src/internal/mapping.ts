@@ -283,9 +283,7 @@ export const isStepRaw = (u: unknown): u is StepRaw =>
 export const stepFromWire = (
   step: W.Step,
   touches: ReadonlyArray<W.Touch>,
-  templates: ReadonlyMap<string, W.Template>,
-  /** The sequence's `sequence_by_exact_daytime`, when known. */
-  exactTimes?: boolean | null
+  templates: ReadonlyMap<string, W.Template>
 ): Either.Either<S.Step, string> => {
   const wireType = step.type ?? step.step_type
   const type = wireType == null ? undefined : stepTypeFromWire(wireType)
@@ -296,10 +294,9 @@ export const stepFromWire = (
     return Either.left(`step ${step.id} has an unknown wait_mode ${JSON.stringify(step.wait_mode)}`)
   const [first, ...rest] = touches
   const apollo: Mutable<Options.StepOptions> = {}
-  // The step's time only in an exact-time sequence (or, when that is not said, a step with no wait):
-  // elsewhere Apollo waits `wait_time` and a leftover `exact_datetime` means nothing.
-  const timedExactly = exactTimes === true || (exactTimes == null && step.wait_time == null)
-  if (step.exact_datetime != null && timedExactly) apollo.exactDatetime = step.exact_datetime
+  // Carried wherever it is set, so no target drops it unsaid: in an exact-time sequence it is the
+  // step's time; a leftover one in a sequence that waits is carried (and refused elsewhere) too.
+  if (step.exact_datetime != null) apollo.exactDatetime = step.exact_datetime
   if (step.priority != null) apollo.priority = step.priority
   if (step.note != null) apollo.note = step.note
   if (step.auto_skip_in_x_days != null) apollo.autoSkipInXDays = step.auto_skip_in_x_days
@@ -334,8 +331,7 @@ export const stepFromWire = (
 export const stepsFromWire = (
   steps: ReadonlyArray<W.Step>,
   touches: ReadonlyArray<W.Touch>,
-  templates: ReadonlyArray<W.Template>,
-  exactTimes?: boolean | null
+  templates: ReadonlyArray<W.Template>
 ): Either.Either<ReadonlyArray<S.Step>, string> => {
   const byTemplate = new Map(templates.flatMap((t) => (t.id == null ? [] : [[t.id, t] as const])))
   const ordered = steps
@@ -346,8 +342,7 @@ export const stepsFromWire = (
       stepFromWire(
         step,
         touches.filter((t) => t.emailer_step_id === step.id),
-        byTemplate,
-        exactTimes
+        byTemplate
       )
     )
   )
@@ -361,12 +356,7 @@ export const sequenceFromWire = (
 ): Either.Either<S.Sequence, string> => {
   const rawCampaign = isRecord(raw) ? raw.emailer_campaign : undefined
   return Either.map(
-    stepsFromWire(
-      detail.emailer_steps ?? [],
-      detail.emailer_touches ?? [],
-      detail.emailer_templates ?? [],
-      detail.emailer_campaign.sequence_by_exact_daytime
-    ),
+    stepsFromWire(detail.emailer_steps ?? [], detail.emailer_touches ?? [], detail.emailer_templates ?? []),
     (steps) =>
       new S.Sequence(
         {
