@@ -4,7 +4,7 @@
  */
 import { FetchHttpClient, HttpClient } from "@effect/platform"
 import { Apollo } from "@unisequence/apollo"
-import { Apply, Journal, Migration, type Sequences } from "@unisequence/core"
+import { Apply, Journal, Migration, type Plan, type Sequences } from "@unisequence/core"
 import { Kit } from "@unisequence/kit"
 import { ApolloSimulator, KitSimulator, OpenApiContract } from "@unisequence/testing"
 import { describe, expect, layer } from "@effect/vitest"
@@ -210,13 +210,42 @@ const apolloSeed: ApolloSimulator.Seed = {
 }
 
 const profiles = ["documented", "observed"] as const
+type Profile = (typeof profiles)[number]
+
+/** A Kit simulator on `profile`, with no rate limit. */
+const kitSimOn = (profile: Profile, seed?: KitSimulator.Seed) =>
+  KitSimulator.start({ profile, rateLimit: false, ...(seed === undefined ? {} : { seed }) })
+
+/** An Apollo simulator on `profile` that serves the single-sequence read, with no rate limit. */
+const apolloSimOn = (profile: Profile, seed?: ApolloSimulator.Seed) =>
+  ApolloSimulator.start({
+    profile,
+    quirks: { readOneSequence: true },
+    rateLimit: false,
+    ...(seed === undefined ? {} : { seed })
+  })
+
+/** Kit → Apollo on one profile: both simulators (Kit holding `kitSeed`), both adapters, a journal. */
+const kitToApolloLane = (profile: Profile) =>
+  Effect.gen(function* () {
+    const kitSim = yield* kitSimOn(profile, kitSeed)
+    const apolloSim = yield* apolloSimOn(profile)
+    const { source, target } = yield* kitToApollo(kitSim, apolloSim)
+    return { kitSim, apolloSim, source, target, journal: yield* Journal.makeMemory() }
+  })
+
+const applyWith = (plan: Plan.Plan, target: Sequences.Sequences, journal: Journal.Journal) =>
+  Apply.apply(plan, { target }).pipe(Effect.provideService(Journal.Journal, journal))
+
+const planWith = (source: Sequences.Sequences, target: Sequences.Sequences, journal: Journal.Journal) =>
+  Migration.plan({ source, target }).pipe(Effect.provideService(Journal.Journal, journal))
 
 /**
  * What the adapters sent in this test (and, on the documented profile, what the simulators answered)
  * is valid under the providers' own documents; each simulator saw requests.
  */
 const contractsHold = (
-  profile: (typeof profiles)[number],
+  profile: Profile,
   ...sims: ReadonlyArray<KitSimulator.KitSimulator | ApolloSimulator.ApolloSimulator>
 ) => {
   for (const sim of sims) {
@@ -227,6 +256,42 @@ const contractsHold = (
   }
 }
 
+/**
+ * For each write request of an uninterrupted run in turn: a run killed right after it, then the same
+ * run resumed from its journal, ends with the target as the uninterrupted run left it.
+ */
+const resumesAfterEachKill = (options: {
+  readonly profile: Profile
+  readonly writes: number
+  readonly target: KitSimulator.KitSimulator | ApolloSimulator.ApolloSimulator
+  readonly expected: unknown
+  readonly state: () => unknown
+  readonly killedRun: (
+    killAt: number,
+    journal: Journal.Journal
+  ) => Effect.Effect<unknown, unknown, HttpClient.HttpClient>
+  readonly resumedRun: (
+    journal: Journal.Journal
+  ) => Effect.Effect<Apply.Result, unknown, HttpClient.HttpClient>
+}) =>
+  Effect.gen(function* () {
+    for (let killAt = 1; killAt <= options.writes; killAt++) {
+      options.target.reset()
+      const journal = yield* Journal.makeMemory()
+      expect(
+        Exit.isInterrupted(yield* Effect.exit(options.killedRun(killAt, journal))),
+        `kill ${killAt}`
+      ).toBe(true)
+      const result = yield* options.resumedRun(journal)
+      expect(
+        result.outcomes.every((o) => o.verification !== "differs"),
+        `kill ${killAt}`
+      ).toBe(true)
+      expect(options.state(), `kill ${killAt}`).toEqual(options.expected)
+      contractsHold(options.profile, options.target)
+    }
+  })
+
 layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
   for (const profile of profiles) {
     describe(`Kit → Apollo (${profile} profile)`, () => {
@@ -234,17 +299,8 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
         "plans every warning in words, applies inactive and unapproved, verifies, then has nothing to do",
         () =>
           Effect.gen(function* () {
-            const kitSim = yield* KitSimulator.start({ profile, rateLimit: false, seed: kitSeed })
-            const apolloSim = yield* ApolloSimulator.start({
-              profile,
-              quirks: { readOneSequence: true },
-              rateLimit: false
-            })
-            const { source, target } = yield* kitToApollo(kitSim, apolloSim)
-            const journal = yield* Journal.makeMemory()
-            const plan = yield* Migration.plan({ source, target }).pipe(
-              Effect.provideService(Journal.Journal, journal)
-            )
+            const { kitSim, apolloSim, source, target, journal } = yield* kitToApolloLane(profile)
+            const plan = yield* planWith(source, target, journal)
             const evergreen = plan.sequences.find((s) => s.name === "Evergreen course")!
             const byPath = new Map(evergreen.warnings.map((w) => [w.path, w]))
             for (const [path, kind] of [
@@ -264,9 +320,7 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
               []
             )
 
-            const result = yield* Apply.apply(plan, { target }).pipe(
-              Effect.provideService(Journal.Journal, journal)
-            )
+            const result = yield* applyWith(plan, target, journal)
             expect(result.outcomes.map((o) => o.verification)).toEqual(["verified", "verified"])
             const state = apolloState(apolloSim)
             expect(state.map((s) => s.name)).toEqual(["Evergreen course", "Webinar follow-up"])
@@ -282,11 +336,9 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
 
             contractsHold(profile, kitSim, apolloSim)
             apolloSim.clearLog()
-            const again = yield* Migration.plan({ source, target }).pipe(
-              Effect.provideService(Journal.Journal, journal)
-            )
+            const again = yield* planWith(source, target, journal)
             expect(again.sequences.map((s) => s.action)).toEqual(["unchanged", "unchanged"])
-            yield* Apply.apply(again, { target }).pipe(Effect.provideService(Journal.Journal, journal))
+            yield* applyWith(again, target, journal)
             expect(apolloSim.requests.filter((r) => r.method !== "GET" && r.operation !== "search")).toEqual(
               []
             )
@@ -298,14 +350,7 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
         "a rerun after the user approved and activated in Apollo and fixed a typo in Kit keeps Apollo live and lists only real changes",
         () =>
           Effect.gen(function* () {
-            const kitSim = yield* KitSimulator.start({ profile, rateLimit: false, seed: kitSeed })
-            const apolloSim = yield* ApolloSimulator.start({
-              profile,
-              quirks: { readOneSequence: true },
-              rateLimit: false
-            })
-            const { source, target } = yield* kitToApollo(kitSim, apolloSim)
-            const journal = yield* Journal.makeMemory()
+            const { kitSim, apolloSim, source, target, journal } = yield* kitToApolloLane(profile)
             const first = yield* run(source, target, journal)
             const webinar = first.outcomes.find((o) => o.name === "Webinar follow-up")!
             // The user, in Apollo: approves every touch, activates the sequence.
@@ -319,9 +364,7 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
             const kitWebinar = (yield* source.get(webinar.key)).steps[1]!
             yield* source.updateStep(webinar.key, kitWebinar.id, { email: { subject: "The recording" } })
 
-            const plan = yield* Migration.plan({ source, target }).pipe(
-              Effect.provideService(Journal.Journal, journal)
-            )
+            const plan = yield* planWith(source, target, journal)
             const planned = plan.sequences.find((s) => s.name === "Webinar follow-up")!
             const evergreen = plan.sequences.find((s) => s.name === "Evergreen course")!
             expect(planned.action).toBe("update")
@@ -330,7 +373,7 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
             expect(details).not.toMatch(/reentry|holdAfterLastStep|exclusions|activate/)
             expect(evergreen.action).toBe("unchanged")
             expect(plan.reads).toBeGreaterThan(0)
-            yield* Apply.apply(plan, { target }).pipe(Effect.provideService(Journal.Journal, journal))
+            yield* applyWith(plan, target, journal)
             const after = apolloState(apolloSim).find((s) => s.name === "Webinar follow-up")!
             expect(after.active).toBe(true)
             expect(after.steps.flatMap((st) => st.touches.map((t) => [t[1], t[2]]))).toEqual([
@@ -345,31 +388,22 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
         "the plan reads Apollo's team schedules: names the one it will use, blocks what none matches",
         () =>
           Effect.gen(function* () {
-            const kitSim = yield* KitSimulator.start({
-              rateLimit: false,
-              seed: {
-                sequences: [
-                  ...(kitSeed.sequences ?? []),
-                  {
-                    name: "Weekend in Tokyo",
-                    send_days: ["saturday"],
-                    send_hour: 3,
-                    time_zone: "Asia/Tokyo",
-                    emails: [{ subject: "Hi", content: "<p>Hi</p>", delay_value: 0, delay_unit: "days" }]
-                  }
-                ]
-              }
+            const kitSim = yield* kitSimOn(profile, {
+              sequences: [
+                ...(kitSeed.sequences ?? []),
+                {
+                  name: "Weekend in Tokyo",
+                  send_days: ["saturday"],
+                  send_hour: 3,
+                  time_zone: "Asia/Tokyo",
+                  emails: [{ subject: "Hi", content: "<p>Hi</p>", delay_value: 0, delay_unit: "days" }]
+                }
+              ]
             })
-            const apolloSim = yield* ApolloSimulator.start({
-              profile,
-              quirks: { readOneSequence: true },
-              rateLimit: false
-            })
+            const apolloSim = yield* apolloSimOn(profile)
             const { source, target } = yield* kitToApollo(kitSim, apolloSim)
             const journal = yield* Journal.makeMemory()
-            const plan = yield* Migration.plan({ source, target }).pipe(
-              Effect.provideService(Journal.Journal, journal)
-            )
+            const plan = yield* planWith(source, target, journal)
             expect(plan.blocked.map((b) => [b.name, b.error._tag])).toEqual([
               ["Weekend in Tokyo", "InvalidInput"]
             ])
@@ -381,9 +415,7 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
             expect(apolloSim.requests.filter((r) => r.method !== "GET" && r.operation !== "search")).toEqual(
               []
             )
-            const result = yield* Apply.apply(plan, { target }).pipe(
-              Effect.provideService(Journal.Journal, journal)
-            )
+            const result = yield* applyWith(plan, target, journal)
             expect(result.outcomes.map((o) => o.verification)).toEqual(["verified", "verified"])
             expect(result.failed).toEqual([])
             contractsHold(profile, kitSim, apolloSim)
@@ -394,24 +426,13 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
         "a sequence deleted from Apollo is created again; another account behind the same journal too",
         () =>
           Effect.gen(function* () {
-            const kitSim = yield* KitSimulator.start({ profile, rateLimit: false, seed: kitSeed })
-            const apolloSim = yield* ApolloSimulator.start({
-              profile,
-              quirks: { readOneSequence: true },
-              rateLimit: false
-            })
-            const { source, target } = yield* kitToApollo(kitSim, apolloSim)
-            const journal = yield* Journal.makeMemory()
+            const { kitSim, apolloSim, source, target, journal } = yield* kitToApolloLane(profile)
             yield* run(source, target, journal)
             contractsHold(profile, kitSim, apolloSim)
             apolloSim.reset()
-            const plan = yield* Migration.plan({ source, target }).pipe(
-              Effect.provideService(Journal.Journal, journal)
-            )
+            const plan = yield* planWith(source, target, journal)
             expect(plan.sequences.map((s) => s.action)).toEqual(["create", "create"])
-            const result = yield* Apply.apply(plan, { target }).pipe(
-              Effect.provideService(Journal.Journal, journal)
-            )
+            const result = yield* applyWith(plan, target, journal)
             expect(result.outcomes.map((o) => o.verification)).toEqual(["verified", "verified"])
             expect(apolloState(apolloSim).map((s) => s.name)).toEqual([
               "Evergreen course",
@@ -425,12 +446,8 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
         "killed after each of its write requests in turn, resumes to the uninterrupted result with no duplicate",
         () =>
           Effect.gen(function* () {
-            const kitSim = yield* KitSimulator.start({ profile, rateLimit: false, seed: kitSeed })
-            const reference = yield* ApolloSimulator.start({
-              profile,
-              quirks: { readOneSequence: true },
-              rateLimit: false
-            })
+            const kitSim = yield* kitSimOn(profile, kitSeed)
+            const reference = yield* apolloSimOn(profile)
             const whole = yield* kitToApollo(kitSim, reference)
             yield* run(whole.source, whole.target, yield* Journal.makeMemory())
             const expected = apolloState(reference)
@@ -438,28 +455,22 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
             const writes = whole.counter.writes
             expect(writes).toBeGreaterThanOrEqual(4)
 
-            const apolloSim = yield* ApolloSimulator.start({
+            const apolloSim = yield* apolloSimOn(profile)
+            yield* resumesAfterEachKill({
               profile,
-              quirks: { readOneSequence: true },
-              rateLimit: false
+              writes,
+              target: apolloSim,
+              expected,
+              state: () => apolloState(apolloSim),
+              killedRun: (killAt, journal) =>
+                Effect.flatMap(kitToApollo(kitSim, apolloSim, killAt), (killed) =>
+                  run(killed.source, killed.target, journal)
+                ),
+              resumedRun: (journal) =>
+                Effect.flatMap(kitToApollo(kitSim, apolloSim), (resumed) =>
+                  run(resumed.source, resumed.target, journal)
+                )
             })
-            for (let killAt = 1; killAt <= writes; killAt++) {
-              apolloSim.reset()
-              const journal = yield* Journal.makeMemory()
-              const killed = yield* kitToApollo(kitSim, apolloSim, killAt)
-              expect(
-                Exit.isInterrupted(yield* Effect.exit(run(killed.source, killed.target, journal))),
-                `kill ${killAt}`
-              ).toBe(true)
-              const resumed = yield* kitToApollo(kitSim, apolloSim)
-              const result = yield* run(resumed.source, resumed.target, journal)
-              expect(
-                result.outcomes.every((o) => o.verification !== "differs"),
-                `kill ${killAt}`
-              ).toBe(true)
-              expect(apolloState(apolloSim), `kill ${killAt}`).toEqual(expected)
-              contractsHold(profile, apolloSim)
-            }
             console.log(
               `Kit → Apollo: killed after each of ${writes} write requests; every resume matched, 0 duplicates`
             )
@@ -473,19 +484,12 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
         "approximates minutes, replies and schedules, drops what Kit cannot hold, blocks call steps",
         () =>
           Effect.gen(function* () {
-            const apolloSim = yield* ApolloSimulator.start({
-              profile,
-              quirks: { readOneSequence: true },
-              rateLimit: false,
-              seed: apolloSeed
-            })
-            const kitSim = yield* KitSimulator.start({ profile, rateLimit: false })
+            const apolloSim = yield* apolloSimOn(profile, apolloSeed)
+            const kitSim = yield* kitSimOn(profile)
             const source = yield* apolloOn(apolloSim)
             const target = yield* kitOn(kitSim)
             const journal = yield* Journal.makeMemory()
-            const plan = yield* Migration.plan({ source, target }).pipe(
-              Effect.provideService(Journal.Journal, journal)
-            )
+            const plan = yield* planWith(source, target, journal)
             expect(plan.blocked.map((b) => [b.name, b.error._tag])).toEqual([["Call cadence", "Unsupported"]])
             const outbound = plan.sequences[0]!
             const byPath = new Map(outbound.warnings.map((w) => [w.path, w]))
@@ -506,9 +510,7 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
             }
             expect(kitSim.requests.filter((r) => r.method !== "GET")).toEqual([])
 
-            const result = yield* Apply.apply(plan, { target }).pipe(
-              Effect.provideService(Journal.Journal, journal)
-            )
+            const result = yield* applyWith(plan, target, journal)
             expect(result.outcomes.map((o) => o.verification)).toEqual(["verified"])
             const [kit] = kitState(kitSim)
             expect(kit?.name).toBe("Outbound Q3")
@@ -527,10 +529,8 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
 
             contractsHold(profile, apolloSim, kitSim)
             kitSim.clearLog()
-            const again = yield* Migration.plan({ source, target }).pipe(
-              Effect.provideService(Journal.Journal, journal)
-            )
-            yield* Apply.apply(again, { target }).pipe(Effect.provideService(Journal.Journal, journal))
+            const again = yield* planWith(source, target, journal)
+            yield* applyWith(again, target, journal)
             expect(kitSim.requests.filter((r) => r.method !== "GET")).toEqual([])
             contractsHold(profile, apolloSim, kitSim)
           })
@@ -538,13 +538,8 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
 
       it.scoped("a sequence deleted from Kit is created again with a notice, not a failure", () =>
         Effect.gen(function* () {
-          const apolloSim = yield* ApolloSimulator.start({
-            profile,
-            quirks: { readOneSequence: true },
-            rateLimit: false,
-            seed: apolloSeed
-          })
-          const kitSim = yield* KitSimulator.start({ profile, rateLimit: false })
+          const apolloSim = yield* apolloSimOn(profile, apolloSeed)
+          const kitSim = yield* kitSimOn(profile)
           const source = yield* apolloOn(apolloSim)
           const target = yield* kitOn(kitSim)
           const journal = yield* Journal.makeMemory()
@@ -553,17 +548,13 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
           // The user deletes it in Kit.
           yield* target.remove(written.targetId!)
           expect(kitState(kitSim)).toEqual([])
-          const plan = yield* Migration.plan({ source, target }).pipe(
-            Effect.provideService(Journal.Journal, journal)
-          )
+          const plan = yield* planWith(source, target, journal)
           const planned = plan.sequences.find((s) => s.name === "Outbound Q3")!
           expect(planned.action).toBe("create")
           expect(planned.warnings.find((w) => w.kind === "notice")?.detail).toContain(
             `${written.targetId}, written by an earlier run, is no longer in Kit`
           )
-          const result = yield* Apply.apply(plan, { target }).pipe(
-            Effect.provideService(Journal.Journal, journal)
-          )
+          const result = yield* applyWith(plan, target, journal)
           expect(result.failed).toEqual([])
           expect(result.outcomes.map((o) => [o.outcome, o.verification])).toEqual([["created", "verified"]])
           expect(kitState(kitSim).map((s) => s.name)).toEqual(["Outbound Q3"])
@@ -573,14 +564,9 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
 
       it.scoped("killed after each of its write requests in turn, resumes with no duplicate email", () =>
         Effect.gen(function* () {
-          const apolloSim = yield* ApolloSimulator.start({
-            profile,
-            quirks: { readOneSequence: true },
-            rateLimit: false,
-            seed: apolloSeed
-          })
+          const apolloSim = yield* apolloSimOn(profile, apolloSeed)
           const source = yield* apolloOn(apolloSim)
-          const reference = yield* KitSimulator.start({ profile, rateLimit: false })
+          const reference = yield* kitSimOn(profile)
           const counter = { writes: 0 }
           yield* run(
             source,
@@ -592,23 +578,19 @@ layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
           const writes = counter.writes
           expect(writes).toBeGreaterThanOrEqual(4)
 
-          const kitSim = yield* KitSimulator.start({ profile, rateLimit: false })
-          for (let killAt = 1; killAt <= writes; killAt++) {
-            kitSim.reset()
-            const journal = yield* Journal.makeMemory()
-            const killed = yield* kitOn(kitSim, killAfter(killAt, { writes: 0 }))
-            expect(
-              Exit.isInterrupted(yield* Effect.exit(run(source, killed, journal))),
-              `kill ${killAt}`
-            ).toBe(true)
-            const result = yield* run(source, yield* kitOn(kitSim), journal)
-            expect(
-              result.outcomes.every((o) => o.verification !== "differs"),
-              `kill ${killAt}`
-            ).toBe(true)
-            expect(kitState(kitSim), `kill ${killAt}`).toEqual(expected)
-            contractsHold(profile, kitSim)
-          }
+          const kitSim = yield* kitSimOn(profile)
+          yield* resumesAfterEachKill({
+            profile,
+            writes,
+            target: kitSim,
+            expected,
+            state: () => kitState(kitSim),
+            killedRun: (killAt, journal) =>
+              Effect.flatMap(kitOn(kitSim, killAfter(killAt, { writes: 0 })), (killed) =>
+                run(source, killed, journal)
+              ),
+            resumedRun: (journal) => Effect.flatMap(kitOn(kitSim), (target) => run(source, target, journal))
+          })
           console.log(
             `Apollo → Kit: killed after each of ${writes} write requests; every resume matched, 0 duplicates`
           )
