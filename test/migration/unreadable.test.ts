@@ -103,7 +103,7 @@ describe("Apollo without the single-sequence read", () => {
       sim.clearLog()
       const again = yield* Effect.flip(target.get(id))
       const edit = yield* Effect.flip(target.addStep(id, { delay: { value: 1, unit: "days" }, type: "call" }))
-      const preflight = yield* Effect.flip(target.preflight ?? Effect.void)
+      const preflight = yield* Effect.flip(target.preflight ?? Effect.succeed(0))
       expect([again, edit, preflight].map((e) => (e._tag === "Unsupported" ? e.feature : e._tag))).toEqual([
         endpoint,
         endpoint,
@@ -117,9 +117,29 @@ describe("Apollo without the single-sequence read", () => {
     Effect.gen(function* () {
       const sim = yield* ApolloSimulator.start({ rateLimit: false, quirks: { readOneSequence: true } })
       const target = yield* apolloOn(sim)
-      yield* target.preflight ?? Effect.void
-      yield* target.preflight ?? Effect.void
+      expect(yield* target.preflight ?? Effect.succeed(0)).toBe(1)
+      expect(yield* target.preflight ?? Effect.succeed(0)).toBe(0)
       expect(sim.requests.map((r) => [r.method, r.status])).toEqual([["GET", 404]])
+    })
+  )
+
+  it.scoped("a plan's read figure counts the preflight's request: every request planning made", () =>
+    Effect.gen(function* () {
+      const sim = yield* ApolloSimulator.start({ rateLimit: false, quirks: { readOneSequence: true } })
+      const target = yield* apolloOn(sim)
+      const from = yield* source
+      const plan = yield* Migration.plan({ source: from, target }).pipe(Effect.provide(Journal.layerMemory))
+      expect(sim.requests.length).toBeGreaterThan(1)
+      expect(plan.reads).toBe(sim.requests.length)
+      sim.clearLog()
+      const file = Either.getOrThrow(
+        SequenceFile.parse("version: 1\nsequences:\n  - name: Welcome\n    steps: []\n", "s.yaml")
+      )
+      const fresh = yield* apolloOn(sim)
+      const filePlan = yield* SequenceFile.plan({ file, target: fresh }).pipe(
+        Effect.provide(Journal.layerMemory)
+      )
+      expect(filePlan.reads).toBe(sim.requests.length)
     })
   )
 })

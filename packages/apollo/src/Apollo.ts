@@ -205,11 +205,11 @@ export const fromClient = (client: ApolloClient.Service): Effect.Effect<Sequence
             )
       )
 
-    /** Reads only: a 404 for an id that cannot exist says the endpoint is served. */
+    /** Reads only: a 404 for an id that cannot exist says the endpoint is served. Answers its requests. */
     const preflight = Effect.gen(function* () {
       const known = yield* Ref.get(unreadable)
       if (Option.isSome(known)) return yield* known.value
-      if (yield* Ref.get(readable)) return
+      if (yield* Ref.get(readable)) return 0
       yield* readOne(ApolloClient.probeId).pipe(
         Effect.asVoid,
         Effect.catchAll((error) =>
@@ -221,6 +221,7 @@ export const fromClient = (client: ApolloClient.Service): Effect.Effect<Sequence
               : Effect.void
         )
       )
+      return 1
     })
 
     const get = (id: string) => readOne(id).pipe(Effect.flatMap(toSequence("get", 200)))

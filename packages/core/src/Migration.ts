@@ -79,14 +79,14 @@ export const plan = (
     const capabilities = target.capabilities
     const activate = options.activate ?? false
     // Before anything else: a target that could not read back what a run writes fails the plan once.
-    yield* target.preflight ?? Effect.void
+    const preflightReads = yield* target.preflight ?? Effect.succeed(0)
     const journal = yield* Journal.readLatest
     const sequences: Array<Plan.SequencePlan> = []
     const blocked: Array<Plan.Blocked> = []
     const calls = callsOf(capabilities)
     // One list of the target, to say when a new sequence's name is already taken there.
     const existing = yield* Stream.runCollect(target.list())
-    let reads = 1
+    let reads = 1 + preflightReads
     let schedulesRead = false
     const names = new Map<string, Array<string>>()
     for (const s of existing) if (s.archived !== true) names.set(s.name, [...(names.get(s.name) ?? []), s.id])

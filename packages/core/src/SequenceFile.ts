@@ -378,10 +378,10 @@ export const plan = (
 
     // 2. The target as it is: the truth each entry is compared with. First, whether the account can
     // read back what apply writes (a failure here is the plan's, before any write).
-    yield* target.preflight ?? Effect.void
+    const preflightReads = yield* target.preflight ?? Effect.succeed(0)
     const journal = yield* Journal.readLatest
     const listed = Chunk.toReadonlyArray(yield* Stream.runCollect(target.list()))
-    let reads = 1
+    let reads = 1 + preflightReads
     let schedulesRead = false
     const archived = new Map(listed.filter((s) => s.archived === true).map((s) => [s.id, s]))
     const existing = listed.filter((s) => s.archived !== true)

@@ -115,9 +115,10 @@ export interface Sequences {
    * only: a plan and `apply` check it before any write, so a run that could not verify what it
    * wrote fails at once instead of after creating something. Succeeds where nothing is missing or
    * the provider has nothing to check; fails with the reason otherwise (e.g. `Unsupported` naming
-   * an endpoint the account does not serve).
+   * an endpoint the account does not serve). Succeeds with the number of requests it made, which a
+   * plan counts in its reads.
    */
-  readonly preflight?: Effect.Effect<void, SequenceError>
+  readonly preflight?: Effect.Effect<number, SequenceError>
   /** Every sequence, once, following the provider's pages lazily. */
   readonly list: (options?: ListOptions) => Stream.Stream<SequenceSummary, SequenceError>
   /** A sequence with all its steps and their content. */
@@ -201,7 +202,7 @@ export interface Primitives {
   /** A finer check than reading one page of `list` (the default), e.g. per-scope probes. */
   readonly verify?: Effect.Effect<Verification>
   /** See `Sequences.preflight`; absent: nothing to check. */
-  readonly preflight?: Effect.Effect<void, SequenceError>
+  readonly preflight?: Effect.Effect<number, SequenceError>
   /** See `Sequences.scheduleFor`. */
   readonly scheduleFor?: (schedule: Schedule) => Effect.Effect<Schedule, SequenceError>
   /**
@@ -615,7 +616,7 @@ export const make = (primitives: Primitives): Sequences => {
     setActive,
     remove,
     enroll,
-    preflight: (primitives.preflight ?? Effect.void).pipe(span("preflight")),
+    preflight: (primitives.preflight ?? Effect.succeed(0)).pipe(span("preflight")),
     ...(primitives.scheduleFor === undefined ? {} : { scheduleFor: primitives.scheduleFor })
   }
 }
