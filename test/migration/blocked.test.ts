@@ -46,6 +46,19 @@ const seed: ApolloSimulator.Seed = {
         }
       ]
     },
+    {
+      // A date left on a step of a sequence that waits: Apollo ignores it, so Kit can take the sequence.
+      name: "Leftover date",
+      emailer_steps: [
+        {
+          type: "auto_email",
+          wait_time: 0,
+          wait_mode: "day",
+          exact_datetime: "2030-03-01T09:00:00Z",
+          emailer_touches: [touch("Hello")]
+        }
+      ]
+    },
     { name: "No touch", emailer_steps: [{ type: "auto_email", wait_time: 0, wait_mode: "minute" }] },
     {
       name: "Blank subject",
@@ -100,11 +113,21 @@ describe("blocked at plan time, with the reason; the rest written", () => {
         const webinar = plan.blocked.find((b) => b.name === "Webinar")!
         expect(webinar.error.message).toContain("at an exact date and time (2030-03-01T09:00:00Z)")
         expect(webinar.error.message).toContain("mailed at another time")
-        expect(plan.sequences.map((s) => [s.name, s.action])).toEqual([["Relative", "create"]])
+        expect(plan.sequences.map((s) => [s.name, s.action])).toEqual([
+          ["Leftover date", "create"],
+          ["Relative", "create"]
+        ])
+        const leftover = plan.sequences[0]!.warnings.find(
+          (w) => w.path === "steps[0].providerOptions.apollo.exactDatetime"
+        )
+        expect(leftover?.kind).toBe("dropped")
+        expect(leftover?.detail).toContain("Apollo ignores")
+        expect(leftover?.detail).not.toContain("is sent at")
         expect(result.outcomes.map((o) => [o.name, o.outcome, o.verification])).toEqual([
+          ["Leftover date", "created", "verified"],
           ["Relative", "created", "verified"]
         ])
-        expect(kitSim.state().sequences.map((s) => s.name)).toEqual(["Relative"])
+        expect(kitSim.state().sequences.map((s) => s.name)).toEqual(["Leftover date", "Relative"])
       })
     )
   }

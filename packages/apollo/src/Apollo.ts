@@ -95,7 +95,10 @@ export const capabilities: Capabilities.Capabilities = {
     readOnly: ["stats"],
     stepReadOnly: ["touchId"],
     // A step of an exact-time sequence is sent at its date and time, not after a wait.
-    stepTiming: { exactDatetime: "at an exact date and time" }
+    stepTiming: { exactDatetime: "at an exact date and time" },
+    // Apollo sends at `exact_datetime` only in a sequence created `sequence_by_exact_daytime`; elsewhere
+    // the step waits `wait_time` and a date left on it is ignored.
+    stepTimingFlag: ["createFlags", "sequence_by_exact_daytime"]
   },
   keepsForeignOptions: false,
   // Apollo's document has no rule against a zero wait on a later step (Kit's has); no per-step send days.

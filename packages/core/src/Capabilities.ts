@@ -20,7 +20,7 @@
  *
  * @module
  */
-import { Effect, Either, Schema } from "effect"
+import { Effect, Either, Predicate, Schema } from "effect"
 import type { DelayUnit, NewSequence, NewStep, ProviderId, Sequence, StepType, Thread } from "./Sequence.js"
 import { Unsupported } from "./SequenceError.js"
 
@@ -40,7 +40,22 @@ export interface OptionsSpec {
    * so a step that sets one is `Unsupported` there (a plan blocks the sequence, with the reason).
    */
   readonly stepTiming?: Readonly<Record<string, string>>
+  /**
+   * Where the provider times steps by those options only when the sequence says so: the path, in
+   * its sequence-level options, of the flag that must be `true`. Without it a set timing option is a
+   * leftover the provider ignores (its steps wait their delays): dropped with a warning, not refused.
+   * Absent: the options always time their step.
+   */
+  readonly stepTimingFlag?: ReadonlyArray<string>
 }
+
+/** The value at `path` in a nested record, if any. */
+const at = (value: unknown, path: ReadonlyArray<string>): unknown =>
+  path.reduce<unknown>((v, key) => (Predicate.isRecord(v) ? v[key] : undefined), value)
+
+/** Whether `provider`'s timing options time the steps of a sequence with these options. */
+const timedBy = (spec: OptionsSpec | undefined, provider: string, sequenceOptions: unknown): boolean =>
+  spec?.stepTimingFlag === undefined || at(at(sequenceOptions, [provider]), spec.stepTimingFlag) === true
 
 /**
  * How translation treats each field of a provider's own payload (`Sequence.raw`, as read): `carried`
@@ -234,7 +249,10 @@ export const translateEither = (
       for (const [i, step] of source.steps.entries()) {
         for (const [provider, value] of Object.entries(step.providerOptions ?? {})) {
           if (provider === target.provider) continue
-          const timing = known(provider)?.options.stepTiming ?? {}
+          const spec = known(provider)?.options
+          // A leftover date the source itself ignores (its steps wait) is dropped below, with a warning.
+          if (!timedBy(spec, provider, source.providerOptions)) continue
+          const timing = spec?.stepTiming ?? {}
           for (const [field, v] of Object.entries(value)) {
             const words = Object.hasOwn(timing, field) ? timing[field] : undefined
             if (words === undefined || v == null) continue
@@ -460,13 +478,17 @@ export const translateEither = (
             else kept[provider] = Object.fromEntries(rest)
             continue
           }
+          const timing = known(provider)?.options.stepTiming ?? {}
           for (const [field, v] of rest) {
-            if (v != null)
-              warn(
-                `${path}.providerOptions.${provider}.${field}`,
-                "dropped",
-                `a ${displayName(provider)}-only step setting that ${name} has no place for (was ${shown(v)})`
-              )
+            if (v == null) continue
+            const words = Object.hasOwn(timing, field) ? timing[field] : undefined
+            warn(
+              `${path}.providerOptions.${provider}.${field}`,
+              "dropped",
+              words === undefined
+                ? `a ${displayName(provider)}-only step setting that ${name} has no place for (was ${shown(v)})`
+                : `a leftover setting to send ${words} (was ${shown(v)}) that ${displayName(provider)} ignores: this sequence is not timed by date there, its steps wait their delays, as they do in ${name}`
+            )
           }
           delete kept[provider]
         }

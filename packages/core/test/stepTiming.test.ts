@@ -51,6 +51,34 @@ describe("translate: a step timed by its provider's own option", () => {
     )
   })
 
+  it("where the source times steps only under a sequence flag: blocked with the flag, a warned drop without", () => {
+    const flagged: Capabilities.Capabilities = {
+      ...source,
+      options: { ...source.options, stepTimingFlag: ["flags", "byDate"] }
+    }
+    const timed = {
+      ...sequence("2030-01-01T09:00:00Z"),
+      providerOptions: { timed: { flags: { byDate: true } } }
+    }
+    const blocked = Capabilities.translateEither(timed, target, { sources: [flagged] })
+    expect(Either.isLeft(blocked) && blocked.left.feature).toBe("steps[1].providerOptions.timed.at")
+    for (const options of [undefined, { timed: { flags: { byDate: false } } }]) {
+      const leftover = {
+        ...sequence("2030-01-01T09:00:00Z"),
+        ...(options === undefined ? {} : { providerOptions: options })
+      }
+      const result = Capabilities.translateEither(leftover, target, { sources: [flagged] })
+      expect(Either.isRight(result)).toBe(true)
+      if (Either.isLeft(result)) return
+      const warning = result.right.warnings.find((w) => w.path === "steps[1].providerOptions.timed.at")
+      expect(warning?.kind).toBe("dropped")
+      expect(warning?.detail).toBe(
+        'a leftover setting to send at an exact date and time (was "2030-01-01T09:00:00Z") that Timed ignores: this sequence is not timed by date there, its steps wait their delays, as they do in Plain'
+      )
+      expect(result.right.sequence.steps[1]!.providerOptions?.timed).toBeUndefined()
+    }
+  })
+
   it("is carried where the target is the same provider or keeps every option", () => {
     expect(
       Either.isRight(

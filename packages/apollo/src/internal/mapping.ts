@@ -295,7 +295,8 @@ export const stepFromWire = (
   const [first, ...rest] = touches
   const apollo: Mutable<Options.StepOptions> = {}
   // Carried wherever it is set, so no target drops it unsaid: in an exact-time sequence it is the
-  // step's time; a leftover one in a sequence that waits is carried (and refused elsewhere) too.
+  // step's time (another provider refuses it); a leftover one in a sequence that waits is dropped
+  // with a warning (`stepTimingFlag`).
   if (step.exact_datetime != null) apollo.exactDatetime = step.exact_datetime
   if (step.priority != null) apollo.priority = step.priority
   if (step.note != null) apollo.note = step.note
