@@ -5,11 +5,11 @@
  */
 import { FetchHttpClient } from "@effect/platform"
 import { Apollo } from "@unisequence/apollo"
-import { Apply, Journal, Migration } from "@unisequence/core"
+import { Apply, Journal, Migration, SequenceFile } from "@unisequence/core"
 import { Kit } from "@unisequence/kit"
 import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Redacted } from "effect"
+import { Effect, Either, Redacted } from "effect"
 
 const fast = { baseDelay: "5 millis", maxDelay: "50 millis" } as const
 const apolloOn = (sim: ApolloSimulator.ApolloSimulator) =>
@@ -154,5 +154,47 @@ describe("blocked at plan time, with the reason; the rest written", () => {
         "2030-03-08T08:00:00Z"
       ])
     })
+  )
+
+  it.scoped(
+    "a sequence file for Kit: an Apollo step timed by its date is blocked as in a migration; a leftover date warns",
+    () =>
+      Effect.gen(function* () {
+        const kitSim = yield* KitSimulator.start({ rateLimit: false })
+        const target = yield* kitOn(kitSim)
+        const step = `      - delay: 0 days
+        email: { subject: Hi, html: <p>Hi</p> }
+        providerOptions: { apollo: { exactDatetime: "2030-03-01T09:00:00Z" } }
+`
+        const file = Either.getOrThrow(
+          SequenceFile.parse(
+            `version: 1
+sequences:
+  - name: Webinar
+    providerOptions: { apollo: { createFlags: { sequence_by_exact_daytime: true } } }
+    steps:
+${step}  - name: Leftover
+    steps:
+${step}`,
+            "s.yaml"
+          )
+        )
+        const plan = yield* SequenceFile.plan({
+          file,
+          target,
+          sources: [Kit.capabilities, Apollo.capabilities]
+        }).pipe(Effect.provide(Journal.layerMemory))
+        expect(
+          plan.blocked.map((b) => [b.name, b.error._tag, b.error._tag === "Unsupported" && b.error.feature])
+        ).toEqual([["Webinar", "Unsupported", "steps[0].providerOptions.apollo.exactDatetime"]])
+        expect(plan.blocked[0]!.error.message).toContain(
+          "at an exact date and time (2030-03-01T09:00:00Z) in Apollo"
+        )
+        expect(plan.sequences.map((s) => [s.name, s.action])).toEqual([["Leftover", "create"]])
+        const warning = plan.sequences[0]!.warnings.find(
+          (w) => w.path === "steps[0].providerOptions.apollo.exactDatetime"
+        )
+        expect(warning?.detail).toContain("Apollo ignores")
+      })
   )
 })

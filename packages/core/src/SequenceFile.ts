@@ -43,7 +43,7 @@
 import { FileSystem } from "@effect/platform"
 import { Chunk, Effect, Either, ParseResult, Schema, Stream } from "effect"
 import { LineCounter, parseDocument, stringify as toYaml } from "yaml"
-import { translateEither, type Warning } from "./Capabilities.js"
+import { type Capabilities, translateEither, type Warning } from "./Capabilities.js"
 import { collapse } from "./internal/issues.js"
 import * as Journal from "./Journal.js"
 import type * as Plan from "./Plan.js"
@@ -348,6 +348,12 @@ export interface PlanOptions {
   readonly activate?: boolean
   /** The file's name in errors (default `<input>`). */
   readonly fileName?: string
+  /**
+   * The providers whose `providerOptions` the file may carry, as a migration's source: a step timed
+   * by one's own option (an exact date and time) is blocked for another target, not dropped with a
+   * warning, and their names word the warnings. The target's own options need no entry.
+   */
+  readonly sources?: ReadonlyArray<Capabilities>
 }
 
 /**
@@ -365,7 +371,9 @@ export const plan = (
     const fileName = options.fileName ?? "<input>"
 
     // 1. Without a request: what the target can hold, and what its rules refuse.
-    const translations = file.sequences.map((entry) => translateEither(toNewSequence(entry), capabilities))
+    const translations = file.sequences.map((entry) =>
+      translateEither(toNewSequence(entry), capabilities, { sources: options.sources ?? [] })
+    )
     const locate = locators.get(file) ?? ((path: string, message: string): FileIssue => ({ path, message }))
     const refused = translations.flatMap((translation, i) =>
       Either.isLeft(translation)

@@ -2,7 +2,9 @@
  * What `plan` and `apply` share: a sequence file loaded and compared with the provider.
  */
 import type { FileSystem, HttpClient } from "@effect/platform"
+import { Apollo } from "@unisequence/apollo"
 import { type Journal, type Plan, SequenceFile } from "@unisequence/core"
+import { Kit } from "@unisequence/kit"
 import { Effect, type Option } from "effect"
 import type { RunContext } from "./context.js"
 import type { CommandError } from "./errors.js"
@@ -39,7 +41,9 @@ export const planFile = (
       target: connected.sequences,
       prune: args.prune,
       activate: args.activate,
-      fileName: args.file
+      fileName: args.file,
+      // Options the file may carry for either provider are judged as a migration from it would be.
+      sources: [Kit.capabilities, Apollo.capabilities]
     })
     return { plan, connected }
   })
