@@ -9,8 +9,8 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import type { Capabilities } from "@unisequence/core"
-import type { Sequence, SequenceError } from "@unisequence/core"
-import { Sequences } from "@unisequence/core"
+import type { SequenceError } from "@unisequence/core"
+import { Sequence, Sequences } from "@unisequence/core"
 import { Chunk, Context, Effect, type Layer, Stream } from "effect"
 
 export interface ConformanceProbeService {
@@ -80,15 +80,7 @@ const threeSteps = (): Array<Sequence.NewStepInput> => [
   { delay: { value: 3, unit: "days" }, email: email("Three") }
 ]
 
-const dayOrder: ReadonlyArray<Sequence.Weekday> = [
-  "monday",
-  "tuesday",
-  "wednesday",
-  "thursday",
-  "friday",
-  "saturday",
-  "sunday"
-]
+const dayOrder: ReadonlyArray<Sequence.Weekday> = Sequence.Weekday.literals
 
 /** Every field a provider with `caps` must keep, with "none" spelled one way. */
 const project = (

@@ -22,15 +22,8 @@ const provider = "kit" as const
 
 // ---- reading ----
 
-const ALL_DAYS: ReadonlyArray<Wire.Day> = [
-  "monday",
-  "tuesday",
-  "wednesday",
-  "thursday",
-  "friday",
-  "saturday",
-  "sunday"
-]
+/** Every day of the week: what Kit answers for an email with no days of its own. */
+const ALL_DAYS: ReadonlyArray<Wire.Day> = Model.Weekday.literals
 
 /**
  * A per-email `send_days`: Kit answers all seven days (or `null`, for hour-based emails) when the
