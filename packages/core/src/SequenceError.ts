@@ -41,6 +41,17 @@ const common = {
   leftBehind: Schema.optional(Schema.String)
 }
 
+/** What a provider's unusable answer said: why it failed, its status, the start of its body (scrubbed). */
+const answered = {
+  reason: Schema.String,
+  status: Schema.optional(Schema.Number),
+  excerpt: Schema.optional(Schema.String)
+}
+
+/** ` (status 502)`, or nothing when no answer came. */
+const statusOf = (e: { readonly status?: number | undefined }) =>
+  e.status === undefined ? "" : ` (status ${e.status})`
+
 const where = (e: {
   readonly provider: string
   readonly operation: string
@@ -170,15 +181,12 @@ export class Conflict extends Schema.TaggedError<Conflict>()("Conflict", {
 
 export class ProviderUnavailable extends Schema.TaggedError<ProviderUnavailable>()("ProviderUnavailable", {
   ...common,
-  reason: Schema.String,
-  status: Schema.optional(Schema.Number),
-  excerpt: Schema.optional(Schema.String)
+  ...answered
 }) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    const status = this.status === undefined ? "" : ` (status ${this.status})`
     const excerpt = this.excerpt === undefined ? "" : `: ${this.excerpt}`
-    return `${where(this)}: provider unavailable${status}: ${this.reason}${excerpt}`
+    return `${where(this)}: provider unavailable${statusOf(this)}: ${this.reason}${excerpt}`
   }
   get isRetryable() {
     return true
@@ -187,15 +195,12 @@ export class ProviderUnavailable extends Schema.TaggedError<ProviderUnavailable>
 
 export class MalformedResponse extends Schema.TaggedError<MalformedResponse>()("MalformedResponse", {
   ...common,
-  reason: Schema.String,
-  status: Schema.optional(Schema.Number),
-  excerpt: Schema.optional(Schema.String)
+  ...answered
 }) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    const status = this.status === undefined ? "" : ` (status ${this.status})`
     const excerpt = this.excerpt === undefined ? "" : `; body starts: ${this.excerpt}`
-    return `${where(this)}: unexpected answer${status}: ${this.reason}${excerpt}`
+    return `${where(this)}: unexpected answer${statusOf(this)}: ${this.reason}${excerpt}`
   }
   get isRetryable() {
     return false
