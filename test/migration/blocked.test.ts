@@ -5,7 +5,7 @@
  */
 import { FetchHttpClient } from "@effect/platform"
 import { Apollo } from "@unisequence/apollo"
-import { Apply, Journal, Migration, SequenceFile } from "@unisequence/core"
+import { Apply, Journal, Memory, Migration, SequenceFile } from "@unisequence/core"
 import { Kit } from "@unisequence/kit"
 import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
 import { describe, expect, it } from "@effect/vitest"
@@ -195,6 +195,112 @@ ${step}`,
           (w) => w.path === "steps[0].providerOptions.apollo.exactDatetime"
         )
         expect(warning?.detail).toContain("Apollo ignores")
+      })
+  )
+
+  it.scoped(
+    "an update Apollo's PUT cannot write (a step's priority, note, date; a touch's thread) is blocked at plan, not refused at apply",
+    () =>
+      Effect.gen(function* () {
+        const apolloSim = yield* ApolloSimulator.start({
+          rateLimit: false,
+          quirks: { readOneSequence: true },
+          seed: {
+            sequences: [
+              {
+                name: "Calls",
+                emailer_steps: [
+                  { type: "call", wait_time: 1, wait_mode: "day", priority: "high", note: "ask first" }
+                ]
+              },
+              {
+                name: "Mail",
+                emailer_steps: [
+                  { type: "auto_email", wait_time: 1, wait_mode: "day", emailer_touches: [touch("Hi")] }
+                ]
+              }
+            ]
+          }
+        })
+        const target = yield* apolloOn(apolloSim)
+        const file = Either.getOrThrow(
+          SequenceFile.parse(
+            `version: 1
+sequences:
+  - name: Calls
+    steps:
+      - delay: 2 days
+        type: call
+        providerOptions: { apollo: { priority: low, note: ask first } }
+  - name: Mail
+    steps:
+      - delay: 2 days
+        email: { subject: Hi, html: <p>Hi</p> }
+`,
+            "s.yaml"
+          )
+        )
+        const { plan, result } = yield* Effect.gen(function* () {
+          const plan = yield* SequenceFile.plan({ file, target })
+          const result = yield* Apply.apply(plan, { target })
+          return { plan, result }
+        }).pipe(Effect.provide(Journal.layerMemory))
+        expect(
+          plan.blocked.map((b) => [b.name, b.error._tag, b.error._tag === "Unsupported" && b.error.feature])
+        ).toEqual([["Calls", "Unsupported", "steps[0].providerOptions.apollo.priority"]])
+        expect(plan.blocked[0]!.error.message).toContain(
+          'task priority (POST /sequences sets it when the sequence is created), so it cannot be set to "low"'
+        )
+        expect(plan.sequences.map((s) => [s.name, s.action])).toEqual([["Mail", "update"]])
+        expect(result.outcomes.map((o) => [o.name, o.outcome])).toEqual([["Mail", "updated"]])
+        const calls = apolloSim.state().sequences.find((s) => s.name === "Calls")!
+        expect(calls.emailer_steps.map((s) => s.priority)).toEqual(["high"])
+      })
+  )
+
+  it.scoped(
+    "a migration rerun: a source change Apollo's PUT cannot write blocks that sequence at plan, the others go on",
+    () =>
+      Effect.gen(function* () {
+        const apolloSim = yield* ApolloSimulator.start({
+          rateLimit: false,
+          quirks: { readOneSequence: true }
+        })
+        const target = yield* apolloOn(apolloSim)
+        const source = yield* Memory.make()
+        const note = (n: string) => ({
+          name: n,
+          steps: [
+            {
+              delay: { value: 1, unit: "days" as const },
+              type: "call" as const,
+              providerOptions: { apollo: { note: "first" } }
+            }
+          ]
+        })
+        const calls = yield* source.create(note("Calls"))
+        const mail = yield* source.create({
+          name: "Mail",
+          steps: [{ delay: { value: 1, unit: "days" }, email: { subject: "Hi", html: "<p>Hi</p>" } }]
+        })
+        yield* Effect.gen(function* () {
+          yield* Apply.apply(yield* Migration.plan({ source, target }), { target })
+          yield* source.updateStep(calls.id, calls.steps[0]!.id, {
+            delay: { value: 2, unit: "days" },
+            providerOptions: { apollo: { note: "second" } }
+          })
+          yield* source.updateStep(mail.id, mail.steps[0]!.id, { email: { subject: "Hello" } })
+          const plan = yield* Migration.plan({ source, target })
+          expect(
+            plan.blocked.map((b) => [b.name, b.error._tag, b.error._tag === "Unsupported" && b.error.feature])
+          ).toEqual([["Calls", "Unsupported", "steps[0].providerOptions.apollo.note"]])
+          expect(plan.blocked[0]!.error.message).toContain("documents no step note")
+          expect(plan.sequences.map((s) => [s.name, s.action])).toEqual([["Mail", "update"]])
+          const result = yield* Apply.apply(plan, { target })
+          expect(result.outcomes.map((o) => [o.name, o.outcome])).toEqual([["Mail", "updated"]])
+        }).pipe(Effect.provide(Journal.layerMemory))
+        const written = apolloSim.state().sequences.find((s) => s.name.startsWith("Calls"))!
+        expect(written.emailer_steps.map((s) => s.note)).toEqual(["first"])
       })
   )
 })

@@ -308,13 +308,20 @@ export const fromClient = (client: ApolloClient.Service): Effect.Effect<Sequence
         yield* client.updateSequence(id, body)
       })
 
+    // Fields only create documents (a thread, a step note) are refused, never sent to be ignored; a
+    // plan asks the same question first, so it blocks what this write would refuse.
+    const stepWriteRefusals = (current: Sequences.StepList, diff: Diff.StepDiff) =>
+      Either.match(Mapping.planSteps(current, diff, Diff.applyStepPatch), {
+        onLeft: (reason) => [{ path: "steps", message: reason }],
+        onRight: Mapping.unwritableOnUpdate
+      })
+
     const writeSteps = (current: Sequences.StepList, diff: Diff.StepDiff) =>
       Effect.gen(function* () {
         const planned = yield* Either.match(Mapping.planSteps(current, diff, Diff.applyStepPatch), {
           onLeft: (reason) => Effect.fail(invalid("writeSteps", [{ path: "steps", message: reason }])),
           onRight: Effect.succeed
         })
-        // Fields only create documents (a thread, a step note) are refused here, never sent to be ignored.
         const unwritable = Mapping.unwritableOnUpdate(planned)
         if (unwritable.length > 0) {
           return yield* new E.Unsupported({
@@ -380,6 +387,7 @@ export const fromClient = (client: ApolloClient.Service): Effect.Effect<Sequence
       create,
       update,
       writeSteps,
+      stepWriteRefusals,
       setActive,
       remove,
       enroll,

@@ -474,18 +474,25 @@ export const plan = (
         blocked.push({ key, name: entry.name, error: warnings.left })
         continue
       }
-      const planned = yield* planSequence({
-        key,
-        translated,
-        target: safeDefaults(translated, actual, activate),
-        warnings: [...warnings.right, ...notices],
-        to: target,
-        activate,
-        // The journal only says whether a write was left part-way; the target says the rest.
-        entry: actual === undefined ? undefined : journalled,
-        actual
-      })
-      sequences.push(planned)
+      const planned = yield* Effect.either(
+        planSequence({
+          key,
+          translated,
+          target: safeDefaults(translated, actual, activate),
+          warnings: [...warnings.right, ...notices],
+          to: target,
+          activate,
+          // The journal only says whether a write was left part-way; the target says the rest.
+          entry: actual === undefined ? undefined : journalled,
+          actual
+        })
+      )
+      // An update the target would refuse (a field its update cannot write) is blocked, with the reason.
+      if (Either.isLeft(planned)) {
+        blocked.push({ key, name: entry.name, error: planned.left })
+        continue
+      }
+      sequences.push(planned.right)
     }
     if (options.prune === true) {
       for (const summary of existing) {

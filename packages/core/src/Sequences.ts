@@ -108,6 +108,13 @@ export interface Sequences {
    * a schedule is written as it is.
    */
   readonly scheduleFor?: (schedule: Schedule) => Effect.Effect<Schedule, SequenceError>
+  /**
+   * What writing `diff` onto `current` (as read) would refuse, found without a request: fields the
+   * provider's update cannot write (Apollo's update documents no step date, priority or note, no touch
+   * thread). A plan blocks such an update with these reasons instead of promising it; the write
+   * refuses the same list. Absent: every step write the model allows can be made.
+   */
+  readonly stepWriteRefusals?: (current: StepList, diff: StepDiff) => ReadonlyArray<Issue>
   /** Checks the credentials with harmless reads (and refused writes); writes nothing, never fails. */
   readonly verify: Effect.Effect<Verification>
   /**
@@ -203,6 +210,8 @@ export interface Primitives {
   readonly verify?: Effect.Effect<Verification>
   /** See `Sequences.preflight`; absent: nothing to check. */
   readonly preflight?: Effect.Effect<number, SequenceError>
+  /** See `Sequences.stepWriteRefusals`. */
+  readonly stepWriteRefusals?: (current: StepList, diff: StepDiff) => ReadonlyArray<Issue>
   /** See `Sequences.scheduleFor`. */
   readonly scheduleFor?: (schedule: Schedule) => Effect.Effect<Schedule, SequenceError>
   /**
@@ -617,6 +626,7 @@ export const make = (primitives: Primitives): Sequences => {
     remove,
     enroll,
     preflight: (primitives.preflight ?? Effect.succeed(0)).pipe(span("preflight")),
-    ...(primitives.scheduleFor === undefined ? {} : { scheduleFor: primitives.scheduleFor })
+    ...(primitives.scheduleFor === undefined ? {} : { scheduleFor: primitives.scheduleFor }),
+    ...(primitives.stepWriteRefusals === undefined ? {} : { stepWriteRefusals: primitives.stepWriteRefusals })
   }
 }

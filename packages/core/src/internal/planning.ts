@@ -9,7 +9,7 @@ import * as Diff from "../Diff.js"
 import type * as Journal from "../Journal.js"
 import type * as Plan from "../Plan.js"
 import type { DesiredStep, NewSequence, Sequence } from "../Sequence.js"
-import type { Issue, SequenceError } from "../SequenceError.js"
+import { type Issue, type SequenceError, Unsupported } from "../SequenceError.js"
 import type { Sequences } from "../Sequences.js"
 import { unsupportedInSequence } from "./support.js"
 import { sequenceRangeIssues, validateNewSequence } from "./validation.js"
@@ -225,8 +225,8 @@ export const planSequence = (args: {
   readonly entry: Journal.Entry | undefined
   /** The target as it is, when read (sequences-as-code reads it; a migration reads it on update). */
   readonly actual?: Sequence | undefined
-}): Effect.Effect<Plan.SequencePlan> =>
-  Effect.map(fingerprint(args.target), (fingerprint) => {
+}): Effect.Effect<Plan.SequencePlan, Unsupported> =>
+  Effect.flatMap(fingerprint(args.target), (fingerprint) => {
     const capabilities = args.to.capabilities
     let action = actionFrom(args.entry, fingerprint)
     // The target, when read, is the truth: the journal only says whether a write was left part-way.
@@ -236,8 +236,20 @@ export const planSequence = (args: {
         Object.keys(Diff.settings(args.actual, args.target, capabilities)).length === 0
       action = same ? "unchanged" : "update"
     }
+    if (action === "update" && args.actual !== undefined) {
+      const refused = updateRefusals(args.to, args.actual, args.target)
+      if (refused.length > 0)
+        return Effect.fail(
+          new Unsupported({
+            provider: args.to.provider,
+            operation: "plan",
+            feature: refused.map((issue) => issue.path).join(", "),
+            detail: `${args.actual.id} ("${args.actual.name}") cannot be updated as planned: ${refused.map((issue) => issue.message).join("; ")}`
+          })
+        )
+    }
     const operations = operationsFor(action, args.target, capabilities, args.activate, args.actual)
-    return {
+    return Effect.succeed({
       key: args.key,
       name: args.translated.name,
       action,
@@ -248,5 +260,19 @@ export const planSequence = (args: {
       operations,
       calls: operations.reduce((n, op) => n + op.calls, 0),
       fingerprint
-    }
+    })
   })
+
+/**
+ * What the target would refuse in the step write an update of `actual` to `desired` makes (the same
+ * diff apply carries out), asked of the target's service without a request.
+ */
+export const updateRefusals = (
+  to: Sequences,
+  actual: Sequence,
+  desired: NewSequence
+): ReadonlyArray<Issue> => {
+  if (to.stepWriteRefusals === undefined) return []
+  const diff = Diff.steps(actual.steps, matchByIndex(actual, desired))
+  return diff._tag === "Diff" && !Diff.isNoop(diff.diff) ? to.stepWriteRefusals(actual, diff.diff) : []
+}
