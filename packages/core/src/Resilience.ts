@@ -90,13 +90,25 @@ export const retry = (options: RetryOptions = {}) => {
   const eligible = (error: unknown): error is SequenceError =>
     isSequenceError(error) && retryable(error) && (options.while === undefined || options.while(error))
   return <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | SequenceError, R> =>
-    // Failures that must not be retried leave as a value, so the schedule only ever sees eligible errors.
-    effect.pipe(
-      Effect.map(Effect.succeed),
-      Effect.catchAll((error) => (eligible(error) ? Effect.fail(error) : Effect.succeed(Effect.fail(error)))),
-      Effect.retry(schedule),
-      Effect.flatten
-    )
+    // The first attempt runs bare: a call that succeeds (nearly all) builds no retry machinery. Only
+    // an eligible failure enters `Effect.retry`, whose first run replays that failure instead of
+    // sending again, so the schedule sees the same errors in the same order as a plain retry would.
+    Effect.catchAll(effect, (first) => {
+      if (!eligible(first)) return Effect.fail(first)
+      let replayed = false
+      const again = Effect.suspend(() => {
+        if (replayed) return effect
+        replayed = true
+        return Effect.fail(first)
+      })
+      // Failures that must not be retried leave as a value, so the schedule only sees eligible errors.
+      return again.pipe(
+        Effect.map(Effect.succeed),
+        Effect.catchAll((error) => (eligible(error) ? Effect.fail(error) : Effect.succeed(Effect.fail(error)))),
+        Effect.retry(schedule),
+        Effect.flatten
+      )
+    })
 }
 
 export interface LimiterOptions {
