@@ -20,6 +20,8 @@ type Issue = SequenceError.Issue
 
 const provider = "kit" as const
 
+type Mutable<A> = { -readonly [K in keyof A]: A[K] }
+
 // ---- reading ----
 
 /** Every day of the week: what Kit answers for an email with no days of its own. */
@@ -43,45 +45,48 @@ export const toExclusions = (sources: ReadonlyArray<Wire.ExcludeSource>): Readon
   sources.map((source) => ({ type: source.type, ids: source.ids.map(String) }))
 
 const kitOptions = (wire: Wire.SequenceItem): Model.ProviderOptions | undefined => {
-  const kit = {
-    ...(wire.email_count === undefined ? {} : { emailCount: wire.email_count }),
-    ...(wire.subscriber_count === undefined ? {} : { subscriberCount: wire.subscriber_count }),
-    ...(wire.stats === undefined ? {} : { stats: wire.stats })
-  }
-  return Object.keys(kit).length === 0 ? undefined : { [Options.provider]: kit }
+  if (wire.email_count === undefined && wire.subscriber_count === undefined && wire.stats === undefined)
+    return undefined
+  const kit: Record<string, unknown> = {}
+  if (wire.email_count !== undefined) kit.emailCount = wire.email_count
+  if (wire.subscriber_count !== undefined) kit.subscriberCount = wire.subscriber_count
+  if (wire.stats !== undefined) kit.stats = wire.stats
+  return { [Options.provider]: kit }
 }
 
-/** The settings of a sequence as far as the wire object has them. */
-const settings = (wire: Wire.SequenceItem) => {
-  const schedule = toSchedule(wire)
-  const providerOptions = kitOptions(wire)
-  return {
+type Settings = Mutable<ConstructorParameters<typeof SequenceSummary>[0]>
+
+/**
+ * The settings of a sequence as far as the wire object has them, in one object (a list builds one
+ * per item: conditional assignments, not a spread per optional field).
+ */
+const settings = (wire: Wire.SequenceItem): Settings => {
+  const out: Settings = {
     id: String(wire.id),
     name: wire.name,
     reentry: wire.repeat,
     holdAfterLastStep: wire.hold,
-    createdAt: wire.created_at,
-    ...(wire.updated_at === undefined ? {} : { updatedAt: wire.updated_at }),
-    ...(schedule === undefined ? {} : { schedule }),
-    ...(wire.email_address == null ? {} : { sender: wire.email_address }),
-    ...(wire.email_template_id == null ? {} : { templateId: String(wire.email_template_id) }),
-    ...(wire.exclude_subscriber_sources === undefined
-      ? {}
-      : { exclusions: toExclusions(wire.exclude_subscriber_sources) }),
-    ...(providerOptions === undefined ? {} : { providerOptions }),
-    raw: wire
+    createdAt: wire.created_at
   }
+  if (wire.updated_at !== undefined) out.updatedAt = wire.updated_at
+  const schedule = toSchedule(wire)
+  if (schedule !== undefined) out.schedule = schedule
+  if (wire.email_address != null) out.sender = wire.email_address
+  if (wire.email_template_id != null) out.templateId = String(wire.email_template_id)
+  if (wire.exclude_subscriber_sources !== undefined)
+    out.exclusions = toExclusions(wire.exclude_subscriber_sources)
+  const providerOptions = kitOptions(wire)
+  if (providerOptions !== undefined) out.providerOptions = providerOptions
+  out.raw = wire
+  return out
 }
 
-export const toSummary = (wire: Wire.SequenceItem): SequenceSummary =>
-  new SequenceSummary(
-    {
-      ...settings(wire),
-      ...(wire.active === undefined ? {} : { active: wire.active }),
-      ...(wire.email_count === undefined ? {} : { stepCount: wire.email_count })
-    },
-    true
-  )
+export const toSummary = (wire: Wire.SequenceItem): SequenceSummary => {
+  const props = settings(wire)
+  if (wire.active !== undefined) props.active = wire.active
+  if (wire.email_count !== undefined) props.stepCount = wire.email_count
+  return new SequenceSummary(props, true)
+}
 
 /**
  * A sequence email as a step. The email's `email_address` is always its sequence's (Kit has no
@@ -149,8 +154,6 @@ export const refusalError = (operation: string, refusal: Refusal): SequenceError
   refusal._tag === "Invalid"
     ? new InvalidInput({ provider, operation, issues: refusal.issues })
     : new Unsupported({ provider, operation, feature: refusal.feature, detail: refusal.detail })
-
-type Mutable<A> = { -readonly [K in keyof A]: A[K] }
 
 type SettingsInput = Model.SequencePatch
 
