@@ -47,6 +47,7 @@ import { Headers, HttpClient, type HttpClientError, HttpClientRequest } from "@e
 import { Cause, Duration, Effect, Either, Option, ParseResult, Predicate, Redacted, Schema } from "effect"
 import type { ParseOptions } from "effect/SchemaAST"
 import * as DispatcherHttpClient from "./DispatcherHttpClient.js"
+import * as Validate from "./internal/validate.js"
 import * as Resilience from "./Resilience.js"
 import * as Secret from "./Secret.js"
 import * as E from "./SequenceError.js"
@@ -93,7 +94,8 @@ export const keepExcess = (raw: unknown, decoded: unknown): void => {
 
 /**
  * A JSON answer decoded by `schema` with `options`; `onExcessProperty: "preserve"` keeps the fields
- * the schema does not name (by `keepExcess` after a plain decode). The decoder is compiled here:
+ * the schema does not name (the input itself where the schema only validates, otherwise by
+ * `keepExcess` after a plain decode). The decoder is compiled here:
  * make each answer once, beside the endpoint table, not per call.
  */
 export const json = <A, I>(schema: Schema.Schema<A, I>, options?: ParseOptions): Answer<A> => {
@@ -102,14 +104,17 @@ export const json = <A, I>(schema: Schema.Schema<A, I>, options?: ParseOptions):
     return { _tag: "Json", decode: (input) => decode(input) }
   }
   const decode = Schema.decodeUnknownEither(schema, { ...options, onExcessProperty: "ignore" })
-  return {
-    _tag: "Json",
-    decode: (input) => {
-      const decoded = decode(input)
-      if (Either.isRight(decoded)) keepExcess(input, decoded.right)
-      return decoded
-    }
+  const preserving = (input: unknown) => {
+    const decoded = decode(input)
+    if (Either.isRight(decoded)) keepExcess(input, decoded.right)
+    return decoded
   }
+  // A schema that only validates decodes to a copy of its input: an input that passes is the value
+  // (nothing rebuilt per item of a page); one that does not is decoded, for its error.
+  const check = Validate.compile(schema.ast)
+  if (check === undefined) return { _tag: "Json", decode: preserving }
+  const valid = (input: unknown): input is A => check(input)
+  return { _tag: "Json", decode: (input) => (valid(input) ? Either.right(input) : preserving(input)) }
 }
 
 /** No body: the call's value is `void`, and a 2xx with a body is not the provider's answer. */

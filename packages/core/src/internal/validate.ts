@@ -1,0 +1,80 @@
+/**
+ * A validator compiled from a schema whose decode would only copy its input: structs, arrays,
+ * unions, literals, the keywords and refinements (no transformation, declaration or recursion).
+ * For such a schema, decoding with `onExcessProperty: "preserve"` yields a value equal to the input
+ * itself, so an input that passes can be used as it is: no object rebuilt per item of a page.
+ */
+import { Option } from "effect"
+import * as AST from "effect/SchemaAST"
+
+type Check = (input: unknown) => boolean
+
+const isObject = (u: unknown): u is object => typeof u === "object" && u !== null && !Array.isArray(u)
+
+/**
+ * The check of `ast`, or `undefined` when the schema does more than validate (a transformation, a
+ * class, a recursive or index-signature schema): those keep Effect's decode. It never accepts what
+ * the decode refuses; it may refuse what the decode accepts (the caller then decodes).
+ */
+export const compile = (ast: AST.AST): Check | undefined => {
+  switch (ast._tag) {
+    case "StringKeyword":
+      return (u) => typeof u === "string"
+    case "NumberKeyword":
+      return (u) => typeof u === "number"
+    case "BooleanKeyword":
+      return (u) => typeof u === "boolean"
+    case "UnknownKeyword":
+    case "AnyKeyword":
+      return () => true
+    case "UndefinedKeyword":
+      return (u) => u === undefined
+    case "Literal": {
+      const literal = ast.literal
+      return (u) => u === literal
+    }
+    case "Refinement": {
+      const from = compile(ast.from)
+      if (from === undefined) return undefined
+      return (u) => from(u) && Option.isNone(ast.filter(u, AST.defaultParseOption, ast))
+    }
+    case "Union": {
+      const members: Array<Check> = []
+      for (const member of ast.types) {
+        const check = compile(member)
+        if (check === undefined) return undefined
+        members.push(check)
+      }
+      return (u) => members.some((check) => check(u))
+    }
+    case "TupleType": {
+      // Arrays only (`Schema.Array(item)`): fixed tuples keep the decode.
+      if (ast.elements.length > 0 || ast.rest.length !== 1) return undefined
+      const item = compile(ast.rest[0]!.type)
+      if (item === undefined) return undefined
+      return (u) => Array.isArray(u) && u.every(item)
+    }
+    case "TypeLiteral": {
+      if (ast.indexSignatures.length > 0) return undefined
+      const fields: Array<readonly [PropertyKey, boolean, Check]> = []
+      for (const property of ast.propertySignatures) {
+        const check = compile(property.type)
+        if (check === undefined) return undefined
+        fields.push([property.name, property.isOptional, check])
+      }
+      return (u) => {
+        if (!isObject(u)) return false
+        for (const [name, optional, check] of fields) {
+          if (!Object.hasOwn(u, name)) {
+            if (optional) continue
+            return false
+          }
+          if (!check(Reflect.get(u, name))) return false
+        }
+        return true
+      }
+    }
+    default:
+      return undefined
+  }
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Arbitrary, Either, FastCheck as fc, Schema } from "effect"
+import * as Validate from "../src/internal/validate.js"
+
+const Item = Schema.Struct({
+  id: Schema.Int,
+  name: Schema.String,
+  kind: Schema.Literal("a", "b"),
+  note: Schema.optional(Schema.NullOr(Schema.String)),
+  tags: Schema.Array(Schema.String),
+  extra: Schema.optional(Schema.Unknown),
+  nested: Schema.optional(Schema.Struct({ on: Schema.Boolean, at: Schema.Number }))
+})
+const Page = Schema.Struct({ items: Schema.Array(Item), next: Schema.NullOr(Schema.String) })
+
+const decodePreserving = Schema.decodeUnknownEither(Page, { onExcessProperty: "preserve" })
+const check = Validate.compile(Page.ast)
+
+describe("Validate.compile", () => {
+  it("compiles a schema that only validates", () => {
+    expect(check).toBeDefined()
+  })
+
+  it("refuses schemas that transform, declare or recurse (they keep the decode)", () => {
+    expect(Validate.compile(Schema.NumberFromString.ast)).toBeUndefined()
+    expect(
+      Validate.compile(Schema.Struct({ a: Schema.optionalWith(Schema.Int, { default: () => 0 }) }).ast)
+    ).toBeUndefined()
+    expect(Validate.compile(Schema.Record({ key: Schema.String, value: Schema.Int }).ast)).toBeUndefined()
+    expect(Validate.compile(Schema.Date.ast)).toBeUndefined()
+    class K extends Schema.Class<K>("K")({ a: Schema.Int }) {}
+    expect(Validate.compile(K.ast)).toBeUndefined()
+  })
+
+  it("accepts what the preserving decode yields unchanged, excess fields included", () => {
+    fc.assert(
+      fc.property(Arbitrary.make(Page), fc.dictionary(fc.string(), fc.jsonValue()), (page, excess) => {
+        const input = { ...excess, ...page }
+        expect(check!(input)).toBe(true)
+        const decoded = decodePreserving(input)
+        expect(Either.isRight(decoded) && decoded.right).toStrictEqual(input)
+      })
+    )
+  })
+
+  it("never accepts what the decode refuses", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (json) => {
+        if (check!(json)) expect(Either.isRight(decodePreserving(json))).toBe(true)
+      })
+    )
+    const good = { items: [{ id: 1, name: "x", kind: "a", tags: [] }], next: null }
+    expect(check!(good)).toBe(true)
+    for (const bad of [
+      { ...good, next: undefined },
+      { items: [{ id: 1.5, name: "x", kind: "a", tags: [] }], next: null },
+      { items: [{ id: 1, name: "x", kind: "c", tags: [] }], next: null },
+      { items: [{ id: 1, name: "x", kind: "a" }], next: null },
+      { items: [{ id: 1, name: "x", kind: "a", tags: [2] }], next: null },
+      { items: [{ id: 1, name: "x", kind: "a", tags: [], nested: { on: true } }], next: null },
+      { items: {}, next: null },
+      [],
+      null
+    ]) {
+      expect(check!(bad)).toBe(false)
+      expect(Either.isLeft(decodePreserving(bad))).toBe(true)
+    }
+  })
+})
