@@ -104,7 +104,9 @@ export const retry = (options: RetryOptions = {}) => {
       // Failures that must not be retried leave as a value, so the schedule only sees eligible errors.
       return again.pipe(
         Effect.map(Effect.succeed),
-        Effect.catchAll((error) => (eligible(error) ? Effect.fail(error) : Effect.succeed(Effect.fail(error)))),
+        Effect.catchAll((error) =>
+          eligible(error) ? Effect.fail(error) : Effect.succeed(Effect.fail(error))
+        ),
         Effect.retry(schedule),
         Effect.flatten
       )
