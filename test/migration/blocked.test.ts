@@ -255,6 +255,26 @@ sequences:
         expect(result.outcomes.map((o) => [o.name, o.outcome])).toEqual([["Mail", "updated"]])
         const calls = apolloSim.state().sequences.find((s) => s.name === "Calls")!
         expect(calls.emailer_steps.map((s) => s.priority)).toEqual(["high"])
+        // A change to that field alone is reported the same way, not planned as nothing to do.
+        const alone = Either.getOrThrow(
+          SequenceFile.parse(
+            `version: 1
+sequences:
+  - name: Calls
+    steps:
+      - delay: 1 days
+        type: call
+        providerOptions: { apollo: { priority: low, note: ask first } }
+`,
+            "s.yaml"
+          )
+        )
+        const again = yield* SequenceFile.plan({ file: alone, target }).pipe(
+          Effect.provide(Journal.layerMemory)
+        )
+        expect(again.blocked.map((b) => b.error._tag === "Unsupported" && b.error.feature)).toEqual([
+          "steps[0].providerOptions.apollo.priority"
+        ])
       })
   )
 

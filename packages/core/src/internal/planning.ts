@@ -236,7 +236,9 @@ export const planSequence = (args: {
         Object.keys(Diff.settings(args.actual, args.target, capabilities)).length === 0
       action = same ? "unchanged" : "update"
     }
-    if (action === "update" && args.actual !== undefined) {
+    // Checked on `unchanged` too: a change only to a field the update cannot write (which a read-back
+    // compare does not see) is reported, not silently left out.
+    if ((action === "update" || action === "unchanged") && args.actual !== undefined) {
       const refused = updateRefusals(args.to, args.actual, args.target)
       if (refused.length > 0)
         return Effect.fail(
