@@ -212,51 +212,54 @@ export const sequenceOptionsFromWire = (
   return options
 }
 
-/** The settings of a campaign, shared by `get` and `list`. */
+type Settings = Mutable<ConstructorParameters<typeof S.SequenceSummary>[0]>
+
+/**
+ * The settings of a campaign, shared by `get` and `list`, in one object (a list builds one per
+ * item: conditional assignments, not a spread per optional field).
+ */
 const settingsFromWire = (
   campaign: W.Campaign,
   rawCampaign: unknown,
   schedules: ReadonlyArray<W.EmailerSchedule> | undefined
-) => {
+): Settings => {
+  const out: Settings = { id: campaign.id, name: campaign.name ?? "" }
+  if (campaign.archived != null) out.archived = campaign.archived
+  if (campaign.created_at != null) out.createdAt = campaign.created_at
+  if (campaign.updated_at != null) out.updatedAt = campaign.updated_at
+  if (campaign.emailer_schedule_id != null)
+    out.schedule = namedSchedule(campaign.emailer_schedule_id, schedules)
   const limits: Mutable<S.Limits> = {}
-  if (campaign.max_emails_per_day != null) limits.maxEmailsPerDay = campaign.max_emails_per_day
-  if (campaign.same_account_reply_delay_days != null)
-    limits.sameAccountReplyDelayDays = campaign.same_account_reply_delay_days
-  const cc = splitEmails(campaign.cc_emails)
-  const bcc = splitEmails(campaign.bcc_emails)
-  return {
-    id: campaign.id,
-    name: campaign.name ?? "",
-    ...(campaign.archived == null ? {} : { archived: campaign.archived }),
-    ...(campaign.created_at == null ? {} : { createdAt: campaign.created_at }),
-    ...(campaign.updated_at == null ? {} : { updatedAt: campaign.updated_at }),
-    ...(campaign.emailer_schedule_id == null
-      ? {}
-      : { schedule: namedSchedule(campaign.emailer_schedule_id, schedules) }),
-    ...(Object.keys(limits).length === 0 ? {} : { limits }),
-    ...(cc.length === 0 ? {} : { cc }),
-    ...(bcc.length === 0 ? {} : { bcc }),
-    ...(campaign.label_names == null || campaign.label_names.length === 0
-      ? {}
-      : { labels: campaign.label_names }),
-    providerOptions: { apollo: sequenceOptionsFromWire(campaign, rawCampaign) }
+  let limited = false
+  if (campaign.max_emails_per_day != null) {
+    limits.maxEmailsPerDay = campaign.max_emails_per_day
+    limited = true
   }
+  if (campaign.same_account_reply_delay_days != null) {
+    limits.sameAccountReplyDelayDays = campaign.same_account_reply_delay_days
+    limited = true
+  }
+  if (limited) out.limits = limits
+  const cc = splitEmails(campaign.cc_emails)
+  if (cc.length > 0) out.cc = cc
+  const bcc = splitEmails(campaign.bcc_emails)
+  if (bcc.length > 0) out.bcc = bcc
+  if (campaign.label_names != null && campaign.label_names.length > 0) out.labels = campaign.label_names
+  out.providerOptions = { apollo: sequenceOptionsFromWire(campaign, rawCampaign) }
+  return out
 }
 
 export const summaryFromWire = (
   campaign: W.Campaign,
   rawCampaign: unknown,
   schedules?: ReadonlyArray<W.EmailerSchedule>
-): S.SequenceSummary =>
-  new S.SequenceSummary(
-    {
-      ...settingsFromWire(campaign, rawCampaign, schedules),
-      ...(campaign.active == null ? {} : { active: campaign.active }),
-      ...(typeof campaign.num_steps === "number" ? { stepCount: campaign.num_steps } : {}),
-      raw: rawCampaign
-    },
-    true
-  )
+): S.SequenceSummary => {
+  const props = settingsFromWire(campaign, rawCampaign, schedules)
+  if (campaign.active != null) props.active = campaign.active
+  if (typeof campaign.num_steps === "number") props.stepCount = campaign.num_steps
+  props.raw = rawCampaign
+  return new S.SequenceSummary(props, true)
+}
 
 const emailFromTouch = (touch: W.Touch, templates: ReadonlyMap<string, W.Template>): S.StepEmail => {
   const template =
