@@ -88,6 +88,10 @@ export const keepExcess = (raw: unknown, decoded: unknown): void => {
   for (const key of Object.keys(raw)) {
     const value: unknown = Reflect.get(raw, key)
     if (Object.hasOwn(decoded, key)) keepExcess(value, Reflect.get(decoded, key))
+    // A `__proto__` key of the JSON is a field like any other: copied as one, never assigned (an
+    // assignment would replace the decoded object's prototype).
+    else if (key === "__proto__")
+      Object.defineProperty(decoded, key, { value, enumerable: true, writable: true, configurable: true })
     else Reflect.set(decoded, key, value)
   }
 }

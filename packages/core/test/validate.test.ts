@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Arbitrary, Either, FastCheck as fc, Schema } from "effect"
+import * as HttpPipeline from "../src/HttpPipeline.js"
 import * as Validate from "../src/internal/validate.js"
 
 const Item = Schema.Struct({
@@ -34,13 +35,31 @@ describe("Validate.compile", () => {
 
   it("accepts what the preserving decode yields unchanged, excess fields included", () => {
     fc.assert(
-      fc.property(Arbitrary.make(Page), fc.dictionary(fc.string(), fc.jsonValue()), (page, excess) => {
-        const input = { ...excess, ...page }
-        expect(check!(input)).toBe(true)
-        const decoded = decodePreserving(input)
-        expect(Either.isRight(decoded) && decoded.right).toStrictEqual(input)
-      })
+      fc.property(
+        Arbitrary.make(Page),
+        fc.dictionary(
+          fc.string().filter((k) => k !== "__proto__"),
+          fc.jsonValue()
+        ),
+        (page, excess) => {
+          const input = { ...excess, ...page }
+          expect(check!(input)).toBe(true)
+          const decoded = decodePreserving(input)
+          expect(Either.isRight(decoded) && decoded.right).toStrictEqual(input)
+        }
+      )
     )
+  })
+
+  it("a `__proto__` field of an answer is left to the decode, and stays a field, never the prototype", () => {
+    const input: unknown = JSON.parse('{"items":[],"next":null,"__proto__":{"polluted":true}}')
+    expect(check!(input)).toBe(false)
+    const decoded = HttpPipeline.json(Page, { onExcessProperty: "preserve" })
+    if (decoded._tag !== "Json") throw new Error("a JSON answer")
+    const value = Either.getOrThrow(decoded.decode(input))
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype)
+    expect(Object.hasOwn(value, "__proto__")).toBe(true)
+    expect(Reflect.get(value, "polluted")).toBeUndefined()
   })
 
   it("never accepts what the decode refuses", () => {

@@ -63,7 +63,9 @@ export const compile = (ast: AST.AST): Check | undefined => {
         fields.push([property.name, property.isOptional, check])
       }
       return (u) => {
-        if (!isObject(u)) return false
+        // A `__proto__` key is left to the decode, which keeps it as a field (an input holding one
+        // is not what Effect's own preserving decode would yield).
+        if (!isObject(u) || Object.hasOwn(u, "__proto__")) return false
         for (const [name, optional, check] of fields) {
           if (!Object.hasOwn(u, name)) {
             if (optional) continue
