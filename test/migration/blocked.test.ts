@@ -3,29 +3,13 @@
  * and never written: an Apollo step of an exact-time sequence (sent at its date, not after a wait),
  * an `auto_email` step with no touch, a `new_thread` touch with a blank subject. The others are written.
  */
-import { FetchHttpClient } from "@effect/platform"
 import { Apollo } from "@unisequence/apollo"
 import { Apply, Journal, Memory, Migration, SequenceFile } from "@unisequence/core"
 import { Kit } from "@unisequence/kit"
 import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
+import { apolloOn, kitOn } from "./adapters.js"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Redacted } from "effect"
-
-const fast = { baseDelay: "5 millis", maxDelay: "50 millis" } as const
-const apolloOn = (sim: ApolloSimulator.ApolloSimulator) =>
-  Apollo.make({
-    apiKey: Redacted.make(ApolloSimulator.defaultMasterKey),
-    baseUrl: sim.url,
-    retry: fast
-  }).pipe(
-    Effect.map(({ sequences }) => sequences),
-    Effect.provide(FetchHttpClient.layer)
-  )
-const kitOn = (sim: KitSimulator.KitSimulator) =>
-  Kit.make({ apiKey: Redacted.make("kit_test_key"), baseUrl: sim.url, rateLimit: false, retry: fast }).pipe(
-    Effect.map(({ sequences }) => sequences),
-    Effect.provide(FetchHttpClient.layer)
-  )
+import { Effect, Either } from "effect"
 
 const touch = (subject: string) => ({
   status: "approved" as const,

@@ -5,32 +5,13 @@
  * - a rerun of a migration after random changes the user made on the target (activating,
  *   approving or publishing, editing) keeps what is live live and writes back what the source says.
  */
-import { FetchHttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Apollo } from "@unisequence/apollo"
 import { Apply, Journal, Migration, Sequence as Model, type Sequences } from "@unisequence/core"
-import { Kit } from "@unisequence/kit"
 import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
-import { Cause, Effect, Exit, FastCheck as fc, Redacted, type Scope } from "effect"
+import { apolloOn, kitOn } from "./adapters.js"
+import { Cause, Effect, Exit, FastCheck as fc, type Scope } from "effect"
 
-const fast = { baseDelay: "5 millis", maxDelay: "50 millis" } as const
 type Profile = "documented" | "observed"
-
-const kitOn = (sim: KitSimulator.KitSimulator) =>
-  Kit.make({ apiKey: Redacted.make("kit_test_key"), baseUrl: sim.url, rateLimit: false, retry: fast }).pipe(
-    Effect.map(({ sequences }) => sequences),
-    Effect.provide(FetchHttpClient.layer)
-  )
-
-const apolloOn = (sim: ApolloSimulator.ApolloSimulator) =>
-  Apollo.make({
-    apiKey: Redacted.make(ApolloSimulator.defaultMasterKey),
-    baseUrl: sim.url,
-    retry: fast
-  }).pipe(
-    Effect.map(({ sequences }) => sequences),
-    Effect.provide(FetchHttpClient.layer)
-  )
 
 const startKit = (profile: Profile, seed: KitSimulator.Seed = {}) =>
   KitSimulator.startAsync({ profile, rateLimit: false, seed })

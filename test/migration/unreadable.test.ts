@@ -3,22 +3,11 @@
  * list it): a migration, a file's apply and `apply` itself fail once, with `Unsupported` naming the
  * endpoint, before anything is written; the adapter's own reads fail at once after the first answer.
  */
-import { FetchHttpClient } from "@effect/platform"
-import { Apollo } from "@unisequence/apollo"
 import { Apply, Journal, Memory, Migration, SequenceFile } from "@unisequence/core"
 import { ApolloSimulator } from "@unisequence/testing"
+import { apolloOn } from "./adapters.js"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Redacted } from "effect"
-
-const apolloOn = (sim: ApolloSimulator.ApolloSimulator) =>
-  Apollo.make({
-    apiKey: Redacted.make(ApolloSimulator.defaultMasterKey),
-    baseUrl: sim.url,
-    retry: { baseDelay: "5 millis", maxDelay: "50 millis" }
-  }).pipe(
-    Effect.map(({ sequences }) => sequences),
-    Effect.provide(FetchHttpClient.layer)
-  )
+import { Effect, Either } from "effect"
 
 const endpoint = "GET /api/v1/emailer_campaigns/{id}"
 const writes = (sim: ApolloSimulator.ApolloSimulator) =>
