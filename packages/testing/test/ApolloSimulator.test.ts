@@ -795,6 +795,42 @@ describe("ApolloSimulator", () => {
       expect(list(get(json.body, "contacts"))).toHaveLength(2)
     })
 
+    it("reads the sender as the document names it; Rails' send_email_from_email_account_id[] only when observed", async () => {
+      const railsForm = (id: string, accountId: string) =>
+        `/emailer_campaigns/${id}/add_contact_ids?emailer_campaign_id=${id}` +
+        `&send_email_from_email_account_id[]=${accountId}&contact_ids[]=${contactIds[0]}`
+      const { id } = await create(sim)
+      const documented = await call(sim, "POST", railsForm(id, account()))
+      expect(documented.status).toBe(422)
+      expect(documented.body).toEqual({
+        error: "Please specify a emailer_campaign_id and send_email_from_email_account_id."
+      })
+      expect(sim.state().memberships).toHaveLength(0)
+      const repeated = await call(
+        sim,
+        "POST",
+        `/emailer_campaigns/${id}/add_contact_ids?emailer_campaign_id=${id}` +
+          `&send_email_from_email_account_id=${account()}&send_email_from_email_account_id=${account()}` +
+          `&contact_ids[]=${contactIds[0]}`
+      )
+      expect(repeated.status).toBe(200)
+      expect(sim.state().memberships.map((m) => m.contact_id)).toEqual([contactIds[0]])
+
+      const observed = await ApolloSimulator.startAsync({ profile: "observed" })
+      try {
+        const created = await create(observed)
+        const reply = await call(
+          observed,
+          "POST",
+          railsForm(created.id, observed.state().emailAccounts[0]?.id ?? "")
+        )
+        expect(reply.status).toBe(200)
+        expect(observed.state().memberships.map((m) => m.contact_id)).toEqual([contactIds[0]])
+      } finally {
+        await observed.close()
+      }
+    })
+
     it("adds the contacts carrying label_names[]", async () => {
       const labelled = await ApolloSimulator.startAsync({
         seed: {

@@ -162,20 +162,28 @@ const skipReason = (store: Store, req: ApiRequest, c: Campaign, contactId: strin
   return undefined
 }
 
-/** The document's form (the name repeated, as an OpenAPI array in the query) or Rails' `name[]`. */
-const senderAccounts = (req: ApiRequest): ReadonlyArray<string> => {
-  const many = list(req, "send_email_from_email_account_id")
-  if (many !== undefined) return many
-  const q = req.query.send_email_from_email_account_id
-  if (q !== undefined && !isString(q)) return q.filter((id) => id !== "")
-  const one = scalar(req, "send_email_from_email_account_id")
-  return one === undefined || one === "" ? [] : [one]
+/**
+ * The document's form: one id, or the name repeated (an OpenAPI array in the query). Rails' `name[]`,
+ * which the document does not name, is read only in `observed`: a client relying on it would fail
+ * against a server that keeps to the document.
+ */
+const senderAccounts = (store: Store, req: ApiRequest): ReadonlyArray<string> => {
+  const name = "send_email_from_email_account_id"
+  const given = (ids: ReadonlyArray<string>) => ids.filter((id) => id !== "")
+  const q = req.query[name]
+  if (q !== undefined) return given(isString(q) ? [q] : q)
+  if (store.profile === "observed") {
+    const rails = list(req, name)
+    if (rails !== undefined) return given(rails)
+  }
+  const v = isRecord(req.body) ? req.body[name] : undefined
+  return isString(v) ? given([v]) : isStringArray(v) ? given(v) : []
 }
 
 const addContactIds = (store: Store, req: ApiRequest): unknown => {
   const c = campaignOf(store, req.route.id)
   const campaignParam = scalar(req, "emailer_campaign_id")
-  const accounts = senderAccounts(req)
+  const accounts = senderAccounts(store, req)
   if (campaignParam === undefined || campaignParam === "" || accounts.length === 0)
     throw unprocessable("Please specify a emailer_campaign_id and send_email_from_email_account_id.")
   if (campaignParam !== c.id)
