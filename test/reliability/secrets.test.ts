@@ -14,11 +14,11 @@ import { FetchHttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Apollo } from "@unisequence/apollo"
 import { Kit } from "@unisequence/kit"
-import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
+import { ApolloSimulator, KitSimulator, RecordingTracer } from "@unisequence/testing"
 import { Cause, ConfigProvider, Duration, Effect, Exit, Layer, Redacted, Stream } from "effect"
 import { buildCli, migrateArgs, runCli } from "./cli.js"
 import { expectDocumented } from "./contract.js"
-import { apolloSeed, captureLogs, captureSpans, kitSeed, replacer } from "./support.js"
+import { apolloSeed, captureLogs, kitSeed, replacer } from "./support.js"
 
 const MARK = "SECRETMARKER"
 const KIT_MARK = "kit_SECRETMARKER123"
@@ -82,7 +82,7 @@ describe("secrets", () => {
         : "adapters: a provider echoing the credential in its bodies (every status) leaks it nowhere",
       () => {
         const logs = captureLogs()
-        const tracer = captureSpans()
+        const tracer = RecordingTracer.make()
         const texts: Array<string> = []
         const leakedBy = new Set<string>()
         const reached: Array<string> = []

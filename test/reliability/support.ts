@@ -1,6 +1,7 @@
 /**
  * Shared wiring of the reliability tests: seeds of many sequences, both adapters on simulators over
- * real HTTP, a logger and a tracer that keep everything they are given, and the retry counter.
+ * real HTTP, a logger that keeps everything it is given (the tracer is `RecordingTracer` of
+ * `@unisequence/testing`), and the retry counter.
  */
 import { FetchHttpClient } from "@effect/platform"
 import type { Sequences } from "@unisequence/core"
@@ -11,16 +12,13 @@ import {
   Cause,
   type Duration,
   Effect,
-  Exit,
   HashMap,
   Layer,
   List,
   Logger,
   LogLevel,
   Metric,
-  Option,
-  Redacted,
-  Tracer
+  Redacted
 } from "effect"
 
 export const KIT_KEY = "kit_test_key"
@@ -152,64 +150,4 @@ export const replacer = (_key: string, value: unknown): unknown => {
   if (typeof value === "bigint") return value.toString()
   if (value instanceof Error) return { ...value, name: value.name, message: value.message }
   return value
-}
-
-export interface CapturedSpan {
-  readonly name: string
-  readonly attributes: Map<string, unknown>
-  readonly events: Array<{ readonly name: string; readonly attributes: Record<string, unknown> | undefined }>
-  exit: Exit.Exit<unknown, unknown> | undefined
-}
-
-/** An in-memory tracer that keeps every span with its attributes, events and exit. */
-export const captureSpans = () => {
-  const spans: Array<CapturedSpan> = []
-  let next = 0
-  const tracer = Tracer.make({
-    span: (name, parent, context, links, startTime, kind) => {
-      const captured: CapturedSpan = { name, attributes: new Map(), events: [], exit: undefined }
-      spans.push(captured)
-      const id = String(++next)
-      const span: Tracer.Span = {
-        _tag: "Span",
-        name,
-        spanId: id,
-        traceId: Option.match(parent, { onNone: () => id, onSome: (p) => p.traceId }),
-        parent,
-        context,
-        status: { _tag: "Started", startTime },
-        attributes: captured.attributes,
-        links: [...links],
-        sampled: true,
-        kind,
-        end: (endTime, exit) => {
-          captured.exit = exit
-          ;(span as { status: Tracer.SpanStatus }).status = { _tag: "Ended", startTime, endTime, exit }
-        },
-        attribute: (key, value) => {
-          captured.attributes.set(key, value)
-        },
-        event: (eventName, _time, attributes) => {
-          captured.events.push({ name: eventName, attributes })
-        },
-        addLinks: () => {}
-      }
-      return span
-    },
-    context: (f) => f()
-  })
-  const layer = Layer.setTracer(tracer)
-  /** Everything the spans hold, as text: names, attributes, events, and failures of their exits. */
-  const text = () =>
-    spans
-      .map((s) =>
-        [
-          s.name,
-          JSON.stringify([...s.attributes], replacer),
-          JSON.stringify(s.events, replacer),
-          s.exit !== undefined && Exit.isFailure(s.exit) ? Cause.pretty(s.exit.cause) : ""
-        ].join(" ")
-      )
-      .join("\n")
-  return { spans, layer, text }
 }

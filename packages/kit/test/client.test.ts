@@ -5,7 +5,7 @@
 import { FetchHttpClient, HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Sequences } from "@unisequence/core"
-import { KitSimulator } from "@unisequence/testing"
+import { KitSimulator, RecordingTracer } from "@unisequence/testing"
 import {
   Cause,
   Chunk,
@@ -19,8 +19,7 @@ import {
   Option,
   Redacted,
   Ref,
-  Stream,
-  Tracer
+  Stream
 } from "effect"
 import * as Kit from "../src/Kit.js"
 import * as KitClient from "../src/KitClient.js"
@@ -419,35 +418,7 @@ describe("KitClient: the key never leaks", () => {
 
   it.live("not in errors, Cause.pretty, logs or span attributes, for 401/404/422/429/5xx", () =>
     Effect.gen(function* () {
-      const spans: Array<{ name: string; attributes: Record<string, unknown> }> = []
-      const tracer = Tracer.make({
-        span: (name, parent, context, links, startTime, kind) => {
-          const attributes = new Map<string, unknown>()
-          const span: Tracer.Span = {
-            _tag: "Span",
-            name,
-            spanId: `s${spans.length}`,
-            traceId: "t",
-            parent,
-            context,
-            status: { _tag: "Started", startTime },
-            attributes,
-            links,
-            sampled: true,
-            kind,
-            end: () => {
-              spans.push({ name, attributes: Object.fromEntries(attributes) })
-            },
-            attribute: (key, value) => {
-              attributes.set(key, value)
-            },
-            event: () => {},
-            addLinks: () => {}
-          }
-          return span
-        },
-        context: (f) => f()
-      })
+      const recording = RecordingTracer.make()
       const logs: Array<string> = []
       const logger = Logger.make(({ message, annotations }) => {
         logs.push(JSON.stringify({ message, annotations: [...annotations] }))
@@ -492,7 +463,7 @@ describe("KitClient: the key never leaks", () => {
       })
       const errors = yield* program.pipe(
         Effect.scoped,
-        Effect.withTracer(tracer),
+        Effect.withTracer(recording.tracer),
         Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
         Logger.withMinimumLogLevel(LogLevel.All)
       )
@@ -513,19 +484,17 @@ describe("KitClient: the key never leaks", () => {
           typeof e === "string" ? e : `${JSON.stringify(e)} ${String(e)} ${(e as Error).message}`
         ),
         ...logs,
-        JSON.stringify(spans)
+        recording.text()
       ].join("\n")
       expect(text).not.toContain(MARKER)
       expect(text).not.toContain(WRONG)
       // the header is traced, redacted
-      const headerAttributes = spans.flatMap((s) =>
-        Object.entries(s.attributes).filter(([k]) => k === "http.request.header.x-kit-api-key")
-      )
-      expect(headerAttributes.length).toBeGreaterThan(0)
-      expect(headerAttributes.every(([, v]) => String(v) === "<redacted>")).toBe(true)
+      const headerValues = recording.values("http.request.header.x-kit-api-key")
+      expect(headerValues.length).toBeGreaterThan(0)
+      expect(headerValues.every((v) => String(v) === "<redacted>")).toBe(true)
       expect(
-        spans.some(
-          (s) => s.name === "KitClient.getSequence" && s.attributes["unisequence.provider"] === "kit"
+        recording.spans.some(
+          (s) => s.name === "KitClient.getSequence" && s.attributes.get("unisequence.provider") === "kit"
         )
       ).toBe(true)
       expect(logs.length).toBeGreaterThan(0)
