@@ -4,6 +4,8 @@
  * every error message, `Cause.pretty`, log line (all levels), span name, attribute and event, CLI
  * output and journal file — also when a hostile provider echoes the credential back in its bodies.
  * What the simulators were sent (and answered) on those paths is valid under the providers' documents.
+ * The CLI runs in this process (`Cli.run`, its output captured as a process's would be), one of them
+ * as the installed executable, a real process.
  */
 import * as NodeFs from "node:fs"
 import * as NodeHttp from "node:http"
@@ -11,11 +13,14 @@ import type { AddressInfo } from "node:net"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { FetchHttpClient } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Apollo } from "@unisequence/apollo"
+import { Cli } from "@unisequence/cli"
+import { HttpPipeline } from "@unisequence/core"
 import { Kit } from "@unisequence/kit"
 import { ApolloSimulator, KitSimulator, RecordingTracer } from "@unisequence/testing"
-import { Cause, ConfigProvider, Duration, Effect, Exit, Layer, Redacted, Stream } from "effect"
+import { Cause, Clock, ConfigProvider, Duration, Effect, Exit, Layer, Logger, Redacted, Stream } from "effect"
 import { buildCli, migrateArgs, runCli } from "./cli.js"
 import { expectDocumented } from "./contract.js"
 import { apolloSeed, captureLogs, kitSeed, replacer } from "./support.js"
@@ -54,6 +59,58 @@ const echoServer = async (status: number) => {
     url: `http://127.0.0.1:${port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve()))
   }
+}
+
+/**
+ * Effect's clock for the in-process CLI runs, with the backoffs skipped: every retry and resume still
+ * happens, in the same number, but a wait shorter than a request's timeout (the backoffs are at most
+ * 20 s; the timeout is 30 s, raced on this clock) ends at once. The time is the real time, and the
+ * timeout itself is still waited for in full.
+ */
+const realClock = Clock.make()
+const noBackoff: Clock.Clock = {
+  [Clock.ClockTypeId]: Clock.ClockTypeId,
+  unsafeCurrentTimeMillis: () => realClock.unsafeCurrentTimeMillis(),
+  unsafeCurrentTimeNanos: () => realClock.unsafeCurrentTimeNanos(),
+  currentTimeMillis: realClock.currentTimeMillis,
+  currentTimeNanos: realClock.currentTimeNanos,
+  sleep: (duration) =>
+    Duration.lessThan(duration, HttpPipeline.DEFAULT_TIMEOUT) ? Effect.void : realClock.sleep(duration)
+}
+
+/**
+ * The command run in this process (`Cli.run`) with exactly `env` as its configuration, on the
+ * clock above: what a process would print (its lines, progress and log lines) as stdout/stderr.
+ */
+const runWithoutWaits = async (args: ReadonlyArray<string>, env: Readonly<Record<string, string>>) => {
+  const started = Date.now()
+  let stdout = ""
+  let stderr = ""
+  const toStderr = (text: string) => {
+    stderr += text
+  }
+  const code = await Effect.runPromise(
+    Cli.run(args, {
+      interactive: false,
+      color: false,
+      out: (line) => {
+        stdout += `${line}\n`
+      },
+      err: (line) => toStderr(`${line}\n`),
+      progress: { isTTY: false, columns: 80, write: toStderr }
+    }).pipe(
+      Effect.withClock(noBackoff),
+      Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))),
+      Effect.provide(
+        Logger.replace(
+          Logger.defaultLogger,
+          Logger.map(Logger.stringLogger, (l) => toStderr(`${l}\n`))
+        )
+      ),
+      Effect.provide(NodeContext.layer)
+    )
+  )
+  return { code, stdout, stderr, ms: Date.now() - started }
 }
 
 /** The exit code of each CLI run of the standard paths (the package README's table). */
@@ -179,8 +236,14 @@ describe("secrets", () => {
             yield* record("apollo 5xx")(apollo.sequences.get(apolloId))
             kitSim.setFaults({ all: { hang: { rate: 1 } } })
             apolloSim.setFaults({ all: { hang: { rate: 1 } } })
-            yield* record("kit timeout")(kit.sequences.get(kitId))
-            yield* record("apollo timeout")(apollo.sequences.get(apolloId))
+            // Both wait out their timeouts at once.
+            yield* Effect.all(
+              [
+                record("kit timeout")(kit.sequences.get(kitId)),
+                record("apollo timeout")(apollo.sequences.get(apolloId))
+              ],
+              { concurrency: 2 }
+            )
             kitSim.setFaults({ all: { reset: { rate: 1 } } })
             apolloSim.setFaults({ all: { reset: { rate: 1 } } })
             yield* record("kit reset")(kit.sequences.get(kitId))
@@ -323,7 +386,7 @@ describe("secrets", () => {
     it(paths === "standard"
       ? "CLI: the marker is in no stdout, stderr or journal on any error path"
       : "CLI: a provider echoing the credential leaks it into no output", async () => {
-      const bin = await buildCli()
+      const bin = paths === "standard" ? await buildCli() : undefined
       const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "unisequence-secrets-"))
       const kitSim = await KitSimulator.startAsync({
         apiKeys: [KIT_MARK],
@@ -348,8 +411,16 @@ describe("secrets", () => {
       const journal = NodePath.join(dir, "journal.jsonl")
       try {
         const results: Array<{ label: string; code: number | null; out: string; ms: number }> = []
-        const go = async (label: string, args: ReadonlyArray<string>, extra: Record<string, string> = {}) => {
-          const result = await runCli(bin, args, { env: env(extra), cwd: dir })
+        const go = async (
+          label: string,
+          args: ReadonlyArray<string>,
+          extra: Record<string, string> = {},
+          how: "in-process" | "spawned" = "in-process"
+        ) => {
+          const result =
+            how === "spawned" && bin !== undefined
+              ? await runCli(bin, args, { env: env(extra), cwd: dir })
+              : await runWithoutWaits(args, env(extra))
           results.push({ label, code: result.code, out: result.stdout + result.stderr, ms: result.ms })
         }
         if (paths === "echo") {
@@ -360,7 +431,8 @@ describe("secrets", () => {
           // The runs that set no fault, at once (a failing run waits out its retries).
           await Promise.all([
             go("migrate --json", migrateArgs(journal, { json: true })),
-            go("kit 401", ["list", "-p", "kit"], { KIT_API_KEY: `${KIT_MARK}_wrong` }),
+            // One run as the installed executable, a real process: its own stdout and stderr.
+            go("kit 401", ["list", "-p", "kit"], { KIT_API_KEY: `${KIT_MARK}_wrong` }, "spawned"),
             go("apollo 401", ["list", "-p", "apollo"], { APOLLO_API_KEY: `${APOLLO_MARK}_wrong` }),
             go("apollo 403", ["show", "-p", "apollo", apolloSim.state().sequences[0]!.id], {
               APOLLO_API_KEY: APOLLO_SCOPED_MARK
@@ -375,7 +447,8 @@ describe("secrets", () => {
             go("no apollo key", ["list", "-p", "apollo"], { APOLLO_API_KEY: "" }),
             go("unreachable", ["list", "-p", "apollo"], { APOLLO_BASE_URL: "http://127.0.0.1:9" })
           ])
-          // One at a time from here: each run sets the simulators' faults first.
+          // One at a time from here: each run sets the simulators' faults first. The retries happen
+          // as in a process (the simulators count the faults they answer); only their waits are skipped.
           kitSim.setFaults({ all: { malformed: { rate: 1, kinds: ["truncated_json"] } } })
           await go("kit malformed", ["list", "-p", "kit"])
           kitSim.setFaults({ all: { serverError: { rate: 1, statuses: [503] } }, limit: 20 })
