@@ -5,9 +5,18 @@
  * neither adapters nor engine). `run` is the whole command as an Effect returning the exit code,
  * so that it can be run in-process (the demo, the tests) as well as from `bin.ts`.
  */
-import { type CliApp, Command } from "@effect/cli"
+// Modules by their subpaths here and in everything start-up loads: the bundle initialises every module
+// a package's index re-exports once anything imports the index (its modules are wrapped for the
+// commands imported on demand), and the index of core, of Effect or of @effect/cli is all of it.
+import type * as CliApp from "@effect/cli/CliApp"
+import * as Command from "@effect/cli/Command"
 import type { SequenceFile } from "@unisequence/core"
-import { Cause, Console, Effect, Exit, Option, Predicate } from "effect"
+import * as Cause from "effect/Cause"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import { cliConsole, colorWanted } from "./internal/console.js"
 import { type CallCounter, makeCounter, type Run, RunContext } from "./internal/context.js"
 import { commands } from "./internal/definitions.js"

@@ -2,7 +2,7 @@ import { Migration, type Plan, SequenceError } from "@unisequence/core"
 import { Effect, Exit } from "effect"
 import { describe, expect, it } from "vitest"
 import { parseSelection } from "../src/internal/selection.js"
-import { ExitCode, renderFailure } from "../src/internal/errors.js"
+import { ExitCode, renderFailure, sequenceErrorTypeId } from "../src/internal/errors.js"
 import { humanPath, planJson, planLines } from "../src/internal/render.js"
 
 const step = { delay: { value: 1, unit: "days" as const }, type: "email" as const, published: false }
@@ -96,5 +96,7 @@ describe("selection and exit codes", () => {
       ExitCode.unavailable
     )
     expect(code(new Error("boom"))).toBeUndefined()
+    // The CLI knows core's errors by core's own mark, without loading core at start-up.
+    expect(sequenceErrorTypeId).toBe(SequenceError.TypeId)
   })
 })

@@ -3,7 +3,8 @@
  * the command's own output: colour only on a terminal without `NO_COLOR`, and a usage error printed
  * once, as `run`'s one `error:` line.
  */
-import { type Console, Effect } from "effect"
+import type * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
 
 /** Escape sequences (colours, cursor moves) in a text. */
 const ansi = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, "g")

@@ -3,7 +3,8 @@
  * answer a prompt, and the per-provider count of HTTP calls.
  */
 import type { FileSystem, HttpClient, Path, Terminal } from "@effect/platform"
-import { Context, Effect } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
 import type { CommandError } from "./errors.js"
 import type { Sink } from "./progress.js"
 

@@ -4,11 +4,13 @@
  * imported only when that command runs, so that start-up loads neither the adapters nor the
  * engine, the sequence-file format or the SQL drivers.
  */
-import { Args, Command, Options } from "@effect/cli"
-import { Effect } from "effect"
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as Effect from "effect/Effect"
 import type { Handler } from "./context.js"
 import { activate, common, file, journalPath, nameFilter, provider, prune } from "./options.js"
-import { providerNames } from "./settings.js"
+import { providerNames } from "./providerNames.js"
 
 type Config = Command.Command.Config
 export type ArgsOf<C extends Config> = Command.Command.ParseConfig<C>

@@ -2,16 +2,16 @@
  * The command's own expected failures, and the one place where every expected failure becomes an
  * exit code and a one-line message. Anything not listed here is unexpected (exit 1, with its cause).
  */
-import { HelpDoc, ValidationError } from "@effect/cli"
+import * as HelpDoc from "@effect/cli/HelpDoc"
+import * as ValidationError from "@effect/cli/ValidationError"
 import type { Terminal } from "@effect/platform"
-import {
-  type Journal,
-  type JournalLease,
-  SequenceError as Errors,
-  type SequenceFile
-} from "@unisequence/core"
+import type { Journal, JournalLease, SequenceError as Errors, SequenceFile } from "@unisequence/core"
 type SequenceError = Errors.SequenceError
-import { Cause, ConfigError, Data, Option, Predicate } from "effect"
+import * as Cause from "effect/Cause"
+import * as ConfigError from "effect/ConfigError"
+import * as Data from "effect/Data"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 
 /** Exit codes, documented in the package README. */
 export const ExitCode = {
@@ -57,6 +57,14 @@ export class FileFailed extends Data.TaggedError("FileFailed")<{
 /** The work ran, but some sequences were blocked or read back different from the plan. */
 export class Incomplete extends Data.TaggedError("Incomplete")<{ readonly message: string }> {}
 
+/**
+ * core's `SequenceError.TypeId`, a registered symbol: recognising core's errors by it keeps core (its
+ * error classes are schemas) out of start-up. The tests check that it is core's.
+ */
+export const sequenceErrorTypeId: unique symbol = Symbol.for("@unisequence/core/SequenceError")
+
+const isSequenceError = (u: unknown): u is SequenceError => Predicate.hasProperty(u, sequenceErrorTypeId)
+
 export const codeOfSequenceError = (error: SequenceError): ExitCode => {
   switch (error._tag) {
     case "AuthenticationFailed":
@@ -93,7 +101,7 @@ const oneLine = (text: string) => text.replace(/\s*\n\s*/g, " ").trim()
 
 /** Classifies an expected failure; `undefined` for anything else. */
 export const renderFailure = (error: unknown): Rendered | undefined => {
-  if (Errors.isSequenceError(error))
+  if (isSequenceError(error))
     return {
       code: codeOfSequenceError(error),
       message: oneLine(error.message),

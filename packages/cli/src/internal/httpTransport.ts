@@ -1,25 +1,35 @@
 /**
  * The CLI's HTTP client: core's `DispatcherHttpClient` over an undici `Agent`, the cheapest client
  * that is still an `HttpClient` (bench/README.md, benchmark 1), built once per run. undici is imported
- * when the first request goes out, so that `--help` and usage errors do not load it.
+ * when the first request goes out, with the client (and so core), so that `--help` and usage errors
+ * load neither.
  */
-import { HttpClient, type HttpClientError } from "@effect/platform"
-import { DispatcherHttpClient } from "@unisequence/core"
-import { Effect, Layer, Scope } from "effect"
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Scope from "effect/Scope"
 
 export const layer: Layer.Layer<HttpClient.HttpClient> = Layer.scoped(
   HttpClient.HttpClient,
   Effect.gen(function* () {
     const scope = yield* Effect.scope
     const client = yield* Effect.cached(
-      Effect.promise(() => import("@effect/platform-node/Undici")).pipe(
-        Effect.flatMap((undici) =>
-          Effect.acquireRelease(
-            Effect.sync(() => new undici.Agent()),
-            (agent) => Effect.promise(() => agent.close())
+      Effect.promise(() =>
+        Promise.all([
+          import("@effect/platform-node/Undici"),
+          import("@unisequence/core/DispatcherHttpClient")
+        ])
+      ).pipe(
+        Effect.flatMap(([undici, DispatcherHttpClient]) =>
+          Effect.map(
+            Effect.acquireRelease(
+              Effect.sync(() => new undici.Agent()),
+              (agent) => Effect.promise(() => agent.close())
+            ),
+            (agent) => DispatcherHttpClient.make({ request: (options) => agent.request(options) })
           )
         ),
-        Effect.map((agent) => DispatcherHttpClient.make({ request: (options) => agent.request(options) })),
         Scope.extend(scope)
       )
     )

@@ -1,9 +1,9 @@
 /**
  * The options several commands share, so that each reads and documents them the same way.
  */
-import { Options } from "@effect/cli"
-import type { Option } from "effect"
-import { providerNames } from "./settings.js"
+import * as Options from "@effect/cli/Options"
+import type * as Option from "effect/Option"
+import { providerNames } from "./providerNames.js"
 
 export const json = Options.boolean("json").pipe(
   Options.withDescription("Print one JSON document on stdout, for scripts")

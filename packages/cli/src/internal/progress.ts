@@ -3,7 +3,7 @@
  * redrawn in place on a terminal, one line per finished sequence otherwise (logs, CI, pipes).
  */
 import type { Apply } from "@unisequence/core"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 
 export interface Sink {
   readonly isTTY: boolean

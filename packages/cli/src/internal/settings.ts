@@ -6,9 +6,9 @@
 import { Secret } from "@unisequence/core"
 import { Config, Effect, Option, Redacted } from "effect"
 import { MissingCredentials, UsageError } from "./errors.js"
+import type { ProviderName } from "./providerNames.js"
 
-export type ProviderName = "kit" | "apollo"
-export const providerNames = ["kit", "apollo"] as const
+export { type ProviderName, providerNames } from "./providerNames.js"
 
 export const defaultUrls: Readonly<Record<ProviderName, string>> = {
   kit: "https://api.kit.com",
