@@ -57,23 +57,27 @@ const fresh = cachedData === undefined || script.cachedDataRejected
 cachedData = undefined
 
 // Start-up runs with two V8 settings of its own, and a command gets V8's defaults back once its
-// module is loaded (it calls the function registered below). Evaluating the bundle and printing help
-// or a usage error allocate about 25 MB that nearly all survive (modules, the command tree) in about
-// a tenth of a second:
-// - The young generation keeps its first size (semi-spaces of 1 MB). V8 doubles it when objects
-//   survive, up to 16 MB, which here only copies them once more before promoting them: 6 MB of peak
-//   memory for nothing. V8 reads the growth factor each time it grows the space, so setting it now
-//   takes effect (a size such as --max-semi-space-size is read once, at start: it would not), and 1
-//   makes growing keep the size.
-// - No TurboFan: a run this short never gains from optimised code, while the compilations it starts
-//   take 10 MB of memory and a core. V8 asks the flag each time a function gets hot.
-// Each is left alone when the user sets it (or a flag it depends on) on Node's command line. The code
-// cache was checked against V8's flags before this, and is written with them (V8 refuses a cache made
-// under other flags).
+// module is loaded (it calls the function registered below). Until then the process evaluates the
+// bundle and parses the command line, or prints help or a usage error, in a tenth of a second, and
+// much of what it allocates lives to the end (modules, the command tree). Measured on `--help`
+// (bench/README.md, benchmark 7):
+// - The young generation keeps its first size (semi-spaces of 1 MB): V8 doubles it as objects
+//   survive, up to 16 MB, which here only copies them once more before they are promoted; 5-6 MB of
+//   peak memory. V8 reads the growth factor each time it would grow the space, so setting it now
+//   takes effect (a size, such as --max-semi-space-size, is read once at start: it would not), and 1
+//   keeps the size. (A later V8 may hold the factor at 2 or more; this then changes nothing.)
+// - No TurboFan: a run this short gains nothing from optimised code, and the compilations it would
+//   start raise the peak memory by 10 MB and take CPU from the run. V8 reads the flag each time a
+//   function gets hot.
+// Each is left alone when the user sets it, or a flag it depends on, for Node. V8 refuses a code cache
+// made under other flags: the cache was checked above, before these, and is written after the
+// defaults are back.
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: read by the installed executable, not a turbo task
+const nodeFlags = [...process.execArgv, process.env.NODE_OPTIONS ?? ""]
 const startupFlags = [
   { during: "--semi-space-growth-factor=1", after: "--semi-space-growth-factor=2", user: /semi[-_]space/ },
   { during: "--no-turbofan", after: "--turbofan", user: /turbofan|\bopt\b|jitless/ }
-].filter(({ user }) => ![...process.execArgv, process.env.NODE_OPTIONS ?? ""].some((arg) => user.test(arg)))
+].filter(({ user }) => !nodeFlags.some((arg) => user.test(arg)))
 let started = false
 const commandStarts = () => {
   if (started) return

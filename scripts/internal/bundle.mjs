@@ -1,5 +1,6 @@
 // The CLI's executable, bundled and tree-shaken with esbuild (every Effect package declares
-// `sideEffects`) into two CommonJS bundles and a loader (bin-loader.js):
+// `sideEffects`) into two CommonJS bundles and a loader (bin-loader.cjs, written as bin/unisequence.js,
+// CommonJS by bin/package.json):
 //   bin/unisequence.cjs       every command but the demo: the demo module is left out
 //   bin/unisequence-demo.cjs  the same command with the demo, the simulators and their dependencies
 // CommonJS, because V8's code cache (which the loader uses) is available to scripts, not to ES
@@ -95,11 +96,13 @@ export const bundleBin = async (dir, out) => {
     await build({ ...options(dir), outfile: join(bin, main), plugins: [withoutDemo, installedDrivers] }),
     await build({ ...options(dir), outfile: join(bin, demo) })
   ]
-  const loader = readFileSync(new URL("./bin-loader.js", import.meta.url), "utf8")
+  const loader = readFileSync(new URL("./bin-loader.cjs", import.meta.url), "utf8")
     .replace("__MAIN__", main)
     .replace("__DEMO__", demo)
   for (const file of [main, demo]) wrapAsModule(join(bin, file))
   writeFileSync(join(bin, "unisequence.js"), loader)
+  // The package is ESM; its executable is a CommonJS script, so that Node starts no ESM loader for it.
+  writeFileSync(join(bin, "package.json"), `${JSON.stringify({ type: "commonjs" })}\n`)
   chmodSync(join(bin, "unisequence.js"), 0o755)
   for (const result of built) {
     for (const [file, { bytes }] of Object.entries(result.metafile.outputs)) {

@@ -11,15 +11,22 @@ import * as Effect from "effect/Effect"
 import type { Handler } from "./context.js"
 import { activate, common, file, journalPath, nameFilter, provider, prune } from "./options.js"
 import { providerNames } from "./providerNames.js"
+import { commandStarts } from "./startup.js"
 
 type Config = Command.Command.Config
 export type ArgsOf<C extends Config> = Command.Command.ParseConfig<C>
 
-/** A handler that imports its command's module when it runs, then runs it on the arguments. */
+/**
+ * A handler that imports its command's module when it runs, then runs it on the arguments (start-up
+ * is over once the module is loaded).
+ */
 const lazy =
   <A, M>(load: () => Promise<M>, handler: (module: M) => (args: A) => Handler) =>
   (args: A): Handler =>
-    Effect.flatMap(Effect.promise(load), (module) => handler(module)(args))
+    Effect.flatMap(Effect.promise(load), (module) => {
+      commandStarts()
+      return handler(module)(args)
+    })
 
 export const listConfig = { ...common, provider, name: nameFilter }
 export const list = Command.make(
