@@ -3,7 +3,9 @@
  * `pnpm build` bundles it) run as a user runs it, vs `node -e 0`, in interleaved rounds so that load
  * on the machine falls on every case alike. Wall time is the median of each case; peak RSS is the
  * child's own `maxRSS`, read at its exit by a preloaded hook (in separate runs, so that the hook
- * costs no wall time). The first run of each bundle writes V8's code cache and is not counted.
+ * costs no wall time). The hook is a CommonJS file given to `--require`: one given to `--import`
+ * would start Node's ESM loader, 2 MB that a CommonJS executable does not load by itself. The first
+ * run of each bundle writes V8's code cache and is not counted.
  */
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
@@ -30,20 +32,25 @@ const bare = (): Record<string, string> => {
   return env
 }
 
+/** The preloaded hook that prints the child's peak RSS at its exit. */
 const rssHook =
-  'data:text/javascript,import{writeSync}from"node:fs";process.on("exit",()=>writeSync(2,"\\nunisequence-maxrss:"+process.resourceUsage().maxRSS+"\\n"))'
+  'process.on("exit",()=>require("node:fs").writeSync(2,"\\nunisequence-maxrss:"+process.resourceUsage().maxRSS+"\\n"))\n'
 
 interface Sample {
   readonly ms: number
   readonly status: number | null
 }
 
-const once = (c: Case, withHook: boolean): Sample & { readonly rssKb: number | undefined } => {
+const once = (c: Case, hook: string | undefined): Sample & { readonly rssKb: number | undefined } => {
   const started = performance.now()
-  const result = spawnSync(process.execPath, withHook ? ["--import", rssHook, ...c.args] : [...c.args], {
-    env: { ...bare(), ...c.env },
-    encoding: "utf8"
-  })
+  const result = spawnSync(
+    process.execPath,
+    hook !== undefined ? ["--require", hook, ...c.args] : [...c.args],
+    {
+      env: { ...bare(), ...c.env },
+      encoding: "utf8"
+    }
+  )
   const ms = performance.now() - started
   const match = /unisequence-maxrss:(\d+)/.exec(result.stderr ?? "")
   return { ms, status: result.status, rssKb: match === null ? undefined : Number(match[1]) }
@@ -67,6 +74,8 @@ export const bench: Bench = {
       })
       if (bundled.status !== 0) throw new Error(`bundling the CLI failed:\n${bundled.stderr}`)
       const bin = path.join(out, "bin/unisequence.js")
+      const hook = path.join(out, "maxrss-hook.cjs")
+      fs.writeFileSync(hook, rssHook)
       // A private temporary directory: the code cache starts empty and is this run's own.
       const cached = { TMPDIR: cacheHome }
       const noCache: Case = {
@@ -74,27 +83,34 @@ export const bench: Bench = {
         args: [bin, "--help"],
         env: { NODE_DISABLE_COMPILE_CACHE: "1" }
       }
+      // The executable's own V8 settings for start-up (scripts/internal/bin-loader.cjs), given their
+      // default values on the command line: the loader then leaves them alone.
+      const v8Defaults: Case = {
+        name: "--help, V8 defaults",
+        args: ["--semi-space-growth-factor=2", "--turbofan", bin, "--help"],
+        env: cached
+      }
       const cases: ReadonlyArray<Case> = [
         { name: "node -e 0", args: ["-e", "0"] },
         { name: "--help", args: [bin, "--help"], env: cached },
         { name: "missing key", args: [bin, "list", "--provider", "kit"], env: cached },
-        // The ablation is left out of the tests' tiny run.
-        ...(size === "full" ? [noCache] : [])
+        // The ablations are left out of the tests' tiny run.
+        ...(size === "full" ? [noCache, v8Defaults] : [])
       ]
       // Tiny (the tests): one round, RSS read in the timed runs; full: separate runs for RSS.
       const separateRss = size === "full"
       // Warm-up: the first run of the bundle writes its code cache.
-      for (const c of cases) if (c.env === cached) once(c, false)
+      for (const c of cases) if (c.env === cached) once(c, undefined)
       const rounds = sized(size, 1, 21)
       const times = new Map<string, Array<number>>(cases.map((c) => [c.name, []]))
       const rss = new Map<string, Array<number>>(cases.map((c) => [c.name, []]))
       const statuses = new Map<string, number | null>()
       for (let round = 0; round < rounds; round++) {
         for (const c of cases) {
-          const timed = once(c, !separateRss)
+          const timed = once(c, separateRss ? undefined : hook)
           times.get(c.name)!.push(timed.ms)
           statuses.set(c.name, timed.status)
-          const measured = separateRss ? once(c, true) : timed
+          const measured = separateRss ? once(c, hook) : timed
           if (measured.rssKb !== undefined) rss.get(c.name)!.push(measured.rssKb)
         }
         if ((round + 1) % 5 === 0) progress(`  round ${round + 1}/${rounds}`)
@@ -116,7 +132,7 @@ export const bench: Bench = {
           shown: fixed(ratio("--help")),
           target: "≤ 4.00",
           met: atMost(ratio("--help"), 4),
-          note: `medians: node -e 0 ${base.toFixed(0)} ms, --help ${ms("--help").toFixed(0)} ms, missing key ${ms("missing key").toFixed(0)} ms${times.has(noCache.name) ? `, --help without the code cache ${ms(noCache.name).toFixed(0)} ms` : ""}; peak RSS of node -e 0 ${peakMb("node -e 0").toFixed(0)} MB`
+          note: `medians: node -e 0 ${base.toFixed(0)} ms, --help ${ms("--help").toFixed(0)} ms, missing key ${ms("missing key").toFixed(0)} ms${times.has(noCache.name) ? `, --help without the code cache ${ms(noCache.name).toFixed(0)} ms` : ""}${times.has(v8Defaults.name) ? `, --help with V8's defaults ${ms(v8Defaults.name).toFixed(0)} ms` : ""}; peak RSS of node -e 0 ${peakMb("node -e 0").toFixed(0)} MB`
         },
         {
           bench: 7,
@@ -148,6 +164,17 @@ export const bench: Bench = {
           exact: { expected: 3 }
         }
       ]
+      if (times.has(v8Defaults.name)) {
+        figures.splice(3, 0, {
+          bench: 7,
+          benchmark: title,
+          figure: "breakdown: `--help` with V8's defaults (no start-up settings) / `node -e 0`; peak RSS",
+          value: ratio(v8Defaults.name),
+          shown: `${fixed(ratio(v8Defaults.name))}; ${peakMb(v8Defaults.name).toFixed(1)} MB`,
+          target: "report",
+          met: undefined
+        })
+      }
       if (times.has(noCache.name)) {
         figures.splice(3, 0, {
           bench: 7,
