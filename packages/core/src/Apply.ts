@@ -20,7 +20,7 @@ import type { Sequences } from "./Sequences.js"
 import { advance, effectiveAction, rank, startingStage } from "./internal/applyState.js"
 import { fingerprint, matchByIndex } from "./internal/planning.js"
 import { safeDefaults } from "./internal/safeDefaults.js"
-import { findByToken, markedName, newToken, sweep } from "./internal/strays.js"
+import { findByToken, markedName, newToken, sweep, sweepAll } from "./internal/strays.js"
 
 /** Progress of `apply`, one event per sequence and operation. */
 export type Event =
@@ -315,18 +315,17 @@ export const apply = (
         }).pipe(Effect.either),
       { concurrency: options.concurrency ?? 4 }
     )
-    // A lost create can land later still: one more look for strays once everything else is done.
-    yield* Effect.forEach(
-      [...ambiguous].flatMap(([key, token]) => {
-        const keep = latest.get(key)?.targetId
-        return keep === undefined ? [] : [{ token, keep }]
-      }),
-      ({ token, keep }) =>
-        sweep(options.target, token, keep).pipe(
-          Effect.catchAll((error) => Effect.logWarning(`could not look for duplicates: ${error.message}`))
-        ),
-      { discard: true }
-    )
+    // A lost create can land later still: one more look for strays once everything else is done,
+    // in one listing of the target for all of them.
+    const keep = new Map<string, string>()
+    for (const [key, token] of ambiguous) {
+      const id = latest.get(key)?.targetId
+      if (id !== undefined) keep.set(token, id)
+    }
+    if (keep.size > 0)
+      yield* sweepAll(options.target, keep).pipe(
+        Effect.catchAll((error) => Effect.logWarning(`could not look for duplicates: ${error.message}`))
+      )
     // One sequence failing does not interrupt the others: each finishes or stops at a journalled point.
     // A failure of that sequence alone is reported with the others; one of the run (credentials, the
     // provider down, the journal) fails the run.

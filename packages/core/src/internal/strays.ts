@@ -22,14 +22,35 @@ const marked = (target: Sequences, token: string) =>
 export const findByToken = (target: Sequences, token: string) =>
   marked(target, token).pipe(Stream.runCollect, Effect.map(Chunk.head))
 
+const remove = (target: Sequences) => (stray: { readonly id: string }) =>
+  Effect.logWarning(`removing ${stray.id}, a duplicate left by a create whose answer was lost`).pipe(
+    Effect.zipRight(target.remove(stray.id)),
+    Effect.catchTag("SequenceNotFound", () => Effect.void)
+  )
+
 /** Removes every target sequence marked with `token` except `keep`: the strays of lost creates. */
 export const sweep = (target: Sequences, token: string, keep: string) =>
   marked(target, token).pipe(
     Stream.filter((summary) => summary.id !== keep && summary.archived !== true),
-    Stream.runForEach((stray) =>
-      Effect.logWarning(`removing ${stray.id}, a duplicate left by a create whose answer was lost`).pipe(
-        Effect.zipRight(target.remove(stray.id)),
-        Effect.catchTag("SequenceNotFound", () => Effect.void)
-      )
-    )
+    Stream.runForEach(remove(target))
   )
+
+/** The run tokens a name is marked with (`markedName`). */
+export const tokensOf = (name: string): ReadonlyArray<string> =>
+  Array.from(name.matchAll(/\[unisequence ([0-9a-f]+)\]/g), (match) => match[1] ?? "")
+
+/**
+ * `sweep` for many tokens at once (token → the id to keep), with one listing of the target instead of
+ * one per token: a run that lost many creates looks for their strays in a single pass.
+ */
+export const sweepAll = (target: Sequences, keep: ReadonlyMap<string, string>) =>
+  keep.size === 1
+    ? Effect.forEach(keep, ([token, id]) => sweep(target, token, id), { discard: true })
+    : target.list().pipe(
+        Stream.filter(
+          (summary) =>
+            summary.archived !== true &&
+            tokensOf(summary.name).some((token) => keep.has(token) && keep.get(token) !== summary.id)
+        ),
+        Stream.runForEach(remove(target))
+      )
