@@ -1,4 +1,4 @@
-/** Promise 1, Apollo → Kit: see `faults.ts`. */
-import { apolloToKit, faultSuite } from "./faults.js"
+/** Promise 1, Apollo → Kit, 200 sequences, the journal in memory: see `faults.ts`. */
+import { apolloToKit, faultSuite, headline } from "./faults.js"
 
-faultSuite(apolloToKit)
+faultSuite([apolloToKit], headline)

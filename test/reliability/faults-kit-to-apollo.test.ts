@@ -1,4 +1,4 @@
-/** Promise 1, Kit → Apollo: see `faults.ts`. */
-import { faultSuite, kitToApollo } from "./faults.js"
+/** Promise 1, Kit → Apollo, 200 sequences, the journal in memory: see `faults.ts`. */
+import { faultSuite, headline, kitToApollo } from "./faults.js"
 
-faultSuite(kitToApollo)
+faultSuite([kitToApollo], headline)

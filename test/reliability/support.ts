@@ -3,11 +3,12 @@
  * real HTTP, a logger that keeps everything it is given (the tracer is `RecordingTracer` of
  * `@unisequence/testing`), and the retry counter.
  */
-import { FetchHttpClient } from "@effect/platform"
-import type { Sequences } from "@unisequence/core"
+import Undici from "@effect/platform-node/Undici"
+import { DispatcherHttpClient, type Sequences } from "@unisequence/core"
 import { Apollo } from "@unisequence/apollo"
 import { Kit, type KitClient } from "@unisequence/kit"
 import type { ApolloSimulator, KitSimulator } from "@unisequence/testing"
+import { HttpClient } from "@effect/platform"
 import {
   Cause,
   type Duration,
@@ -85,6 +86,18 @@ export interface Adapter<C> {
   readonly sequences: Sequences.Sequences
 }
 
+/**
+ * The HTTP client users get by default (the CLI's and the Promise API's): core's `DispatcherHttpClient`
+ * over an undici `Agent`, which honours the adapters' timeout itself (no timer fiber per attempt). One
+ * agent for the whole worker, as a process keeps one: its idle sockets are closed with the simulators.
+ */
+let agent: InstanceType<typeof Undici.Agent> | undefined
+const http = Layer.sync(HttpClient.HttpClient, () => {
+  agent ??= new Undici.Agent()
+  const shared = agent
+  return DispatcherHttpClient.make({ request: (options) => shared.request(options) })
+})
+
 export const kitOn = (url: string, options: AdapterOptions = {}): Effect.Effect<Adapter<KitClient.Service>> =>
   Kit.make({
     apiKey: Redacted.make(options.key ?? KIT_KEY),
@@ -92,7 +105,7 @@ export const kitOn = (url: string, options: AdapterOptions = {}): Effect.Effect<
     timeout: options.timeout ?? "2 seconds",
     retry: options.retry ?? fastRetry,
     rateLimit: options.rateLimit ?? false
-  }).pipe(Effect.provide(FetchHttpClient.layer))
+  }).pipe(Effect.provide(http))
 
 export const apolloOn = (
   url: string,
@@ -106,7 +119,7 @@ export const apolloOn = (
     ...(options.rateLimit === undefined || options.rateLimit === false
       ? {}
       : { rateLimit: options.rateLimit })
-  }).pipe(Effect.provide(FetchHttpClient.layer))
+  }).pipe(Effect.provide(http))
 
 /** The name of core's `Resilience.retries` counter (a `Metric` does not expose its key). */
 const RETRIES = "unisequence_retries"
