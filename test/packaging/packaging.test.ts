@@ -59,10 +59,17 @@ const node = (script: string, cwd: string, env: Record<string, string> = {}) =>
     }
   )
 
+const manifests = new Map<string, { readonly text: string; readonly manifest: typeof Manifest.Type }>()
+
+/** What `build-package.mjs --manifest` prints for a package: run once per package, then reused. */
 const published = (name: string) => {
+  const known = manifests.get(name)
+  if (known !== undefined) return known
   const result = node("build-package.mjs", path.join(root, "packages", name))
   expect(result.status, result.stderr).toBe(0)
-  return { text: result.stdout, manifest: decodeManifest(result.stdout) }
+  const printed = { text: result.stdout, manifest: decodeManifest(result.stdout) }
+  manifests.set(name, printed)
+  return printed
 }
 
 const indexModules = (name: string) =>
