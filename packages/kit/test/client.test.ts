@@ -395,21 +395,23 @@ describe("KitClient: resilience", () => {
   )
 
   // Two and a half windows' worth of reads at once: the client holds back what the window cannot take.
-  it.live("a burst of 150 reads within the limit (scaled: 60 per second) fails no call and draws no 429", () =>
-    Effect.gen(function* () {
-      const { sim, client } = yield* setup(
-        { seed: { sequences: [fiveEmails()] }, rateLimit: { apiKey: { limit: 60, windowMs: 1000 } } },
-        { rateLimit: { limit: 60, window: "1 second" } }
-      )
-      const results = yield* Effect.forEach(
-        Array.from({ length: 150 }, () => 1),
-        (id) => Effect.either(client.getSequence(id)),
-        { concurrency: 16 }
-      )
-      expect(results.filter((r) => r._tag === "Left")).toEqual([])
-      expect(sim.requests.filter((r) => r.status === 429)).toHaveLength(0)
-      expect(sim.requests).toHaveLength(150)
-    }).pipe(Effect.scoped)
+  it.live(
+    "a burst of 150 reads within the limit (scaled: 60 per second) fails no call and draws no 429",
+    () =>
+      Effect.gen(function* () {
+        const { sim, client } = yield* setup(
+          { seed: { sequences: [fiveEmails()] }, rateLimit: { apiKey: { limit: 60, windowMs: 1000 } } },
+          { rateLimit: { limit: 60, window: "1 second" } }
+        )
+        const results = yield* Effect.forEach(
+          Array.from({ length: 150 }, () => 1),
+          (id) => Effect.either(client.getSequence(id)),
+          { concurrency: 16 }
+        )
+        expect(results.filter((r) => r._tag === "Left")).toEqual([])
+        expect(sim.requests.filter((r) => r.status === 429)).toHaveLength(0)
+        expect(sim.requests).toHaveLength(150)
+      }).pipe(Effect.scoped)
   )
 })
 
