@@ -367,3 +367,46 @@ export const summarize = (sequence: Sequence): SequenceSummary => {
   const { steps, ...settings } = sequence
   return new SequenceSummary({ ...settings, stepCount: steps.length })
 }
+
+/** A model class as `fromDecoded` takes it: its constructor, prototype and fields. */
+export interface ModelClass<A extends object, P> {
+  new (props: P, options?: boolean): A
+  readonly prototype: A
+  readonly fields: Schema.Struct.Fields
+}
+
+/** The fields of a class that have a constructor default (a tagged class's `_tag`), with it. */
+const constructorDefaults = (
+  fields: Schema.Struct.Fields
+): ReadonlyArray<readonly [string, () => unknown]> => {
+  const out: Array<readonly [string, () => unknown]> = []
+  for (const [key, field] of Object.entries(fields)) {
+    if (!Schema.isPropertySignature(field)) continue
+    const ast = field.ast
+    const make = ast._tag === "PropertySignatureDeclaration" ? ast.defaultValue : ast.to.defaultValue
+    if (make !== undefined) out.push([key, make])
+  }
+  return out
+}
+
+const defaultsByClass = new WeakMap<object, ReadonlyArray<readonly [string, () => unknown]>>()
+
+/**
+ * An instance of a model class from props already of its type (an adapter's reading of a decoded
+ * answer): the object `new Class(props, true)` builds — the props' own fields, then any constructor
+ * default left unset, on the class's prototype — without the constructor's per-instance copy of the
+ * props and walk of every field for defaults, which cost more than the rest of a list item's mapping
+ * (bench/README.md, benchmark 2). Nothing is validated: give only what the class's type allows.
+ */
+export const fromDecoded = <A extends object, P extends object>(Class: ModelClass<A, P>, props: P): A => {
+  let defaults = defaultsByClass.get(Class)
+  if (defaults === undefined) {
+    defaults = constructorDefaults(Class.fields)
+    defaultsByClass.set(Class, defaults)
+  }
+  const instance: A = Object.create(Class.prototype)
+  Object.assign(instance, props)
+  for (const [key, make] of defaults)
+    if (Reflect.get(instance, key) === undefined) Reflect.set(instance, key, make())
+  return instance
+}
