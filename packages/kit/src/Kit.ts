@@ -23,7 +23,7 @@
  */
 import type { HttpClient } from "@effect/platform"
 import { Capabilities, type Diff, Sequence as Model, SequenceError, Sequences } from "@unisequence/core"
-import { Config, type ConfigError, Context, Effect, Either, Layer, Stream } from "effect"
+import { Chunk, Config, type ConfigError, Context, Effect, Either, Layer, Stream } from "effect"
 import * as KitClient from "./KitClient.js"
 import * as Mapping from "./internal/mapping.js"
 import * as ProviderOptions from "./internal/options.js"
@@ -365,10 +365,13 @@ export const primitives = (client: KitClient.Service): Sequences.Primitives => {
     capabilities,
     list: (options) => {
       const needle = options.nameContains?.toLowerCase()
-      return client.listSequences().pipe(
-        Stream.map(Mapping.toSummary),
-        Stream.filter((summary) => needle === undefined || summary.name.toLowerCase().includes(needle))
+      // A page at a time: one array of summaries per chunk, filtered only when a name is asked for.
+      const summaries = Stream.mapChunks(client.listSequences(), (page) =>
+        Chunk.unsafeFromArray(Chunk.toReadonlyArray(page).map(Mapping.toSummary))
       )
+      return needle === undefined
+        ? summaries
+        : Stream.filter(summaries, (summary) => summary.name.toLowerCase().includes(needle))
     },
     get,
     create,

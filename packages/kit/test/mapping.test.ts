@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { HttpPipeline } from "@unisequence/core"
 import { Either, Schema } from "effect"
 import * as Mapping from "../src/internal/mapping.js"
 import * as Wire from "../src/internal/wire.js"
@@ -111,6 +112,52 @@ describe("reading", () => {
     expect(step.providerOptions).toBeUndefined()
     expect(Mapping.toStep(createdEmailExample, 4).providerOptions).toEqual({ kit: { position: 4 } })
     expect(step.raw).toBe(createdEmailExample)
+  })
+
+  it("reads an email without preview text, template, position or send days as one that says null", () => {
+    const {
+      preview_text: _p,
+      email_template_id: _t,
+      position: _o,
+      send_days: _d,
+      ...bare
+    } = createdEmailExample
+    const absent = Mapping.toStep(decode(Wire.Email, bare))
+    const nulls = Mapping.toStep(
+      decode(Wire.Email, {
+        ...bare,
+        preview_text: null,
+        email_template_id: null,
+        position: null,
+        send_days: null
+      })
+    )
+    for (const step of [absent, nulls]) {
+      expect(step.email).toEqual({ subject: "Welcome to the sequence", html: "" })
+      expect(step.sendDays).toBeUndefined()
+      expect(step.providerOptions).toBeUndefined()
+    }
+    expect(Mapping.toStep(decode(Wire.Email, bare), 3).providerOptions).toEqual({ kit: { position: 3 } })
+  })
+
+  it("an emails page only validates: the answer's JSON is the decoded value, nothing rebuilt", () => {
+    const page = {
+      emails: [
+        { ...createdEmailExample, unnamed: 1 },
+        { id: 36, sequence_id: 153, subject: "Bare", published: true, delay_value: 2, delay_unit: "days" }
+      ],
+      pagination: {
+        has_previous_page: false,
+        has_next_page: false,
+        start_cursor: null,
+        end_cursor: null,
+        per_page: 1000
+      }
+    }
+    const answer = HttpPipeline.json(Wire.EmailsPage, { onExcessProperty: "preserve" })
+    if (answer._tag !== "Json") throw new Error("a JSON answer")
+    const decoded = answer.decode(page)
+    expect(Either.isRight(decoded) && decoded.right).toBe(page)
   })
 
   it("maps per-email send days, preview text, template and content", () => {

@@ -8,8 +8,8 @@ import { Either } from "effect"
 import type * as Wire from "./wire.js"
 import * as Options from "./options.js"
 
-// Read results are built from decoded wire data, so the model classes are constructed without
-// validating again (`new X(props, true)`): validation recompiles a class schema per instance.
+// Read results are built from decoded wire data, so the model instances are made without validating
+// again or walking the class's fields (`Model.fromDecoded`): a list builds one per item.
 
 const { Sequence, SequenceSummary, Step, Weekly } = Model
 const { InvalidInput, Unsupported } = SequenceError
@@ -38,7 +38,7 @@ export const toSendDays = (
 
 export const toSchedule = (wire: Wire.SequenceItem): Model.Weekly | undefined =>
   wire.send_days !== undefined && wire.send_hour !== undefined && wire.time_zone !== undefined
-    ? new Weekly({ days: wire.send_days, hour: wire.send_hour, timeZone: wire.time_zone }, true)
+    ? Model.fromDecoded(Weekly, { days: wire.send_days, hour: wire.send_hour, timeZone: wire.time_zone })
     : undefined
 
 export const toExclusions = (sources: ReadonlyArray<Wire.ExcludeSource>): ReadonlyArray<Model.Exclusion> =>
@@ -85,7 +85,7 @@ export const toSummary = (wire: Wire.SequenceItem): SequenceSummary => {
   const props = settings(wire)
   if (wire.active !== undefined) props.active = wire.active
   if (wire.email_count !== undefined) props.stepCount = wire.email_count
-  return new SequenceSummary(props, true)
+  return Model.fromDecoded(SequenceSummary, props)
 }
 
 /**
@@ -96,38 +96,32 @@ export const toSummary = (wire: Wire.SequenceItem): SequenceSummary => {
 export const toStep = (email: Wire.Email, knownPosition?: number): Step => {
   const sendDays = toSendDays(email.send_days)
   const position = email.position ?? knownPosition
-  return new Step(
-    {
-      id: String(email.id),
-      delay: { value: email.delay_value, unit: email.delay_unit },
-      ...(sendDays === undefined ? {} : { sendDays }),
-      type: "email",
-      email: {
-        subject: email.subject,
-        html: email.content ?? "",
-        // The document types it a string: an empty one is no preview text, as `null` is.
-        ...(email.preview_text === null || email.preview_text === ""
-          ? {}
-          : { previewText: email.preview_text }),
-        ...(email.email_template_id === null ? {} : { templateId: String(email.email_template_id) })
-      },
-      published: email.published,
-      ...(position === undefined ? {} : { providerOptions: { [Options.provider]: { position } } }),
-      raw: email
+  return Model.fromDecoded(Step, {
+    id: String(email.id),
+    delay: { value: email.delay_value, unit: email.delay_unit },
+    ...(sendDays === undefined ? {} : { sendDays }),
+    type: "email",
+    email: {
+      subject: email.subject,
+      html: email.content ?? "",
+      // The document types it a string: an empty one is no preview text, as `null` (or none) is.
+      ...(email.preview_text == null || email.preview_text === "" ? {} : { previewText: email.preview_text }),
+      ...(email.email_template_id == null ? {} : { templateId: String(email.email_template_id) })
     },
-    true
-  )
+    published: email.published,
+    ...(position === undefined ? {} : { providerOptions: { [Options.provider]: { position } } }),
+    raw: email
+  })
 }
 
-export const toSequence = (wire: Wire.Sequence, emails: ReadonlyArray<Wire.Email>): Sequence =>
-  new Sequence(
-    {
-      ...settings(wire),
-      active: wire.active,
-      steps: [...emails].sort((a, b) => (a.position ?? 0) - (b.position ?? 0)).map((email) => toStep(email))
-    },
-    true
-  )
+export const toSequence = (wire: Wire.Sequence, emails: ReadonlyArray<Wire.Email>): Sequence => {
+  const props: Mutable<ConstructorParameters<typeof Sequence>[0]> = {
+    ...settings(wire),
+    active: wire.active,
+    steps: [...emails].sort((a, b) => (a.position ?? 0) - (b.position ?? 0)).map((email) => toStep(email))
+  }
+  return Model.fromDecoded(Sequence, props)
+}
 
 // ---- writing ----
 

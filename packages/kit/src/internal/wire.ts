@@ -80,16 +80,17 @@ export const Email = Schema.Struct({
   id: Schema.Int,
   sequence_id: Schema.Int,
   subject: Schema.String,
-  preview_text: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
+  // Absent and `null` read alike (the mapping's `== null`): no default, so a page only validates.
+  preview_text: Schema.optional(Schema.NullOr(Schema.String)),
   email_address: Schema.optional(Schema.NullOr(Schema.String)),
-  email_template_id: Schema.optionalWith(Schema.NullOr(Schema.Int), { default: () => null }),
+  email_template_id: Schema.optional(Schema.NullOr(Schema.Int)),
   published: Schema.Boolean,
   /** Zero-based; create and update answers may say `null`. */
-  position: Schema.optionalWith(Schema.NullOr(Schema.Int), { default: () => null }),
+  position: Schema.optional(Schema.NullOr(Schema.Int)),
   delay_value: Schema.Int,
   delay_unit: DelayUnit,
   /** Hour-based emails answer `null` or all seven days. */
-  send_days: Schema.optionalWith(Schema.NullOr(Schema.Array(Day)), { default: () => null }),
+  send_days: Schema.optional(Schema.NullOr(Schema.Array(Day))),
   /** Only with `include_content=true` on lists; always on get, create and update. */
   content: Schema.optional(Schema.NullOr(Schema.String))
 })
