@@ -31,6 +31,7 @@ import type { HttpClient } from "@effect/platform"
 import { Capabilities, Diff, Sequence as S, SequenceError as E, Sequences } from "@unisequence/core"
 import {
   Cache,
+  Chunk,
   Config,
   type ConfigError,
   Context,
@@ -237,13 +238,16 @@ export const fromClient = (client: ApolloClient.Service): Effect.Effect<Sequence
             client
               .search(options.nameContains === undefined ? {} : { nameContains: options.nameContains })
               .pipe(
-                // Apollo matches keywords; the neutral contract is a case-insensitive substring.
-                Stream.filter(
-                  ({ value }) => needle === undefined || (value.name ?? "").toLowerCase().includes(needle)
-                ),
-                Stream.map(({ value, raw }) =>
-                  Mapping.summaryFromWire(value, raw, Option.getOrUndefined(known))
-                )
+                // A page at a time, one array per chunk. Apollo matches keywords; the neutral contract
+                // is a case-insensitive substring.
+                Stream.mapChunks((page) => {
+                  const schedules = Option.getOrUndefined(known)
+                  const summaries: Array<S.SequenceSummary> = []
+                  for (const { value, raw } of Chunk.toReadonlyArray(page))
+                    if (needle === undefined || (value.name ?? "").toLowerCase().includes(needle))
+                      summaries.push(Mapping.summaryFromWire(value, raw, schedules))
+                  return Chunk.unsafeFromArray(summaries)
+                })
               )
           )
         )

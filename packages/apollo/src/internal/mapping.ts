@@ -8,7 +8,7 @@ import type * as W from "./wire.js"
 import * as Options from "./options.js"
 
 // Read results are built from decoded wire data, so the model classes are constructed without
-// validating again (`new X(props, true)`): validation recompiles a class schema per instance.
+// validating again or walking the class's fields (`fromDecoded`): a list builds one per item.
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
@@ -80,7 +80,7 @@ export const weeklyOf = (schedule: W.EmailerSchedule): S.Weekly | undefined => {
   const hour = days[0]?.start
   if (zone == null || hour === undefined || days.some((d) => d.start !== hour)) return undefined
   if (!Number.isInteger(hour) || hour < 0 || hour > 23) return undefined
-  return new S.Weekly({ days: days.map((d) => d.day), hour, timeZone: zone }, true)
+  return S.fromDecoded(S.Weekly, { days: days.map((d) => d.day), hour, timeZone: zone })
 }
 
 /** Why a schedule has no one-hour weekly form, in words for a warning. */
@@ -136,15 +136,12 @@ export const namedSchedule = (
         : schedules === undefined
           ? "could not be read (the team's schedules were not readable)"
           : "is not among the team's schedules"
-  return new S.Named(
-    {
-      scheduleId,
-      ...(found?.name == null ? {} : { name: found.name }),
-      ...(weekly === undefined ? {} : { weekly }),
-      ...(noWeekly === undefined ? {} : { noWeekly })
-    },
-    true
-  )
+  return S.fromDecoded(S.Named, {
+    scheduleId,
+    ...(found?.name == null ? {} : { name: found.name }),
+    ...(weekly === undefined ? {} : { weekly }),
+    ...(noWeekly === undefined ? {} : { noWeekly })
+  })
 }
 
 // ---------------------------------------------------------------- reading
@@ -258,7 +255,7 @@ export const summaryFromWire = (
   if (campaign.active != null) props.active = campaign.active
   if (typeof campaign.num_steps === "number") props.stepCount = campaign.num_steps
   props.raw = rawCampaign
-  return new S.SequenceSummary(props, true)
+  return S.fromDecoded(S.SequenceSummary, props)
 }
 
 const emailFromTouch = (touch: W.Touch, templates: ReadonlyMap<string, W.Template>): S.StepEmail => {
@@ -307,27 +304,24 @@ export const stepFromWire = (
   if (first !== undefined) apollo.touchId = first.id
   const raw: StepRaw = { step, touches }
   return Either.right(
-    new S.Step(
-      {
-        id: step.id,
-        delay,
-        type,
-        ...(first === undefined ? {} : { email: emailFromTouch(first, templates) }),
-        ...(rest.length === 0
-          ? {}
-          : {
-              variants: rest.map((touch) => ({
-                id: touch.id,
-                email: emailFromTouch(touch, templates),
-                published: touch.status === "approved"
-              }))
-            }),
-        published: first?.status === "approved",
-        ...(Object.keys(apollo).length === 0 ? {} : { providerOptions: { apollo } }),
-        raw
-      },
-      true
-    )
+    S.fromDecoded(S.Step, {
+      id: step.id,
+      delay,
+      type,
+      ...(first === undefined ? {} : { email: emailFromTouch(first, templates) }),
+      ...(rest.length === 0
+        ? {}
+        : {
+            variants: rest.map((touch) => ({
+              id: touch.id,
+              email: emailFromTouch(touch, templates),
+              published: touch.status === "approved"
+            }))
+          }),
+      published: first?.status === "approved",
+      ...(Object.keys(apollo).length === 0 ? {} : { providerOptions: { apollo } }),
+      raw
+    })
   )
 }
 
@@ -362,15 +356,12 @@ export const sequenceFromWire = (
   return Either.map(
     stepsFromWire(detail.emailer_steps ?? [], detail.emailer_touches ?? [], detail.emailer_templates ?? []),
     (steps) =>
-      new S.Sequence(
-        {
-          ...settingsFromWire(detail.emailer_campaign, rawCampaign, schedules),
-          active: detail.emailer_campaign.active ?? false,
-          steps,
-          raw
-        },
-        true
-      )
+      S.fromDecoded(S.Sequence, {
+        ...settingsFromWire(detail.emailer_campaign, rawCampaign, schedules),
+        active: detail.emailer_campaign.active ?? false,
+        steps,
+        raw
+      })
   )
 }
 
@@ -653,37 +644,34 @@ export const stepsAfterWrite = (
     if (primaryId !== undefined) apollo.touchId = primaryId
     else delete apollo.touchId
     const { id: _id, raw: _raw, ...fields } = step as S.Step
-    return new S.Step(
-      {
-        ...fields,
-        id,
-        ...(step.variants === undefined
-          ? {}
-          : {
-              variants: step.variants.map((v, k) => {
-                const variantId = variantIds[k]
-                return { ...v, ...(variantId === undefined ? {} : { id: variantId }) }
-              })
-            }),
-        ...(Object.keys(apollo).length === 0 ? {} : { providerOptions: { ...step.providerOptions, apollo } }),
-        raw: {
-          step: { ...keptWire, ...(wireStep ?? { id }) },
-          touches: touchIds.flatMap((touchId, k) =>
-            touchId === undefined
-              ? []
-              : [
-                  {
-                    ...touchesOf(sentTouches[k]),
-                    ...(types[k] === undefined ? {} : { type: types[k] }),
-                    id: touchId,
-                    emailer_step_id: id
-                  }
-                ]
-          )
-        } satisfies StepRaw
-      },
-      true
-    )
+    return S.fromDecoded(S.Step, {
+      ...fields,
+      id,
+      ...(step.variants === undefined
+        ? {}
+        : {
+            variants: step.variants.map((v, k) => {
+              const variantId = variantIds[k]
+              return { ...v, ...(variantId === undefined ? {} : { id: variantId }) }
+            })
+          }),
+      ...(Object.keys(apollo).length === 0 ? {} : { providerOptions: { ...step.providerOptions, apollo } }),
+      raw: {
+        step: { ...keptWire, ...(wireStep ?? { id }) },
+        touches: touchIds.flatMap((touchId, k) =>
+          touchId === undefined
+            ? []
+            : [
+                {
+                  ...touchesOf(sentTouches[k]),
+                  ...(types[k] === undefined ? {} : { type: types[k] }),
+                  id: touchId,
+                  emailer_step_id: id
+                }
+              ]
+        )
+      } satisfies StepRaw
+    })
   })
 }
 
