@@ -30,8 +30,13 @@ export interface Layer {
 
 type Variant = readonly [string, () => Promise<unknown>]
 
-export const measure = async (requests = 1_000, rounds = 5): Promise<ReadonlyArray<Layer>> => {
-  const host = await Host.start("child")
+/** `host`: the simulators' process to use (left running), else one started and closed here. */
+export const measure = async (
+  requests = 1_000,
+  rounds = 5,
+  shared?: Host.Host
+): Promise<ReadonlyArray<Layer>> => {
+  const host = shared ?? (await Host.start("child"))
   const sim = await Host.startKit(host, {
     rateLimit: false,
     seed: { spec: { sequences: 1, emails: 5, contentBytes: 1_000 } }
@@ -135,7 +140,7 @@ export const measure = async (requests = 1_000, rounds = 5): Promise<ReadonlyArr
   } finally {
     await Adapters.release()
     await sim.close()
-    await host.close()
+    if (shared === undefined) await host.close()
   }
 }
 

@@ -23,10 +23,11 @@ export const bench: Bench = {
   id: 1,
   title: "get ×N, adapter vs plain fetch",
   run: async ({ host, size, progress }) => {
-    const n = sized(size, 20, 2_000)
+    // Tiny (the tests): as many gets as the concurrency, one round of each part of the breakdown.
+    const n = sized(size, 16, 2_000)
     const rounds = sized(size, 2, 5)
-    const breakdownRounds = sized(size, 2, 3)
-    const warmup = sized(size, 5, 300)
+    const breakdownRounds = sized(size, 1, 3)
+    const warmup = sized(size, 2, 300)
     const sim = await startKit(host, {
       rateLimit: false,
       seed: { spec: { sequences: 1, emails: EMAILS, contentBytes: CONTENT_BYTES } }
