@@ -15,35 +15,48 @@ import { apolloOn, apolloSeed, KIT_KEY, kitOn, kitSeed } from "./support.js"
 // is shown by the failure itself (the provider never answers, or would answer whole after 5 s).
 const TIMEOUT_MS = 300
 
-/** Every operation of the service, each of which sends at least one request. */
+/** One seeded sequence per operation: each takes the lock of its own sequence, none waits for another. */
+const OPERATIONS = 12
+
+interface Target {
+  readonly id: string
+  readonly stepId: string
+}
+
+/** Every operation of the service, each of which sends at least one request, each on its own sequence. */
 const operationsOf = (
   sequences: Sequences.Sequences,
-  id: string,
-  stepId: string,
+  targets: ReadonlyArray<Target>,
   enroll: { readonly emails?: ReadonlyArray<string>; readonly ids?: ReadonlyArray<string> }
-): ReadonlyArray<readonly [string, Effect.Effect<unknown, { readonly _tag: string }>]> => [
-  ["list", Stream.runDrain(sequences.list())],
-  ["get", sequences.get(id)],
-  [
-    "create",
-    sequences.create({
-      name: "New",
-      steps: [{ delay: { value: 0, unit: "days" }, email: { subject: "s", html: "<p>h</p>" } }]
-    })
-  ],
-  ["update", sequences.update(id, { name: "Renamed" })],
-  [
-    "addStep",
-    sequences.addStep(id, { delay: { value: 1, unit: "days" }, email: { subject: "s", html: "<p>h</p>" } })
-  ],
-  ["updateStep", sequences.updateStep(id, stepId, { email: { subject: "changed" } })],
-  ["removeStep", sequences.removeStep(id, stepId)],
-  ["moveStep", sequences.moveStep(id, stepId, 1)],
-  ["replaceSteps", sequences.replaceSteps(id, [])],
-  ["setActive", sequences.setActive(id, true)],
-  ["remove", sequences.remove(id)],
-  ["enroll", sequences.enroll(id, enroll)]
-]
+): ReadonlyArray<readonly [string, Effect.Effect<unknown, { readonly _tag: string }>]> => {
+  const on = (i: number): Target => targets[i % targets.length]!
+  return [
+    ["list", Stream.runDrain(sequences.list())],
+    ["get", sequences.get(on(1).id)],
+    [
+      "create",
+      sequences.create({
+        name: "New",
+        steps: [{ delay: { value: 0, unit: "days" }, email: { subject: "s", html: "<p>h</p>" } }]
+      })
+    ],
+    ["update", sequences.update(on(3).id, { name: "Renamed" })],
+    [
+      "addStep",
+      sequences.addStep(on(4).id, {
+        delay: { value: 1, unit: "days" },
+        email: { subject: "s", html: "<p>h</p>" }
+      })
+    ],
+    ["updateStep", sequences.updateStep(on(5).id, on(5).stepId, { email: { subject: "changed" } })],
+    ["removeStep", sequences.removeStep(on(6).id, on(6).stepId)],
+    ["moveStep", sequences.moveStep(on(7).id, on(7).stepId, 1)],
+    ["replaceSteps", sequences.replaceSteps(on(8).id, [])],
+    ["setActive", sequences.setActive(on(9).id, true)],
+    ["remove", sequences.remove(on(10).id)],
+    ["enroll", sequences.enroll(on(11).id, enroll)]
+  ]
+}
 
 const timed = <A, E>(effect: Effect.Effect<A, E>) =>
   Effect.gen(function* () {
@@ -52,18 +65,25 @@ const timed = <A, E>(effect: Effect.Effect<A, E>) =>
     return { result, ms: Date.now() - start }
   })
 
-/** Runs each operation against a provider that never answers: each fails after the timeout, no sooner. */
+/**
+ * Runs every operation at once against a provider that never answers: each fails after the timeout,
+ * no sooner. At once, so the test waits one timeout, not one per operation: each request has its own.
+ */
 const eachTimesOut = (operations: ReturnType<typeof operationsOf>) =>
   Effect.gen(function* () {
-    const figures: Array<string> = []
-    for (const [name, effect] of operations) {
-      const { result, ms } = yield* timed(effect)
-      figures.push(`${name} ${ms}ms`)
+    const results = yield* Effect.forEach(
+      operations,
+      ([name, effect]) => Effect.map(timed(effect), (r) => ({ name, ...r })),
+      {
+        concurrency: "unbounded"
+      }
+    )
+    for (const { name, result, ms } of results) {
       expect(result._tag, name).toBe("Left")
       if (result._tag === "Left") expect(result.left._tag, name).toBe("ProviderUnavailable")
       expect(ms, name).toBeGreaterThanOrEqual(TIMEOUT_MS - 20)
     }
-    return figures.join(", ")
+    return results.map(({ name, ms }) => `${name} ${ms}ms`).join(", ")
   })
 
 describe("timeouts", () => {
@@ -78,14 +98,18 @@ describe("timeouts", () => {
     "Kit: every operation against a provider that never answers fails with ProviderUnavailable after the timeout",
     () =>
       Effect.gen(function* () {
-        const sim = yield* KitSimulator.start({ apiKeys: [KIT_KEY], rateLimit: false, seed: kitSeed(1, 2) })
-        const seeded = sim.state().sequences[0]!
+        const sim = yield* KitSimulator.start({
+          apiKeys: [KIT_KEY],
+          rateLimit: false,
+          seed: kitSeed(OPERATIONS, 2)
+        })
+        const targets = sim
+          .state()
+          .sequences.map((s) => ({ id: String(s.id), stepId: String(s.emails[1]!.id) }))
         const kit = yield* kitOn(sim.url, { timeout: Duration.millis(TIMEOUT_MS), retry: false })
         sim.setFaults({ all: { hang: { rate: 1 } } })
         const figures = yield* eachTimesOut(
-          operationsOf(kit.sequences, String(seeded.id), String(seeded.emails[1]!.id), {
-            emails: ["ada@example.com"]
-          })
+          operationsOf(kit.sequences, targets, { emails: ["ada@example.com"] })
         )
         console.log(`[timeouts] kit, ${TIMEOUT_MS} ms timeout, provider hangs: ${figures}`)
         expect(sim.requests.length).toBeGreaterThanOrEqual(12)
@@ -100,15 +124,13 @@ describe("timeouts", () => {
         const sim = yield* ApolloSimulator.start({
           quirks: { readOneSequence: true },
           rateLimit: false,
-          seed: apolloSeed(1, 2)
+          seed: apolloSeed(OPERATIONS, 2)
         })
-        const seeded = sim.state().sequences[0]!
+        const targets = sim.state().sequences.map((s) => ({ id: s.id, stepId: s.emailer_steps[1]!.id }))
         const contact = sim.state().contacts[0]!.id
         const apollo = yield* apolloOn(sim.url, { timeout: Duration.millis(TIMEOUT_MS), retry: false })
         sim.setFaults({ all: { hang: { rate: 1 } } })
-        const figures = yield* eachTimesOut(
-          operationsOf(apollo.sequences, seeded.id, seeded.emailer_steps[1]!.id, { ids: [contact] })
-        )
+        const figures = yield* eachTimesOut(operationsOf(apollo.sequences, targets, { ids: [contact] }))
         console.log(`[timeouts] apollo, ${TIMEOUT_MS} ms timeout, provider hangs: ${figures}`)
         expect(sim.requests.length).toBeGreaterThanOrEqual(12)
         expectDocumented("documented", { apollo: [sim] })
@@ -127,8 +149,13 @@ describe("timeouts", () => {
       const apollo = yield* apolloOn(apolloSim.url, { timeout: Duration.millis(TIMEOUT_MS), retry: false })
       kitSim.setFaults({ all: { slowBody: { rate: 1, slowMs: 5_000 } } })
       apolloSim.setFaults({ all: { slowBody: { rate: 1, slowMs: 5_000 } } })
-      const kitRead = yield* timed(kit.sequences.get(String(kitSim.state().sequences[0]!.id)))
-      const apolloRead = yield* timed(apollo.sequences.get(apolloSim.state().sequences[0]!.id))
+      const [kitRead, apolloRead] = yield* Effect.all(
+        [
+          timed(kit.sequences.get(String(kitSim.state().sequences[0]!.id))),
+          timed(apollo.sequences.get(apolloSim.state().sequences[0]!.id))
+        ],
+        { concurrency: 2 }
+      )
       console.log(
         `[timeouts] body dripped over 5 s, ${TIMEOUT_MS} ms timeout: kit ${kitRead.ms} ms, apollo ${apolloRead.ms} ms`
       )
@@ -159,8 +186,13 @@ describe("timeouts", () => {
         const apollo = yield* apolloOn(apolloSim.url, { timeout: Duration.millis(TIMEOUT_MS), retry })
         kitSim.setFaults({ all: { hang: { rate: 1 } } })
         apolloSim.setFaults({ all: { hang: { rate: 1 } } })
-        const kitRead = yield* timed(kit.sequences.get(String(kitSim.state().sequences[0]!.id)))
-        const apolloRead = yield* timed(apollo.sequences.get(apolloSim.state().sequences[0]!.id))
+        const [kitRead, apolloRead] = yield* Effect.all(
+          [
+            timed(kit.sequences.get(String(kitSim.state().sequences[0]!.id))),
+            timed(apollo.sequences.get(apolloSim.state().sequences[0]!.id))
+          ],
+          { concurrency: 2 }
+        )
         console.log(
           `[timeouts] 3 attempts × ${TIMEOUT_MS} ms against a hanging provider: kit ${kitRead.ms} ms (${kitSim.requests.length} requests), apollo ${apolloRead.ms} ms (${apolloSim.requests.length} requests)`
         )
