@@ -18,15 +18,22 @@ const email = (subject: string) => ({
 })
 
 const EDITS = 60
+/**
+ * How long Apollo holds each write, and how slowly Kit's answers come: edits started together all
+ * read before any write lands, so unserialised edits would overwrite each other. They start in the
+ * same tick, so a short window is enough; a longer one only makes the serialised edits wait longer.
+ */
+const HOLD_MS = 80
+const DRIP_MS = 30
 
 describe("concurrent edits of one sequence", () => {
-  it.live("Apollo: edits issued at once all survive while each write is held 150 ms", () =>
+  it.live(`Apollo: edits issued at once all survive while each write is held ${HOLD_MS} ms`, () =>
     Effect.gen(function* () {
       const sim = yield* ApolloSimulator.start({
         quirks: { readOneSequence: true },
         rateLimit: false,
         seed: apolloSeed(1, 4),
-        writeProcessingMs: 150
+        writeProcessingMs: HOLD_MS
       })
       const apollo = yield* apolloOn(sim.url)
       const id = sim.state().sequences[0]!.id
@@ -61,19 +68,19 @@ describe("concurrent edits of one sequence", () => {
       expect(steps.map((s) => s.position)).toEqual([1, 2, 3, 4, 5])
       // Serialised: no write ever found another in progress.
       expect(busy).toBe(0)
-      expect(ms).toBeGreaterThanOrEqual(6 * 150)
+      expect(ms).toBeGreaterThanOrEqual(6 * HOLD_MS)
       expectDocumented("documented", { apollo: [sim] })
     }).pipe(Effect.scoped)
   )
 
-  it.live("Kit: edits issued at once all survive while every answer is dripped over 60 ms", () =>
+  it.live(`Kit: edits issued at once all survive while every answer is dripped over ${DRIP_MS} ms`, () =>
     Effect.gen(function* () {
       const sim = yield* KitSimulator.start({ apiKeys: [KIT_KEY], rateLimit: false, seed: kitSeed(1, 4) })
       const kit = yield* kitOn(sim.url)
       const sequence = sim.state().sequences[0]!
       const id = String(sequence.id)
       const [e1, e2, e3, e4] = sequence.emails.map((e) => String(e.id))
-      sim.setFaults({ all: { slowBody: { rate: 1, slowMs: 60 } } })
+      sim.setFaults({ all: { slowBody: { rate: 1, slowMs: DRIP_MS } } })
       yield* Effect.all(
         [
           kit.sequences.addStep(id, email("inserted second"), { index: 1 }),
@@ -116,7 +123,7 @@ describe("concurrent edits of one sequence", () => {
       const sim = yield* KitSimulator.start({ apiKeys: [KIT_KEY], rateLimit: false, seed: kitSeed(1, 3) })
       const kit = yield* kitOn(sim.url)
       const id = String(sim.state().sequences[0]!.id)
-      sim.setFaults({ all: { slowBody: { rate: 1, slowMs: 40 } } })
+      sim.setFaults({ all: { slowBody: { rate: 1, slowMs: DRIP_MS } } })
       yield* Effect.all(
         Array.from({ length: 4 }, (_, i) => kit.sequences.addStep(id, email(`insert ${i}`), { index: 1 })),
         { concurrency: "unbounded", discard: true }
