@@ -24,10 +24,10 @@ import type * as SqlClient from "@effect/sql/SqlClient"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Apply, Journal, type JournalLease, Migration, type Sequences } from "@unisequence/core"
 import { SqlJournal } from "@unisequence/sql"
-import { ApolloSimulator, KitSimulator, Postgres } from "@unisequence/testing"
+import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
 import { Effect, Exit, Layer, LogLevel, type Scope } from "effect"
 import { contractLine, expectDocumented, type Profile } from "./contract.js"
-import { postgresMissing } from "./journals.js"
+import { freshDatabase, postgresMissing } from "./journals.js"
 import { apolloOn, apolloSeed, captureLogs, KIT_KEY, kitOn, kitSeed, pad, retriesSoFar } from "./support.js"
 
 const STEPS = 5
@@ -339,13 +339,10 @@ const stopsLine = (figures: Figures) =>
 /** The tests of each direction: one per run of `runs`. */
 export const faultSuite = (directions: ReadonlyArray<Direction>, runs: ReadonlyArray<Run>) => {
   let sqlDir = ""
-  let pg: Postgres.Postgres | undefined
-  beforeAll(async () => {
+  beforeAll(() => {
     sqlDir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "unisequence-faults-"))
-    if (runs.some((run) => run.backend === "postgres")) pg = await Postgres.startAsync()
-  }, 120_000)
-  afterAll(async () => {
-    await pg?.stop()
+  })
+  afterAll(() => {
     if (sqlDir !== "") NodeFs.rmSync(sqlDir, { recursive: true, force: true })
   })
 
@@ -358,7 +355,7 @@ export const faultSuite = (directions: ReadonlyArray<Direction>, runs: ReadonlyA
       const client: Layer.Layer<SqlClient.SqlClient, unknown> =
         backend === "sqlite"
           ? SqliteClient.layer({ filename: NodePath.join(sqlDir, `${name}.db`) })
-          : PgClient.layer({ url: pg!.url })
+          : PgClient.layer({ url: yield* Effect.promise(() => freshDatabase(name)) })
       const context = yield* Layer.build(client).pipe(Effect.orDie)
       return SqlJournal.make({ name }).pipe(Effect.provide(context))
     })

@@ -14,7 +14,7 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import { Journal } from "@unisequence/core"
 import { Postgres } from "@unisequence/testing"
 import { Effect, Either, type Layer, Redacted, Schema } from "effect"
-import { afterAll, beforeAll, describe } from "vitest"
+import { afterAll, beforeAll, describe, inject } from "vitest"
 
 export type BackendName = "file" | "sqlite" | "postgres"
 
@@ -39,6 +39,41 @@ export const postgresMissing = pgStatus.ok ? undefined : pgStatus.reason
 if (postgresMissing !== undefined) {
   if (process.env.CI === "true") throw new Error(`PostgreSQL is required under CI: ${postgresMissing}`)
   console.warn(`[journals] PostgreSQL runs skipped: ${postgresMissing}`)
+}
+
+const POLL_MS = 50
+
+/**
+ * The run's PostgreSQL server (`setup.ts` starts it in the background; this waits until it is up):
+ * its administrator URL.
+ */
+const sharedPostgres = async (): Promise<Redacted.Redacted<string>> => {
+  const dir = inject("cliBuildDir")
+  const url = NodePath.join(dir, "postgres.url")
+  const failed = NodePath.join(dir, "postgres.failed")
+  while (!NodeFs.existsSync(url)) {
+    if (NodeFs.existsSync(failed)) throw new Error(NodeFs.readFileSync(failed, "utf8"))
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS))
+  }
+  return Redacted.make(NodeFs.readFileSync(url, "utf8"))
+}
+
+let databases = 0
+
+/**
+ * A new, empty database on the run's PostgreSQL server, named after `label` (and this process and a
+ * counter: files running at once share the server), and its URL.
+ */
+export const freshDatabase = async (label: string): Promise<Redacted.Redacted<string>> => {
+  const admin = await sharedPostgres()
+  const database = `t${process.pid}_${++databases}_${label.toLowerCase().replace(/[^a-z0-9_]/g, "_")}`.slice(
+    0,
+    63
+  )
+  await run(PgClient.layer({ url: admin }), (sql) => sql.unsafe(`CREATE DATABASE ${database}`))
+  const url = new URL(Redacted.value(admin))
+  url.pathname = `/${database}`
+  return Redacted.make(url.href)
 }
 
 export const backendNames: ReadonlyArray<BackendName> =
@@ -129,35 +164,29 @@ export const make = async (name: BackendName, dir: string): Promise<Backend> => 
       close: async () => undefined
     }
   }
-  const pg = await Postgres.startAsync()
-  const admin = PgClient.layer({ url: pg.url })
   const urlOf = (journal: string) => PgClient.layer({ url: Redacted.make(journal) })
   return {
     name,
-    fresh: async (label) => {
-      const database = label.toLowerCase().replace(/[^a-z0-9_]/g, "_")
-      await run(admin, (sql) => sql.unsafe(`CREATE DATABASE ${database}`))
-      const url = new URL(Redacted.value(pg.url))
-      url.pathname = `/${database}`
-      return url.href
-    },
+    fresh: async (label) => Redacted.value(await freshDatabase(label)),
     entries: (journal) => run(urlOf(journal), sqlEntries),
     leaseLeft: (journal) => run(urlOf(journal), sqlLeaseLeft),
     cut: (journal) => run(urlOf(journal), sqlCut),
-    close: () => pg.stop()
+    close: async () => undefined
   }
 }
 
 /**
- * One `describe` per backend, titled `${title}, journal: NAME`, its journals in a new directory under
- * `parent()` (a directory the file's `beforeAll` made); `tests` gets the backend once it is set up.
+ * One `describe` per backend of `names` this machine has, titled `${title}, journal: NAME`, its
+ * journals in a new directory under `parent()` (a directory the file's `beforeAll` made); `tests` gets
+ * the backend once it is set up.
  */
 export const describeEachBackend = (
   title: string,
   parent: () => string,
+  names: ReadonlyArray<BackendName>,
   tests: (name: BackendName, backend: () => Backend) => void
 ) => {
-  for (const name of backendNames)
+  for (const name of backendNames.filter((n) => names.includes(n)))
     describe(`${title}, journal: ${name}`, () => {
       let backend: Backend | undefined
       beforeAll(async () => {

@@ -17,7 +17,7 @@ import { Journal } from "@unisequence/core"
 import { afterAll, beforeAll, expect, it } from "vitest"
 import { buildCli, migrateArgs, runCli, runInProcess } from "./cli.js"
 import { contractLine, expectDocumented } from "./contract.js"
-import { describeEachBackend } from "./journals.js"
+import { backendNames, describeEachBackend } from "./journals.js"
 import { type Lane, startLane } from "./lanes.js"
 import { kitSeed } from "./support.js"
 
@@ -98,6 +98,7 @@ const figures: Array<string> = []
 describeEachBackend(
   "one run at a time",
   () => dir,
+  backendNames,
   (backendName, backend) => {
     /** After the run that wrote: every sequence once, all verified, the journal released, the documents kept. */
     const finished = async (lane: Lane, journal: string) => {
