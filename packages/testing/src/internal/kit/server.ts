@@ -123,8 +123,9 @@ export const startServer = async (options: Options = {}): Promise<KitSimulator> 
     const commit = () => plan.commit?.()
     const normal = () => {
       commit()
-      answered(entry, plan.status, bodyBytes(plan), JSON_TYPE)
-      send(res, plan.status, bodyBytes(plan), JSON_TYPE)
+      const body = bodyBytes(plan)
+      answered(entry, plan.status, body, JSON_TYPE)
+      send(res, plan.status, body, JSON_TYPE)
     }
     if (decision === undefined) {
       normal()
@@ -148,8 +149,9 @@ export const startServer = async (options: Options = {}): Promise<KitSimulator> 
           if (req.socket.destroyed) return
           // A delayed answer: the work happens now unless it already happened.
           if (!decision.afterCommit) commit()
-          answered(entry, plan.status, bodyBytes(plan), JSON_TYPE)
-          send(res, plan.status, bodyBytes(plan), JSON_TYPE)
+          const body = bodyBytes(plan)
+          answered(entry, plan.status, body, JSON_TYPE)
+          send(res, plan.status, body, JSON_TYPE)
         })
         return
       }
