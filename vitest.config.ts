@@ -8,6 +8,7 @@ import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { defineConfig } from "vitest/config"
+import { BaseSequencer, type TestSpecification } from "vitest/node"
 
 const root = import.meta.dirname
 
@@ -29,6 +30,46 @@ const nameOf = (dir: string): string => {
   return typeof name === "string" ? name : dir
 }
 
+/** A file's size with the sizes of the modules beside it that it imports (`./name.js`), one level deep. */
+const weightOf = (file: string): number => {
+  const text = NodeFs.readFileSync(file, "utf8")
+  let weight = text.length
+  for (const [, name] of text.matchAll(/from "\.\/([\w.-]+)\.js"/g)) {
+    const local = NodePath.join(NodePath.dirname(file), `${name}.ts`)
+    if (NodeFs.existsSync(local)) weight += NodeFs.statSync(local).size
+  }
+  return weight
+}
+
+/**
+ * The order files start in: those Vitest has no timing for (a fresh clone, a new file) first, largest
+ * first; then the others, failed first, then longest first. Vitest's own order is the same but for two
+ * things: it compares a file without timing by size with every other file, whatever their timings (an
+ * order that depends on the sort's steps), and by its own size: a test file whose scenario lives in a
+ * module beside it (`test/reliability/faults.ts`, `crash.ts`) is a few lines long and would start last
+ * though it runs longest. Here its size counts the local modules it imports.
+ */
+class Sequencer extends BaseSequencer {
+  override async sort(files: Array<TestSpecification>): Promise<Array<TestSpecification>> {
+    const cache = this.ctx.cache
+    const rows = files.map((spec) => ({
+      spec,
+      timed: cache.getFileTestResults(
+        `${spec.project.name}:${NodePath.relative(this.ctx.config.root, spec.moduleId)}`
+      ),
+      weight: weightOf(spec.moduleId)
+    }))
+    return rows
+      .sort((a, b) => {
+        if (a.timed === undefined || b.timed === undefined)
+          return a.timed !== undefined ? 1 : b.timed !== undefined ? -1 : b.weight - a.weight
+        if (a.timed.failed !== b.timed.failed) return a.timed.failed ? -1 : 1
+        return b.timed.duration - a.timed.duration
+      })
+      .map((row) => row.spec)
+  }
+}
+
 /** Where `pnpm test` (test/report.mjs) asks for the JSON report behind its one total line. */
 const report = process.env.UNISEQUENCE_TEST_REPORT
 
@@ -47,6 +88,7 @@ export default defineConfig({
     // tests: 36 s of CPU isolated, 16 s not). No test leaves global state behind: each file starts
     // its own simulators and restores what it changes (the working directory, a console spy).
     isolate: false,
+    sequence: { sequencer: Sequencer },
     reporters: report === undefined ? ["default"] : ["default", ["json", { outputFile: report }]],
     projects: (here.length > 0 ? here : workspaces).map((dir) => ({
       extends: true,
