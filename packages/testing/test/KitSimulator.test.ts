@@ -921,7 +921,6 @@ describe("KitSimulator at scale", () => {
       seed: { sequences: Array.from({ length: 100_000 }, (_, i) => ({ name: `Sequence ${i}` })) }
     })
     try {
-      const started = performance.now()
       let after = ""
       let seen = 0
       let pages = 0
@@ -937,7 +936,6 @@ describe("KitSimulator at scale", () => {
       }
       expect(seen).toBe(100_000)
       expect(pages).toBe(100)
-      expect(performance.now() - started).toBeLessThan(20_000)
     } finally {
       await sim.close()
     }
