@@ -302,8 +302,19 @@ class DispatcherResponse extends Inspectable.Class implements HttpClientResponse
   }
 }
 
+export interface Options {
+  /**
+   * A deadline in milliseconds for every request and the reading of its body (default none;
+   * `currentTimeout`, when a caller sets it, takes precedence).
+   */
+  readonly timeout?: number | undefined
+}
+
+const DispatcherOf: unique symbol = Symbol.for("@unisequence/core/DispatcherHttpClient/Dispatcher")
+
 /** An `HttpClient` over `dispatcher`. */
-export const make = (dispatcher: Dispatcher): HttpClient.HttpClient => {
+export const make = (dispatcher: Dispatcher, options: Options = {}): HttpClient.HttpClient => {
+  const defaultTimeout = options.timeout
   const send = (
     request: HttpClientRequest.HttpClientRequest,
     where: { readonly origin: string; readonly path: string },
@@ -356,14 +367,32 @@ export const make = (dispatcher: Dispatcher): HttpClient.HttpClient => {
         )
       return Effect.flatMap(bodyOf(request), ({ body, headers }) =>
         Effect.flatMap(FiberRef.get(currentTimeout), (timeout) =>
-          send(request, where, body, headers, timeout)
+          send(request, where, body, headers, timeout ?? defaultTimeout)
         )
       )
     }),
     Effect.succeed
   )
-  return Object.assign(client, { [TimeoutAware]: TimeoutAware })
+  return Object.assign(client, { [TimeoutAware]: TimeoutAware, [DispatcherOf]: dispatcher })
 }
+
+/**
+ * The same client (same dispatcher, same sockets) with a deadline on every request, or `undefined`
+ * when `client` is not this module's. The adapters' pipeline builds its client so, once, rather
+ * than setting `currentTimeout` around every attempt (each `Effect.locally` copies the fiber's
+ * references twice: measurable per request under concurrency).
+ */
+export const withTimeout = (
+  client: HttpClient.HttpClient,
+  millis: number
+): HttpClient.HttpClient | undefined => {
+  if (!Predicate.hasProperty(client, DispatcherOf)) return undefined
+  const dispatcher = client[DispatcherOf]
+  return isDispatcher(dispatcher) ? make(dispatcher, { timeout: millis }) : undefined
+}
+
+const isDispatcher = (u: unknown): u is Dispatcher =>
+  Predicate.hasProperty(u, "request") && typeof u.request === "function"
 
 /**
  * A layer of the client over a dispatcher made when the layer is built and closed with its scope

@@ -369,17 +369,18 @@ export const make = (options: Options): Effect.Effect<Pipeline, never, HttpClien
     const { provider, statusError } = options
     const baseUrl = options.baseUrl.replace(/\/+$/, "")
     const headers = options.headers ?? {}
-    const prepared = HttpClient.mapRequest(base, (request) =>
-      HttpClientRequest.setHeaders(HttpClientRequest.prependUrl(request, baseUrl), headers)
-    )
-    const http = options.transformClient === undefined ? prepared : options.transformClient(prepared)
     const timeout = Duration.decode(options.timeout ?? DEFAULT_TIMEOUT)
     const timeoutReason = `no answer within ${Duration.format(timeout)}`
     const timed = Duration.isFinite(timeout)
-    const timeoutMillis = Duration.toMillis(timeout)
-    // The cheapest per-attempt timeout: a timer in the transport, where the transport has one (no
-    // fiber raced against each attempt); otherwise `Effect.timeoutFail`.
-    const timedByTransport = DispatcherHttpClient.honoursTimeout(base)
+    // The cheapest per-attempt timeout: a timer in the transport, where the transport has one (the
+    // same client with its deadline set once: no fiber raced against each attempt, no fiber
+    // reference set around it); otherwise `Effect.timeoutFail`.
+    const deadlined = timed ? DispatcherHttpClient.withTimeout(base, Duration.toMillis(timeout)) : undefined
+    const timedByTransport = deadlined !== undefined
+    const prepared = HttpClient.mapRequest(deadlined ?? base, (request) =>
+      HttpClientRequest.setHeaders(HttpClientRequest.prependUrl(request, baseUrl), headers)
+    )
+    const http = options.transformClient === undefined ? prepared : options.transformClient(prepared)
     const pauseAfter429 =
       options.pauseAfter429 === undefined ? undefined : Duration.decode(options.pauseAfter429)
     const limiterOf = options.limiter ?? (() => undefined)
@@ -504,10 +505,9 @@ export const make = (options: Options): Effect.Effect<Pipeline, never, HttpClien
             )
           )
         )
-        const exchange = !timed
-          ? answered
-          : timedByTransport
-            ? Effect.locally(answered, DispatcherHttpClient.currentTimeout, timeoutMillis)
+        const exchange =
+          !timed || timedByTransport
+            ? answered
             : Effect.timeoutFail(answered, {
                 duration: timeout,
                 onTimeout: () => unavailable(operation, timeoutReason)

@@ -95,6 +95,28 @@ describe("DispatcherHttpClient", () => {
     })
   )
 
+  it.scopedLive(
+    "withTimeout: the same dispatcher with a deadline on every request; undefined for another client",
+    () =>
+      Effect.gen(function* () {
+        const { url } = yield* server(["hang", { status: 200, body: "fine" }])
+        const timed = DispatcherHttpClient.withTimeout(client, 100)
+        if (timed === undefined) throw new Error("a dispatcher client has a timed sibling")
+        const error = yield* Effect.flip(timed.get(`${url}/slow`))
+        expect(error).toMatchObject({ _tag: "RequestError", reason: "Transport" })
+        expect(Cause.isTimeoutException((error as { cause: unknown }).cause)).toBe(true)
+        // An answer within the deadline is read as usual, and the deadline does not outlive it.
+        expect(yield* Effect.flatMap(timed.get(`${url}/ok`), (response) => response.text)).toBe("fine")
+        expect(DispatcherHttpClient.honoursTimeout(timed)).toBe(true)
+        expect(
+          DispatcherHttpClient.withTimeout(
+            HttpClient.mapRequest(client, (r) => r),
+            100
+          )
+        ).toBeUndefined()
+      })
+  )
+
   it.scopedLive("a refused connection is a transport error; an interrupted request ends", () =>
     Effect.gen(function* () {
       const refused = yield* Effect.flip(client.get("http://127.0.0.1:9/x"))
