@@ -43,7 +43,13 @@
  *
  * @module
  */
-import { Headers, HttpClient, type HttpClientError, HttpClientRequest } from "@effect/platform"
+import {
+  Headers,
+  HttpClient,
+  type HttpClientError,
+  HttpClientRequest,
+  type HttpClientResponse
+} from "@effect/platform"
 import { Cause, Duration, Effect, Either, Option, ParseResult, Predicate, Redacted, Schema } from "effect"
 import type { ParseOptions } from "effect/SchemaAST"
 import * as DispatcherHttpClient from "./DispatcherHttpClient.js"
@@ -479,10 +485,18 @@ export const make = (options: Options): Effect.Effect<Pipeline, never, HttpClien
     }
 
     interface Answered {
-      readonly status: number
-      readonly headers: Headers.Headers
+      readonly response: HttpClientResponse.HttpClientResponse
       readonly text: string
     }
+
+    const reply = <A>(response: HttpClientResponse.HttpClientResponse, value: A, raw: unknown): Reply<A> => ({
+      status: response.status,
+      get headers() {
+        return response.headers
+      },
+      value,
+      raw
+    })
 
     /** One attempt: credential, limiter slot, exchange with its timeout, status, body, decode. */
     const attempt = <A>(call: Call<A>): Effect.Effect<Reply<A>, SequenceError> =>
@@ -491,13 +505,8 @@ export const make = (options: Options): Effect.Effect<Pipeline, never, HttpClien
         const { value: secret, scrub } = yield* keyFor(operation)
         const request = credential!.apply(yield* requestOf(call), secret)
         const answered = http.execute(request).pipe(
-          Effect.flatMap((response) =>
-            Effect.map(response.text, (text) => ({
-              status: response.status,
-              headers: response.headers,
-              text
-            }))
-          ),
+          // The headers are converted only when read (a status error, `observe`, a caller).
+          Effect.flatMap((response) => Effect.map(response.text, (text): Answered => ({ response, text }))),
           Effect.mapError((error) =>
             unavailable(
               operation,
@@ -526,15 +535,16 @@ export const make = (options: Options): Effect.Effect<Pipeline, never, HttpClien
         const [sentAt, answer] = yield* limiter === undefined
           ? sentAndAnswered
           : limiter.limit(sentAndAnswered)
-        if (observe !== undefined) yield* observe({ operation, headers: answer.headers, sentAt })
-        const { status } = answer
+        const { response } = answer
+        if (observe !== undefined) yield* observe({ operation, headers: response.headers, sentAt })
+        const { status } = response
         if (status < 200 || status >= 300) {
           const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
           const error = statusError({
             operation,
             status,
             text: scrub(answer.text),
-            retryAfter: answer.headers["retry-after"],
+            retryAfter: response.headers["retry-after"],
             now,
             sequenceId: call.sequenceId,
             stepId: call.stepId
@@ -548,7 +558,7 @@ export const make = (options: Options): Effect.Effect<Pipeline, never, HttpClien
         if (call.answer._tag === "NoContent") {
           if (status !== 204 && answer.text.trim() !== "")
             return yield* Effect.fail(malformed(operation, status, "expected no content", scrub(answer.text)))
-          return { status, headers: answer.headers, value: call.answer.value, raw: undefined }
+          return reply(response, call.answer.value, undefined)
         }
         const raw = parseJson(answer.text)
         if (Either.isLeft(raw))
@@ -558,7 +568,7 @@ export const make = (options: Options): Effect.Effect<Pipeline, never, HttpClien
           return yield* Effect.fail(
             malformed(operation, status, scrub(shapeReason(decoded.left)), scrub(answer.text))
           )
-        return { status, headers: answer.headers, value: decoded.right, raw: raw.right }
+        return reply(response, decoded.right, raw.right)
       })
 
     /** A delete retried after an answer that got lost finds nothing to delete: that is done, not missing. */
