@@ -38,6 +38,8 @@ export const compile = (ast: AST.AST): Check | undefined => {
       if (from === undefined) return undefined
       return (u) => from(u) && Option.isNone(ast.filter(u, AST.defaultParseOption, ast))
     }
+    // The checks below run per field of every item of a page: plain indexed loops, no iterator, no
+    // callback, no tuple per field, so a check allocates nothing.
     case "Union": {
       const members: Array<Check> = []
       for (const member of ast.types) {
@@ -45,33 +47,50 @@ export const compile = (ast: AST.AST): Check | undefined => {
         if (check === undefined) return undefined
         members.push(check)
       }
-      return (u) => members.some((check) => check(u))
+      if (members.length === 2) {
+        const [first, second] = members as [Check, Check]
+        return (u) => first(u) || second(u)
+      }
+      return (u) => {
+        for (let i = 0; i < members.length; i++) if (members[i]!(u)) return true
+        return false
+      }
     }
     case "TupleType": {
       // Arrays only (`Schema.Array(item)`): fixed tuples keep the decode.
       if (ast.elements.length > 0 || ast.rest.length !== 1) return undefined
       const item = compile(ast.rest[0]!.type)
       if (item === undefined) return undefined
-      return (u) => Array.isArray(u) && u.every(item)
+      return (u) => {
+        if (!Array.isArray(u)) return false
+        for (let i = 0; i < u.length; i++) if (!item(u[i])) return false
+        return true
+      }
     }
     case "TypeLiteral": {
       if (ast.indexSignatures.length > 0) return undefined
-      const fields: Array<readonly [PropertyKey, boolean, Check]> = []
+      const names: Array<PropertyKey> = []
+      const optional: Array<boolean> = []
+      const checks: Array<Check> = []
       for (const property of ast.propertySignatures) {
         const check = compile(property.type)
         if (check === undefined) return undefined
-        fields.push([property.name, property.isOptional, check])
+        names.push(property.name)
+        optional.push(property.isOptional)
+        checks.push(check)
       }
+      const count = names.length
       return (u) => {
         // A `__proto__` key is left to the decode, which keeps it as a field (an input holding one
         // is not what Effect's own preserving decode would yield).
         if (!isObject(u) || Object.hasOwn(u, "__proto__")) return false
-        for (const [name, optional, check] of fields) {
+        for (let i = 0; i < count; i++) {
+          const name = names[i]!
           if (!Object.hasOwn(u, name)) {
-            if (optional) continue
+            if (optional[i]) continue
             return false
           }
-          if (!check(Reflect.get(u, name))) return false
+          if (!checks[i]!(Reflect.get(u, name))) return false
         }
         return true
       }
