@@ -77,6 +77,7 @@ export interface AdapterOptions {
   readonly timeout?: Duration.DurationInput
   readonly retry?: Kit.Options["retry"]
   readonly rateLimit?: Kit.Options["rateLimit"]
+  readonly transformClient?: Kit.Options["transformClient"]
 }
 
 const fastRetry = { baseDelay: "10 millis", maxDelay: "200 millis", maxAttempts: 8 } as const
@@ -104,7 +105,8 @@ export const kitOn = (url: string, options: AdapterOptions = {}): Effect.Effect<
     baseUrl: url,
     timeout: options.timeout ?? "2 seconds",
     retry: options.retry ?? fastRetry,
-    rateLimit: options.rateLimit ?? false
+    rateLimit: options.rateLimit ?? false,
+    ...(options.transformClient === undefined ? {} : { transformClient: options.transformClient })
   }).pipe(Effect.provide(http))
 
 export const apolloOn = (
@@ -118,7 +120,8 @@ export const apolloOn = (
     retry: options.retry ?? fastRetry,
     ...(options.rateLimit === undefined || options.rateLimit === false
       ? {}
-      : { rateLimit: options.rateLimit })
+      : { rateLimit: options.rateLimit }),
+    ...(options.transformClient === undefined ? {} : { transformClient: options.transformClient })
   }).pipe(Effect.provide(http))
 
 /** The name of core's `Resilience.retries` counter (a `Metric` does not expose its key). */

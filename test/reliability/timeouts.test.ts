@@ -7,6 +7,7 @@ import type { Sequences } from "@unisequence/core"
 import { ApolloClient } from "@unisequence/apollo"
 import { KitClient } from "@unisequence/kit"
 import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
+import { HttpClient } from "@effect/platform"
 import { Duration, Effect, Stream } from "effect"
 import { expectDocumented } from "./contract.js"
 import { apolloOn, apolloSeed, KIT_KEY, kitOn, kitSeed } from "./support.js"
@@ -15,8 +16,9 @@ import { apolloOn, apolloSeed, KIT_KEY, kitOn, kitSeed } from "./support.js"
 // is shown by the failure itself (the provider never answers, or would answer whole after 5 s).
 const TIMEOUT_MS = 300
 /**
- * The timeout when every operation goes at once: twelve connections opened together must each reach
- * the provider before it, however loaded the machine (each request is checked to have arrived).
+ * The timeout when every operation goes at once. Each failure must say it is the timeout (not a refused
+ * or broken connection); how many of the twelve requests reach the provider before it fires depends on
+ * the machine's load, so that count is printed and only required to be more than none.
  */
 const AT_ONCE_TIMEOUT_MS = 1_000
 
@@ -33,7 +35,9 @@ const operationsOf = (
   sequences: Sequences.Sequences,
   targets: ReadonlyArray<Target>,
   enroll: { readonly emails?: ReadonlyArray<string>; readonly ids?: ReadonlyArray<string> }
-): ReadonlyArray<readonly [string, Effect.Effect<unknown, { readonly _tag: string }>]> => {
+): ReadonlyArray<
+  readonly [string, Effect.Effect<unknown, { readonly _tag: string; readonly message: string }>]
+> => {
   const on = (i: number): Target => targets[i % targets.length]!
   return [
     ["list", Stream.runDrain(sequences.list())],
@@ -85,7 +89,10 @@ const eachTimesOut = (operations: ReturnType<typeof operationsOf>) =>
     )
     for (const { name, result, ms } of results) {
       expect(result._tag, name).toBe("Left")
-      if (result._tag === "Left") expect(result.left._tag, name).toBe("ProviderUnavailable")
+      if (result._tag === "Left") {
+        expect(result.left._tag, name).toBe("ProviderUnavailable")
+        expect(result.left.message, name).toContain("no answer within")
+      }
       expect(ms, name).toBeGreaterThanOrEqual(AT_ONCE_TIMEOUT_MS - 20)
     }
     return results.map(({ name, ms }) => `${name} ${ms}ms`).join(", ")
@@ -116,8 +123,10 @@ describe("timeouts", () => {
         const figures = yield* eachTimesOut(
           operationsOf(kit.sequences, targets, { emails: ["ada@example.com"] })
         )
-        console.log(`[timeouts] kit, ${AT_ONCE_TIMEOUT_MS} ms timeout, provider hangs: ${figures}`)
-        expect(sim.requests.length).toBeGreaterThanOrEqual(12)
+        console.log(
+          `[timeouts] kit, ${AT_ONCE_TIMEOUT_MS} ms timeout, provider hangs: ${figures}; ${sim.requests.length} requests arrived`
+        )
+        expect(sim.requests.length).toBeGreaterThan(0)
         expectDocumented("documented", { kit: [sim] })
       }).pipe(Effect.scoped)
   )
@@ -139,8 +148,10 @@ describe("timeouts", () => {
         })
         sim.setFaults({ all: { hang: { rate: 1 } } })
         const figures = yield* eachTimesOut(operationsOf(apollo.sequences, targets, { ids: [contact] }))
-        console.log(`[timeouts] apollo, ${AT_ONCE_TIMEOUT_MS} ms timeout, provider hangs: ${figures}`)
-        expect(sim.requests.length).toBeGreaterThanOrEqual(12)
+        console.log(
+          `[timeouts] apollo, ${AT_ONCE_TIMEOUT_MS} ms timeout, provider hangs: ${figures}; ${sim.requests.length} requests arrived`
+        )
+        expect(sim.requests.length).toBeGreaterThan(0)
         expectDocumented("documented", { apollo: [sim] })
       }).pipe(Effect.scoped)
   )
@@ -169,7 +180,10 @@ describe("timeouts", () => {
       )
       for (const { result } of [kitRead, apolloRead]) {
         expect(result._tag).toBe("Left")
-        if (result._tag === "Left") expect(result.left._tag).toBe("ProviderUnavailable")
+        if (result._tag === "Left") {
+          expect(result.left._tag).toBe("ProviderUnavailable")
+          expect(result.left.message).toContain("no answer within")
+        }
       }
       expectDocumented("documented", { kit: [kitSim], apollo: [apolloSim] })
     }).pipe(Effect.scoped)
@@ -190,8 +204,21 @@ describe("timeouts", () => {
           seed: apolloSeed(1, 2)
         })
         const retry = { maxAttempts: 3, baseDelay: "20 millis", maxDelay: "100 millis" } as const
-        const kit = yield* kitOn(kitSim.url, { timeout: Duration.millis(TIMEOUT_MS), retry })
-        const apollo = yield* apolloOn(apolloSim.url, { timeout: Duration.millis(TIMEOUT_MS), retry })
+        // Attempts are counted as the client sends them: how many reach a hanging provider within a
+        // timeout depends on the machine's load, how many are made does not.
+        const sent = { kit: 0, apollo: 0 }
+        const counting = (side: keyof typeof sent) => (client: HttpClient.HttpClient) =>
+          HttpClient.tapRequest(client, () => Effect.sync(() => sent[side]++))
+        const kit = yield* kitOn(kitSim.url, {
+          timeout: Duration.millis(TIMEOUT_MS),
+          retry,
+          transformClient: counting("kit")
+        })
+        const apollo = yield* apolloOn(apolloSim.url, {
+          timeout: Duration.millis(TIMEOUT_MS),
+          retry,
+          transformClient: counting("apollo")
+        })
         kitSim.setFaults({ all: { hang: { rate: 1 } } })
         apolloSim.setFaults({ all: { hang: { rate: 1 } } })
         const [kitRead, apolloRead] = yield* Effect.all(
@@ -206,11 +233,15 @@ describe("timeouts", () => {
         )
         for (const { result, ms } of [kitRead, apolloRead]) {
           expect(result._tag).toBe("Left")
-          if (result._tag === "Left") expect(result.left._tag).toBe("ProviderUnavailable")
+          if (result._tag === "Left") {
+            expect(result.left._tag).toBe("ProviderUnavailable")
+            expect(result.left.message).toContain("no answer within")
+          }
           expect(ms).toBeGreaterThanOrEqual(3 * TIMEOUT_MS - 20)
         }
-        expect(kitSim.requests).toHaveLength(3)
-        expect(apolloSim.requests.filter((r) => r.operation === "getCampaign")).toHaveLength(3)
+        expect(sent).toEqual({ kit: 3, apollo: 3 })
+        expect(kitSim.requests.length).toBeGreaterThan(0)
+        expect(apolloSim.requests.length).toBeGreaterThan(0)
         expectDocumented("documented", { kit: [kitSim], apollo: [apolloSim] })
       }).pipe(Effect.scoped)
   )
