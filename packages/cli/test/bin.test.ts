@@ -56,7 +56,9 @@ describe("the bundled executable", () => {
     expect(cacheFiles()).toHaveLength(1)
     const written = NodeFs.statSync(cache!)
     const missingKey = await run("list", "--provider", "kit")
+    // A failure: the run's exit code, stdout empty, one error line.
     expect(missingKey.code).toBe(3)
+    expect(missingKey.stdout).toBe("")
     expect(missingKey.stderr).toBe("error: no kit credentials: set KIT_API_KEY or KIT_OAUTH_TOKEN\n")
     expect((await run("--help")).code).toBe(0)
     expect((await run("--version")).code).toBe(0)

@@ -1,9 +1,10 @@
 /**
  * The `unisequence` command end to end, run in-process with `Cli.run` (its output and exit code
  * captured through the run's options), pointed at Kit and Apollo simulators over real HTTP through
- * `KIT_BASE_URL` / `APOLLO_BASE_URL` given as the run's configuration.
+ * `KIT_BASE_URL` / `APOLLO_BASE_URL` given as the run's configuration. The executable itself, as a
+ * process, is run in `bin.test.ts`, bundled as it is installed.
  */
-import { ApolloSimulator, Executable, KitSimulator } from "@unisequence/testing"
+import { ApolloSimulator, KitSimulator } from "@unisequence/testing"
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
@@ -21,16 +22,6 @@ const transcripts: Array<Ran> = []
 /** One run of the command with exactly `env` as its environment, as a process would have it. */
 const cli = async (args: ReadonlyArray<string>, env: Record<string, string>): Promise<Ran> => {
   const ran = await runCli(args, env)
-  transcripts.push(ran)
-  return ran
-}
-
-/** One run as a process (`node --import tsx src/bin.ts`), with exactly `env` as its environment. */
-const spawned = async (args: ReadonlyArray<string>, env: Record<string, string>): Promise<Ran> => {
-  const ran = await Executable.run(["--import", "tsx", "src/bin.ts", ...args], {
-    cwd: NodePath.resolve(import.meta.dirname, ".."),
-    env
-  })
   transcripts.push(ran)
   return ran
 }
@@ -348,18 +339,6 @@ describe.concurrent("writing", () => {
       [2, "hours"]
     ])
     expect(ran.stderr).toMatch(/^error: 2 sequence\(s\) blocked or failed/m)
-  })
-})
-
-describe("the executable", () => {
-  // The one test that starts a process: `bin.ts` turns the run's exit code into the process's.
-  it("bin.ts exits with the run's code, stdout empty and one error line on a failure", async () => {
-    const kit = track(await startKit(kitSeed))
-    const apollo = track(await startApollo())
-    const ran = await spawned(["show", "999", "--provider", "kit"], envFor(kit, apollo))
-    expect(ran.stderr.trim().split("\n")).toEqual(["error: kit getSequence: sequence 999 was not found"])
-    expect(ran.stdout).toBe("")
-    expect(ran.code).toBe(4)
   })
 })
 
