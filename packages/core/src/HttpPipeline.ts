@@ -1,10 +1,11 @@
 /**
  * The request pipeline every HTTP adapter runs its calls through, built once from `@effect/platform`
- * pieces: base URL and fixed headers by `HttpClient.mapRequest`, the credential set per request (and
- * its header name redacted wherever the platform logs or traces headers), a limiter slot, one attempt
- * with its timeout, the status mapped to a `SequenceError` by the provider's `StatusErrors`, the body
- * parsed and decoded by the call's precompiled schema, the shared retry policy, and a span named after
- * the operation with the provider, the operation and the ids (never a key).
+ * pieces: each call's request made with the base URL and fixed headers, the credential set per
+ * request (and its header name redacted wherever the platform logs or traces headers), a limiter
+ * slot, one attempt with its timeout, the status mapped to a `SequenceError` by the provider's
+ * `StatusErrors`, the body parsed and decoded by the call's precompiled schema, the shared retry
+ * policy, and a span named after the operation with the provider, the operation and the ids (never
+ * a key).
  *
  * An adapter describes each endpoint as a `Call` (one table per provider) and keeps only what is its
  * own: the error-body schema and the statuses' special cases, its limiters, and any learning from
@@ -343,7 +344,10 @@ export interface Options {
         readonly sentAt: number
       }) => Effect.Effect<void>)
     | undefined
-  /** Applied to the `HttpClient` (with base URL and fixed headers) before use: proxies, probes. */
+  /**
+   * Applied to the `HttpClient` before use (proxies, probes): requests reach it complete, with the
+   * base URL, the fixed headers and the credential.
+   */
   readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
 }
 
@@ -383,10 +387,8 @@ export const make = (options: Options): Effect.Effect<Pipeline, never, HttpClien
     // reference set around it); otherwise `Effect.timeoutFail`.
     const deadlined = timed ? DispatcherHttpClient.withTimeout(base, Duration.toMillis(timeout)) : undefined
     const timedByTransport = deadlined !== undefined
-    const prepared = HttpClient.mapRequest(deadlined ?? base, (request) =>
-      HttpClientRequest.setHeaders(HttpClientRequest.prependUrl(request, baseUrl), headers)
-    )
-    const http = options.transformClient === undefined ? prepared : options.transformClient(prepared)
+    const client = deadlined ?? base
+    const http = options.transformClient === undefined ? client : options.transformClient(client)
     const pauseAfter429 =
       options.pauseAfter429 === undefined ? undefined : Duration.decode(options.pauseAfter429)
     const limiterOf = options.limiter ?? (() => undefined)
@@ -455,11 +457,15 @@ export const make = (options: Options): Effect.Effect<Pipeline, never, HttpClien
     const malformed = (operation: string, status: number, reason: string, text: string) =>
       new E.MalformedResponse({ provider, operation, status, reason, excerpt: E.excerpt(text) })
 
-    /** The request of a call, credential excluded. */
+    /**
+     * The request of a call, credential excluded: base URL, fixed headers and query made in one
+     * request (each `HttpClientRequest` combinator copies the request and its headers).
+     */
     const requestOf = (
       call: Call<unknown>
     ): Effect.Effect<HttpClientRequest.HttpClientRequest, SequenceError> => {
-      const request = HttpClientRequest.make(call.method)(call.path, {
+      const request = HttpClientRequest.make(call.method)(baseUrl + call.path, {
+        headers,
         ...(call.urlParams === undefined ? {} : { urlParams: call.urlParams })
       })
       if (call.body === undefined) return Effect.succeed(request)
