@@ -365,11 +365,16 @@ export const make = (dispatcher: Dispatcher, options: Options = {}): HttpClient.
             description: `not a URL: ${request.url}`
           })
         )
-      return Effect.flatMap(bodyOf(request), ({ body, headers }) =>
-        Effect.flatMap(FiberRef.get(currentTimeout), (timeout) =>
-          send(request, where, body, headers, timeout ?? defaultTimeout)
+      // The deadline read from the running fiber in the same step as the request is sent.
+      const timed = (body: RequestOptions["body"], headers: Readonly<Record<string, string>>) =>
+        Effect.withFiberRuntime<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>(
+          (fiber) => send(request, where, body, headers, fiber.getFiberRef(currentTimeout) ?? defaultTimeout)
         )
-      )
+      const given = request.body
+      // The usual bodies (none, bytes, a string) need no effect of their own to be prepared.
+      if (given._tag === "Empty") return timed(null, request.headers)
+      if (given._tag === "Uint8Array") return timed(given.body, request.headers)
+      return Effect.flatMap(bodyOf(request), ({ body, headers }) => timed(body, headers))
     }),
     Effect.succeed
   )
