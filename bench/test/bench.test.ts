@@ -72,6 +72,7 @@ describe("benchmarks at tiny size", () => {
       "adapter on FetchHttpClient / raw",
       "breakdown: KitClient.listSequences (no neutral mapping) / raw",
       "peak RSS growth while listing (adapter)",
+      "breakdown: peak RSS growth, KitClient.listSequences alone",
       "requests per listing (pages of 1,000)"
     ])
     expect(figures.every(finite)).toBe(true)
