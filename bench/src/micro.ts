@@ -1,11 +1,12 @@
 /**
  * `tsx src/micro.ts`: CPU cost of each stage of an adapter read, without the network, to explain the
  * ratios of benchmarks 1 and 2. Bodies are real simulator answers; each stage runs on them in a loop:
- * JSON.parse (what the raw baseline does), wire decoding as KitClient does it, and the construction of
- * the neutral model (`Schema.Class` instances, validated or not).
+ * JSON.parse (what the raw baseline does), wire decoding (Effect's decode, and the pipeline's in-place
+ * check of a schema that only validates), and the construction of the neutral model (`Schema.Class`
+ * instances, validated or not, or made by `Sequence.fromDecoded` as the mappings make them).
  */
 import { performance } from "node:perf_hooks"
-import { Sequence as Model } from "@unisequence/core"
+import { HttpPipeline, Sequence as Model } from "@unisequence/core"
 import { KitClient } from "@unisequence/kit"
 import { Chunk, Effect, Either, Option, Schema, Stream } from "effect"
 import * as Adapters from "./adapters.js"
@@ -96,6 +97,21 @@ export const measure = async (scale = 1): Promise<ReadonlyArray<Stage>> => {
         Effect.map(emailsPage, (list) => [Chunk.fromIterable(list), Option.none<string>()] as const)
       )
     )
+    // What the pipeline does with a parsed answer: the in-place check where the schema only
+    // validates (every Kit read now), the JSON then being the wire value.
+    const preserve = { onExcessProperty: "preserve" } as const
+    const answerOf = <A, I>(schema: Schema.Schema<A, I>) => {
+      const answer = HttpPipeline.json(schema, preserve)
+      if (answer._tag !== "Json") throw new Error("a JSON answer")
+      return answer.decode
+    }
+    const pageAnswer = answerOf(Wire.SequencesPage)
+    const sequenceAnswer = answerOf(Wire.SequenceEnvelope)
+    const emailsAnswer = answerOf(Wire.EmailsPage)
+    const parsedPage: unknown = JSON.parse(pageText)
+    const parsedSequence: unknown = JSON.parse(sequenceText)
+    const parsedEmails: unknown = JSON.parse(emailsText)
+    const weeklyProps = { days: item.send_days ?? [], hour: item.send_hour ?? 0, timeZone: "UTC" }
     const decodeSequence = Schema.decodeUnknownEither(Schema.parseJson(Wire.SequenceEnvelope))
     const decodeEmails = Schema.decodeUnknownEither(Schema.parseJson(Wire.EmailsPage))
     return [
@@ -114,12 +130,38 @@ export const measure = async (scale = 1): Promise<ReadonlyArray<Stage>> => {
         micros: perCall(() => decodePage(pageText), 10) / items
       },
       {
+        stage: "list item: the pipeline's answer of the parsed page (in-place check)",
+        micros: perCall(() => pageAnswer(parsedPage), 20) / items
+      },
+      {
         stage: "list item: new SequenceSummary (validated)",
         micros: perCall(() => new Model.SequenceSummary(summaryProps), 500)
       },
       {
         stage: "list item: new SequenceSummary (validation disabled)",
         micros: perCall(() => new Model.SequenceSummary(summaryProps, true), 5_000)
+      },
+      {
+        stage: "list item: SequenceSummary + Weekly by Sequence.fromDecoded (what the mappings use)",
+        micros: perCall(
+          () =>
+            Model.fromDecoded(Model.SequenceSummary, {
+              ...summaryProps,
+              schedule: Model.fromDecoded(Model.Weekly, weeklyProps)
+            }),
+          5_000
+        )
+      },
+      {
+        stage: "list item: the same by the constructors, validation disabled",
+        micros: perCall(
+          () =>
+            new Model.SequenceSummary(
+              { ...summaryProps, schedule: new Model.Weekly(weeklyProps, true) },
+              true
+            ),
+          5_000
+        )
       },
       {
         stage: "get: JSON.parse of both bodies (raw baseline)",
@@ -140,6 +182,10 @@ export const measure = async (scale = 1): Promise<ReadonlyArray<Stage>> => {
         micros: perCall(() => [decodeSequence(sequenceText), decodeEmails(emailsText)], 2_000)
       },
       {
+        stage: "get: the pipeline's answers of both parsed bodies (in-place checks)",
+        micros: perCall(() => [sequenceAnswer(parsedSequence), emailsAnswer(parsedEmails)], 2_000)
+      },
+      {
         stage: "get: one page of emails through Stream.runCollect(paginateChunkEffect)",
         micros: perCall(() => Effect.runSync(streamed), 1_000)
       },
@@ -155,6 +201,17 @@ export const measure = async (scale = 1): Promise<ReadonlyArray<Stage>> => {
         stage: "get: new Sequence + 5 Steps (validation disabled)",
         micros: perCall(
           () => new Model.Sequence(sequenceProps(stepProps.map((p) => new Model.Step(p, true))), true),
+          5_000
+        )
+      },
+      {
+        stage: "get: Sequence + 5 Steps by Sequence.fromDecoded (what the mappings use)",
+        micros: perCall(
+          () =>
+            Model.fromDecoded(
+              Model.Sequence,
+              sequenceProps(stepProps.map((p) => Model.fromDecoded(Model.Step, p)))
+            ),
           5_000
         )
       }
