@@ -1,8 +1,10 @@
 /**
- * The one Vitest configuration: each workspace with a `package.json` is a project named after its
- * package, sharing these settings. `pnpm test` runs them all in one Vitest process (one worker pool
- * for the whole machine, each dependency transformed once); `vitest run` in a package's folder
- * (its `pnpm test`, or turbo) finds this file and runs that package's project alone.
+ * The one Vitest configuration. `pnpm test` runs every workspace's tests (each workspace with a
+ * `package.json`) as one project: Vitest runs projects one after another, draining its workers and
+ * starting them anew between them, so with a project per workspace one core idled at the end of each
+ * and every worker loaded Effect and the packages again for each. `vitest run` in a package's folder
+ * (its `pnpm test`, or turbo) finds this file and runs that workspace alone, as a project named after
+ * its package.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
@@ -42,29 +44,47 @@ const weightOf = (file: string): number => {
 }
 
 /**
- * The order files start in: those Vitest has no timing for (a fresh clone, a new file) first, largest
- * first; then the others, failed first, then longest first. Vitest's own order is the same but for two
- * things: it compares a file without timing by size with every other file, whatever their timings (an
- * order that depends on the sort's steps), and by its own size: a test file whose scenario lives in a
- * module beside it (`test/reliability/faults.ts`, `crash.ts`) is a few lines long and would start last
- * though it runs longest. Here its size counts the local modules it imports.
+ * What earlier runs took per file, in seconds (`test/durations.json`, written by
+ * `UNISEQUENCE_RECORD_DURATIONS=1 pnpm test`). A fresh clone has no timings of Vitest's own, and
+ * without them the longest files (a few lines that import their scenario, or a test that compiles the
+ * docs' examples in a child process) would start last and leave one worker idle at the end.
+ */
+const recorded: Readonly<Record<string, number>> = (() => {
+  const file = NodePath.join(root, "test", "durations.json")
+  if (!NodeFs.existsSync(file)) return {}
+  const parsed: unknown = JSON.parse(NodeFs.readFileSync(file, "utf8"))
+  if (typeof parsed !== "object" || parsed === null) return {}
+  return Object.fromEntries(
+    Object.entries(parsed).filter((entry): entry is [string, number] => typeof entry[1] === "number")
+  )
+})()
+
+/**
+ * The order files start in, longest first: by Vitest's timing of the file when it has one, else by the
+ * recorded one; files with neither (new ones) first, largest first, counting the local modules they
+ * import (a test file whose scenario lives beside it is a few lines long). Failed files first of all.
  */
 class Sequencer extends BaseSequencer {
   override async sort(files: Array<TestSpecification>): Promise<Array<TestSpecification>> {
     const cache = this.ctx.cache
-    const rows = files.map((spec) => ({
-      spec,
-      timed: cache.getFileTestResults(
+    const rows = files.map((spec) => {
+      const path = NodePath.relative(root, spec.moduleId).split(NodePath.sep).join("/")
+      const timed = cache.getFileTestResults(
         `${spec.project.name}:${NodePath.relative(this.ctx.config.root, spec.moduleId)}`
-      ),
-      weight: weightOf(spec.moduleId)
-    }))
+      )
+      return {
+        spec,
+        failed: timed?.failed === true,
+        duration: timed?.duration ?? (recorded[path] === undefined ? undefined : recorded[path] * 1000),
+        weight: weightOf(spec.moduleId)
+      }
+    })
     return rows
       .sort((a, b) => {
-        if (a.timed === undefined || b.timed === undefined)
-          return a.timed !== undefined ? 1 : b.timed !== undefined ? -1 : b.weight - a.weight
-        if (a.timed.failed !== b.timed.failed) return a.timed.failed ? -1 : 1
-        return b.timed.duration - a.timed.duration
+        if (a.failed !== b.failed) return a.failed ? -1 : 1
+        if (a.duration === undefined || b.duration === undefined)
+          return a.duration !== undefined ? 1 : b.duration !== undefined ? -1 : b.weight - a.weight
+        return b.duration - a.duration
       })
       .map((row) => row.spec)
   }
@@ -90,15 +110,29 @@ export default defineConfig({
     isolate: false,
     sequence: { sequencer: Sequencer },
     reporters: report === undefined ? ["default"] : ["default", ["json", { outputFile: report }]],
-    projects: (here.length > 0 ? here : workspaces).map((dir) => ({
-      extends: true,
-      test: {
-        name: nameOf(dir),
-        root: NodePath.join(root, dir),
-        include: ["**/*.test.ts"],
-        // The reliability tests share one build of the CLI's executable (test/reliability/cli.ts).
-        ...(dir === "test" ? { globalSetup: ["./reliability/setup.ts"] } : {})
-      }
-    }))
+    projects:
+      here.length > 0
+        ? here.map((dir) => ({
+            extends: true,
+            test: {
+              name: nameOf(dir),
+              root: NodePath.join(root, dir),
+              include: ["**/*.test.ts"],
+              // The reliability tests share one build of the CLI's executable (test/reliability/cli.ts).
+              ...(dir === "test" ? { globalSetup: ["./reliability/setup.ts"] } : {})
+            }
+          }))
+        : [
+            {
+              extends: true,
+              test: {
+                name: "unisequence",
+                root,
+                include: workspaces.map((dir) => `${dir}/**/*.test.ts`),
+                // The reliability tests share one build of the CLI's executable (test/reliability/cli.ts).
+                globalSetup: ["./test/reliability/setup.ts"]
+              }
+            }
+          ]
   }
 })

@@ -2,7 +2,7 @@
 // total line. One process with one worker pool is quicker on a small machine than a Vitest per package:
 // each package's start-up and the transform of the dependencies they share are paid once.
 import { spawnSync } from "node:child_process"
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join, relative, sep } from "node:path"
 
 const root = new URL("..", import.meta.url).pathname
@@ -52,6 +52,26 @@ function hasTests(dir) {
 }
 
 if (missing.length > 0) console.log(`no test results from: ${missing.join(", ")}`)
+
+// `UNISEQUENCE_RECORD_DURATIONS=1 pnpm test`: each file's time, for the order files start in on a clone
+// that has no timings of Vitest's own (vitest.config.ts). Only a whole run that passed is recorded.
+if (
+  process.env.UNISEQUENCE_RECORD_DURATIONS === "1" &&
+  !filtered &&
+  run.status === 0 &&
+  missing.length === 0
+) {
+  const durations = Object.fromEntries(
+    results.testResults
+      .map((file) => [
+        relative(root, file.name).split(sep).join("/"),
+        Math.round((file.endTime - file.startTime) / 100) / 10
+      ])
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  )
+  writeFileSync(join(root, "test", "durations.json"), `${JSON.stringify(durations, null, 2)}\n`)
+  console.log("file durations recorded in test/durations.json")
+}
 const skipped = results.numPendingTests + results.numTodoTests
 console.log(`\nTests: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${skipped} skipped`)
 process.exit(run.status === 0 && missing.length === 0 ? 0 : 1)

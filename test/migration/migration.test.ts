@@ -292,7 +292,10 @@ const resumesAfterEachKill = (options: {
     }
   })
 
-layer(FetchHttpClient.layer)("migrations over the simulators", (it) => {
+// Live services: these tests talk to real servers. With the block's test services, its shared
+// TestClock (advanced by these tests) was the clock of later files' `it.effect` tests in the same
+// worker (Vitest runs files one after another in a worker, `isolate: false`).
+layer(FetchHttpClient.layer, { excludeTestServices: true })("migrations over the simulators", (it) => {
   for (const profile of profiles) {
     describe(`Kit → Apollo (${profile} profile)`, () => {
       it.scoped(
