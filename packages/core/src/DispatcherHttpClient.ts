@@ -81,20 +81,21 @@ const noop = () => {}
 
 /**
  * A deadline in milliseconds for a request and the reading of its body, when a caller sets one
- * (`Effect.locally`). The adapters' pipeline sets it instead of racing a timer fiber against each
- * attempt; past it the request is aborted, or the body destroyed, with a `Cause.TimeoutException`
- * as the error's cause.
+ * (`Effect.locally`); past it the request is aborted, or the body destroyed, with a
+ * `Cause.TimeoutException` as the error's cause. It takes precedence over a client's own `timeout`
+ * (`withTimeout`, which the adapters' pipeline uses).
  */
 export const currentTimeout: FiberRef.FiberRef<number | undefined> = globalValue(
   Symbol.for("@unisequence/core/DispatcherHttpClient/currentTimeout"),
   () => FiberRef.unsafeMake<number | undefined>(undefined)
 )
 
-const TimeoutAware: unique symbol = Symbol.for("@unisequence/core/DispatcherHttpClient/TimeoutAware")
+/** The dispatcher a client of this module sends through: what marks the client as this module's. */
+const DispatcherOf: unique symbol = Symbol.for("@unisequence/core/DispatcherHttpClient/Dispatcher")
 
-/** Whether `client` is this module's, which honours `currentTimeout`. */
+/** Whether `client` is this module's, which honours `currentTimeout` and `withTimeout`. */
 export const honoursTimeout = (client: HttpClient.HttpClient): boolean =>
-  Predicate.hasProperty(client, TimeoutAware)
+  Predicate.hasProperty(client, DispatcherOf)
 
 /** The timer of one request: aborts it, or destroys its body, when it fires. */
 class Deadline {
@@ -310,8 +311,6 @@ export interface Options {
   readonly timeout?: number | undefined
 }
 
-const DispatcherOf: unique symbol = Symbol.for("@unisequence/core/DispatcherHttpClient/Dispatcher")
-
 /** An `HttpClient` over `dispatcher`. */
 export const make = (dispatcher: Dispatcher, options: Options = {}): HttpClient.HttpClient => {
   const defaultTimeout = options.timeout
@@ -378,7 +377,7 @@ export const make = (dispatcher: Dispatcher, options: Options = {}): HttpClient.
     }),
     Effect.succeed
   )
-  return Object.assign(client, { [TimeoutAware]: TimeoutAware, [DispatcherOf]: dispatcher })
+  return Object.assign(client, { [DispatcherOf]: dispatcher })
 }
 
 /**
