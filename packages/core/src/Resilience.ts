@@ -85,32 +85,40 @@ export const policy = (options: RetryOptions = {}): Schedule.Schedule<SequenceEr
  * that is not a `SequenceError`) is returned at once, untouched.
  */
 export const retry = (options: RetryOptions = {}) => {
+  const after = retryAfter(options)
+  return <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | SequenceError, R> =>
+    // The first attempt runs bare: a call that succeeds (nearly all) builds no retry machinery.
+    Effect.catchAll(effect, (first) => after(effect, first))
+}
+
+/**
+ * What `retry` does once the first attempt of `effect` failed with `first`: fails with it at once
+ * unless it is eligible, otherwise retries under the policy, whose first run replays `first`
+ * instead of sending again, so the schedule sees the same errors in the same order as a plain
+ * `Effect.retry` would. For a caller that runs the first attempt itself (the HTTP pipeline sets
+ * its span as the parent only around the retries).
+ */
+export const retryAfter = (options: RetryOptions = {}) => {
   const schedule = policy(options)
   const retryable = options.retryable ?? ((error: SequenceError) => error.isRetryable)
   const eligible = (error: unknown): error is SequenceError =>
     isSequenceError(error) && retryable(error) && (options.while === undefined || options.while(error))
-  return <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | SequenceError, R> =>
-    // The first attempt runs bare: a call that succeeds (nearly all) builds no retry machinery. Only
-    // an eligible failure enters `Effect.retry`, whose first run replays that failure instead of
-    // sending again, so the schedule sees the same errors in the same order as a plain retry would.
-    Effect.catchAll(effect, (first) => {
-      if (!eligible(first)) return Effect.fail(first)
-      let replayed = false
-      const again = Effect.suspend(() => {
-        if (replayed) return effect
-        replayed = true
-        return Effect.fail(first)
-      })
-      // Failures that must not be retried leave as a value, so the schedule only sees eligible errors.
-      return again.pipe(
-        Effect.map(Effect.succeed),
-        Effect.catchAll((error) =>
-          eligible(error) ? Effect.fail(error) : Effect.succeed(Effect.fail(error))
-        ),
-        Effect.retry(schedule),
-        Effect.flatten
-      )
+  return <A, E, R>(effect: Effect.Effect<A, E, R>, first: E): Effect.Effect<A, E | SequenceError, R> => {
+    if (!eligible(first)) return Effect.fail(first)
+    let replayed = false
+    const again = Effect.suspend(() => {
+      if (replayed) return effect
+      replayed = true
+      return Effect.fail(first)
     })
+    // Failures that must not be retried leave as a value, so the schedule only sees eligible errors.
+    return again.pipe(
+      Effect.map(Effect.succeed),
+      Effect.catchAll((error) => (eligible(error) ? Effect.fail(error) : Effect.succeed(Effect.fail(error)))),
+      Effect.retry(schedule),
+      Effect.flatten
+    )
+  }
 }
 
 export interface LimiterOptions {

@@ -337,7 +337,9 @@ export const make = (primitives: Primitives): Sequences => {
     <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       Effect.withSpan(effect, `Sequences.${operation}`, {
         attributes: { "unisequence.provider": provider, "unisequence.operation": operation, ...attributes },
-        kind: "client"
+        kind: "client",
+        // The trace would point here, the same line for every call; capturing it costs a stack walk.
+        captureStackTrace: false
       })
 
   const findStep = (
@@ -374,7 +376,8 @@ export const make = (primitives: Primitives): Sequences => {
     primitives.list(options).pipe(
       Stream.withSpan("Sequences.list", {
         attributes: { "unisequence.provider": provider, "unisequence.operation": "list" },
-        kind: "client"
+        kind: "client",
+        captureStackTrace: false
       })
     )
 

@@ -2,11 +2,11 @@
  * The shared request pipeline over real HTTP on 127.0.0.1 (a tiny server answering from a script),
  * and its one status mapping as a pure function.
  */
-import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform"
+import { FetchHttpClient, Headers, HttpClient, HttpClientRequest } from "@effect/platform"
 import Undici from "@effect/platform-node/Undici"
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import { RecordingTracer } from "@unisequence/testing"
-import { Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
+import { Duration, Effect, Exit, FiberRef, Layer, Option, Redacted, Schema } from "effect"
 import { DispatcherHttpClient, HttpPipeline, Resilience, SequenceError } from "../src/index.js"
 import { server } from "./helpers/httpServer.js"
 
@@ -236,6 +236,50 @@ describe.each(transports)("HttpPipeline over HTTP, on %s", (name, transport) => 
       const traced = recording.values("http.request.header.x-api-key")
       expect(traced.every((value) => value === "<redacted>")).toBe(true)
       expect(traced.length > 0).toBe(name === "FetchHttpClient")
+    })
+  )
+
+  it.scopedLive("a retried call has one span, under its caller's, that says it was retried", () =>
+    Effect.gen(function* () {
+      const recording = RecordingTracer.make()
+      const { url, seen } = yield* server([
+        { status: 502, body: "<html>" },
+        { status: 200, body: '{"id":1,"name":"a"}' }
+      ])
+      const p = yield* pipeline(url)
+      yield* p.value(getThing("1")).pipe(Effect.withSpan("caller"), Effect.withTracer(recording.tracer))
+      expect(seen.length).toBe(2)
+      const calls = recording.spans.filter((s) => s.name === "ExampleClient.getThing")
+      expect(calls.length).toBe(1)
+      expect(calls[0]!.parent?.name).toBe("caller")
+      expect(calls[0]!.attributes.get("unisequence.retried")).toBe(true)
+      expect(calls[0]!.exit !== undefined && Exit.isSuccess(calls[0]!.exit)).toBe(true)
+      const caller = recording.spans.find((s) => s.name === "caller")
+      expect(caller?.attributes.has("unisequence.retried")).toBe(false)
+    })
+  )
+
+  it.scopedLive("a transformClient runs inside the call's span, the credential's header redacted", () =>
+    Effect.gen(function* () {
+      const { url } = yield* server([{ status: 200, body: '{"id":1,"name":"a"}' }])
+      const inside: Array<{ readonly span: string; readonly redacted: boolean }> = []
+      const p = yield* pipeline(url, {
+        // A header the platform does not redact by default: only the pipeline's setting covers it.
+        credential: {
+          secret: Redacted.make(KEY),
+          apply: (request, key) => HttpClientRequest.setHeader(request, "x-thing-key", key)
+        },
+        secretHeaders: ["x-thing-key"],
+        transformClient: HttpClient.tapRequest(() =>
+          Effect.gen(function* () {
+            const span = yield* Effect.currentSpan.pipe(Effect.map((s) => s.name))
+            const names = yield* FiberRef.get(Headers.currentRedactedNames)
+            inside.push({ span, redacted: names.includes("x-thing-key") })
+          }).pipe(Effect.orDie)
+        )
+      })
+      yield* p.value(getThing("1"))
+      expect(inside).toEqual([{ span: "ExampleClient.getThing", redacted: true }])
     })
   )
 })

@@ -13,6 +13,8 @@ import { Cause, Exit, Layer, Option, Redacted, Tracer } from "effect"
 /** One span as the tracer saw it; `exit` is set when the span ends. */
 export interface RecordedSpan {
   readonly name: string
+  /** The span it was started under, when this tracer made that one too. */
+  readonly parent: RecordedSpan | undefined
   readonly attributes: Map<string, unknown>
   readonly events: Array<{ readonly name: string; readonly attributes: Record<string, unknown> | undefined }>
   exit: Exit.Exit<unknown, unknown> | undefined
@@ -48,11 +50,19 @@ const textOf = (span: RecordedSpan): string =>
 
 export const make = (): RecordingTracer => {
   const spans: Array<RecordedSpan> = []
+  const byId = new Map<string, RecordedSpan>()
   const tracer = Tracer.make({
     span: (name, parent, context, links, startTime, kind) => {
-      const recorded: RecordedSpan = { name, attributes: new Map(), events: [], exit: undefined }
+      const recorded: RecordedSpan = {
+        name,
+        parent: Option.isSome(parent) ? byId.get(parent.value.spanId) : undefined,
+        attributes: new Map(),
+        events: [],
+        exit: undefined
+      }
       spans.push(recorded)
       const id = String(spans.length)
+      byId.set(id, recorded)
       let status: Tracer.SpanStatus = { _tag: "Started", startTime }
       return {
         _tag: "Span",
