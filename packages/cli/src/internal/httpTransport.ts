@@ -1,42 +1,22 @@
 /**
  * The CLI's HTTP client: core's `DispatcherHttpClient` over an undici `Agent`, the cheapest client
- * that is still an `HttpClient` (bench/README.md, benchmark 1), built once per run. undici is imported
- * when the first request goes out, with the client (and so core), so that `--help` and usage errors
- * load neither.
+ * that is still an `HttpClient` (bench/README.md, benchmark 1), built once per run. It is that client
+ * itself, not a pass-through to it, so that the adapters' pipeline recognises it: each attempt's
+ * timeout is the transport's own timer, and no span or header setting is made around the exchange.
+ * undici is imported and the agent made when the first request goes out, so that `--help` and usage
+ * errors load neither.
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import * as Scope from "effect/Scope"
+import type Undici from "@effect/platform-node/Undici"
+import * as DispatcherHttpClient from "@unisequence/core/DispatcherHttpClient"
 
-export const layer: Layer.Layer<HttpClient.HttpClient> = Layer.scoped(
-  HttpClient.HttpClient,
-  Effect.gen(function* () {
-    const scope = yield* Effect.scope
-    const client = yield* Effect.cached(
-      Effect.promise(() =>
-        Promise.all([
-          import("@effect/platform-node/Undici"),
-          import("@unisequence/core/DispatcherHttpClient")
-        ])
-      ).pipe(
-        Effect.flatMap(([undici, DispatcherHttpClient]) =>
-          Effect.map(
-            Effect.acquireRelease(
-              Effect.sync(() => new undici.Agent()),
-              (agent) => Effect.promise(() => agent.close())
-            ),
-            (agent) => DispatcherHttpClient.make({ request: (options) => agent.request(options) })
-          )
-        ),
-        Scope.extend(scope)
-      )
-    )
-    // A pass-through to the client once it is built.
-    return HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
-      (request) => Effect.flatMap(client, (built) => Effect.flatMap(request, built.execute)),
-      Effect.succeed
-    )
-  })
-)
+export const layer = DispatcherHttpClient.layer(() => {
+  let agent: Promise<Undici.Agent> | undefined
+  const made = () => {
+    agent ??= import("@effect/platform-node/Undici").then((undici) => new undici.Agent())
+    return agent
+  }
+  return {
+    request: (options) => made().then((ready) => ready.request(options)),
+    close: () => (agent === undefined ? Promise.resolve() : agent.then((ready) => ready.close()))
+  }
+})
