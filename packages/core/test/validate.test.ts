@@ -62,6 +62,47 @@ describe("Validate.compile", () => {
     expect(Reflect.get(value, "polluted")).toBeUndefined()
   })
 
+  it("reads a field only as the object's own: inherited names, other prototypes and none agree with the decode", () => {
+    // Field names `Object.prototype` also has: absent from a plain object, they are absent.
+    const Named = Schema.Struct({ constructor: Schema.String, toString: Schema.optional(Schema.Number) })
+    const named = Validate.compile(Named.ast)!
+    const decodeNamed = Schema.decodeUnknownEither(Named, { onExcessProperty: "preserve" })
+    // Anything passes `Unknown`: only the own-property rule can refuse an inherited value here.
+    const Anything = Schema.Struct({ hasOwnProperty: Schema.Unknown })
+    const anything = Validate.compile(Anything.ast)!
+    const decodeAnything = Schema.decodeUnknownEither(Anything)
+    class Carrier {
+      get id() {
+        return 1
+      }
+    }
+    const inherited = Object.assign(Object.create({ id: 1, name: "x", kind: "a", tags: [] }), {})
+    const bare = Object.assign(Object.create(null), { items: [], next: null })
+    const item = Validate.compile(Item.ast)!
+    const decodeItem = Schema.decodeUnknownEither(Item)
+    // [check, decode, input, what the check says]: it never accepts what the decode refuses, and it
+    // refuses a field that is only inherited (the decode is then the judge).
+    const cases: ReadonlyArray<
+      readonly [Validate.Check, (u: unknown) => Either.Either<unknown, unknown>, unknown, boolean]
+    > = [
+      [named, decodeNamed, {}, false],
+      [named, decodeNamed, { toString: 1 }, false],
+      [named, decodeNamed, { constructor: "c" }, true],
+      [named, decodeNamed, { constructor: "c", toString: 2 }, true],
+      [named, decodeNamed, { constructor: "c", toString: "no" }, false],
+      [named, decodeNamed, JSON.parse('{"constructor":"c"}'), true],
+      [anything, decodeAnything, {}, false],
+      [anything, decodeAnything, { hasOwnProperty: null }, true],
+      [item, decodeItem, inherited, false],
+      [item, decodeItem, new Carrier(), false],
+      [check!, decodePreserving, bare, true]
+    ]
+    for (const [validate, decode, input, accepted] of cases) {
+      expect([input, validate(input)]).toStrictEqual([input, accepted])
+      if (accepted) expect(Either.isRight(decode(input))).toBe(true)
+    }
+  })
+
   it("never accepts what the decode refuses", () => {
     fc.assert(
       fc.property(fc.jsonValue(), (json) => {

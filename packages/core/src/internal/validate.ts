@@ -7,9 +7,12 @@
 import { Option } from "effect"
 import * as AST from "effect/SchemaAST"
 
-type Check = (input: unknown) => boolean
+export type Check = (input: unknown) => boolean
 
-const isObject = (u: unknown): u is object => typeof u === "object" && u !== null && !Array.isArray(u)
+/** An object's fields, read by name. */
+type Fields = { readonly [name: PropertyKey]: unknown }
+
+const isObject = (u: unknown): u is Fields => typeof u === "object" && u !== null && !Array.isArray(u)
 
 /**
  * The check of `ast`, or `undefined` when the schema does more than validate (a transformation, a
@@ -71,26 +74,49 @@ export const compile = (ast: AST.AST): Check | undefined => {
       if (ast.indexSignatures.length > 0) return undefined
       const names: Array<PropertyKey> = []
       const optional: Array<boolean> = []
+      // A name `Object.prototype` also has (`constructor`, `toString`…) reads as the field only when
+      // the object has it as its own.
+      const inherited: Array<boolean> = []
       const checks: Array<Check> = []
       for (const property of ast.propertySignatures) {
         const check = compile(property.type)
         if (check === undefined) return undefined
         names.push(property.name)
         optional.push(property.isOptional)
+        inherited.push(property.name in Object.prototype)
         checks.push(check)
       }
       const count = names.length
-      return (u) => {
-        // A `__proto__` key is left to the decode, which keeps it as a field (an input holding one
-        // is not what Effect's own preserving decode would yield).
-        if (!isObject(u) || Object.hasOwn(u, "__proto__")) return false
+      /** Each field looked up as an own property: for an object with a prototype of its own. */
+      const owned = (u: Fields): boolean => {
         for (let i = 0; i < count; i++) {
           const name = names[i]!
           if (!Object.hasOwn(u, name)) {
             if (optional[i]) continue
             return false
           }
-          if (!checks[i]!(Reflect.get(u, name))) return false
+          if (!checks[i]!(u[name])) return false
+        }
+        return true
+      }
+      return (u) => {
+        // A `__proto__` key is left to the decode, which keeps it as a field (an input holding one
+        // is not what Effect's own preserving decode would yield).
+        if (!isObject(u) || Object.hasOwn(u, "__proto__")) return false
+        const prototype = Object.getPrototypeOf(u)
+        if (prototype !== Object.prototype && prototype !== null) return owned(u)
+        // A plain object (what `JSON.parse` makes): a field read once, its presence asked only when
+        // it reads `undefined` or its name is inherited.
+        for (let i = 0; i < count; i++) {
+          const name = names[i]!
+          const value = u[name]
+          if (value === undefined || inherited[i]) {
+            if (!Object.hasOwn(u, name)) {
+              if (optional[i]) continue
+              return false
+            }
+            if (!checks[i]!(u[name])) return false
+          } else if (!checks[i]!(value)) return false
         }
         return true
       }
