@@ -25,7 +25,8 @@ export const bench: Bench = {
   run: async ({ host, size, progress }) => {
     // Tiny (the tests): as many gets as the concurrency, one round of each part of the breakdown.
     const n = sized(size, 16, 2_000)
-    const rounds = sized(size, 2, 5)
+    // Nine pairs: the median of per-pair ratios that spread ±10% on a shared machine.
+    const rounds = sized(size, 2, 9)
     const breakdownRounds = sized(size, 1, 3)
     const warmup = sized(size, 2, 300)
     const sim = await startKit(host, {
