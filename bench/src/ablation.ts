@@ -4,9 +4,9 @@
  * through the default client (core's `DispatcherHttpClient` over an undici `Agent`) with one of the
  * pipeline's layers added at a time: the per-attempt timeout (raced by `Effect.timeoutFail`, or the
  * transport's deadline, set per request by `Effect.locally` or once on the client as the pipeline
- * does), the span (with and without its stack trace), the redacted header names, the limiter when
- * off, the retry wrapper, Schema decoding (Effect's preserving decode, the pipeline's equivalent, a
- * plain one), and finally the whole pipeline (`KitClient.listEmailsPage`).
+ * does), the span (with and without its stack trace; set as the parent or not), the redacted header
+ * names, the limiter when off, the retry wrapper, Schema decoding (Effect's preserving decode, the
+ * pipeline's equivalent, a plain one), and finally the whole pipeline (`KitClient.listEmailsPage`).
  *
  * Each figure is the best of 5 rounds of 1,000 requests: wall time and this process's CPU time (user +
  * system; the simulators run in a child process, and a loaded machine disturbs CPU time less) of
@@ -96,11 +96,15 @@ export const measure = async (
         run(Effect.withSpan(parsed, "request", { kind: "client" }))
       ],
       [
-        "default + Effect.withSpan without stack trace (what the pipeline uses)",
+        "default + Effect.withSpan without stack trace (the pipeline's, on a client that reads the span)",
         run(Effect.withSpan(parsed, "request", { kind: "client", captureStackTrace: false }))
       ],
       [
-        "default + locallyWith redacted header names",
+        "default + Effect.useSpan, not set as the parent (the pipeline's, on the default client)",
+        run(Effect.useSpan("request", { kind: "client", captureStackTrace: false }, () => parsed))
+      ],
+      [
+        "default + locallyWith redacted header names (set only for a client that reads them)",
         run(Effect.locallyWith(parsed, Headers.currentRedactedNames, (names) => [...names, "x-kit-api-key"]))
       ],
       ["default + limiter.limit (no limit set)", run(limiter.limit(parsed))],

@@ -223,7 +223,7 @@ describe("ablation of the pipeline's layers", () => {
     const layers = await ablation(20, 1, host)
     expect(layers.map((l) => l.layer)).toContain("default + Effect.timeoutFail per attempt")
     expect(layers.map((l) => l.layer)).toContain("the whole pipeline: KitClient.listEmailsPage")
-    expect(layers.length).toBe(17)
+    expect(layers.length).toBe(18)
     for (const layer of layers) {
       expect(layer.micros, layer.layer).toBeGreaterThan(0)
       expect(layer.cpuMicros, layer.layer).toBeGreaterThanOrEqual(0)
