@@ -378,6 +378,11 @@ type Retries = <A>(
 
 const noRetry: Retries = (_, first) => Effect.fail(first)
 
+/** Where a call's retries run: inside its span, when that span is not already the fiber's parent. */
+type AroundRetries<A> = (
+  retries: Effect.Effect<Reply<A>, SequenceError>
+) => Effect.Effect<Reply<A>, SequenceError>
+
 const rateLimitedOnly = (error: SequenceError) => error._tag === "RateLimited"
 
 /** A failure's reason: an error's message, whatever its type. */
@@ -607,7 +612,7 @@ export const make = (options: Options): Effect.Effect<Pipeline, never, HttpClien
     const attempts = <A>(
       call: Call<A>,
       once: Effect.Effect<Reply<A>, SequenceError>,
-      retrying: (retries: Effect.Effect<Reply<A>, SequenceError>) => Effect.Effect<Reply<A>, SequenceError>
+      retrying: AroundRetries<A>
     ) => {
       const retries = call.idempotent ? retrySafe : retryUnsafe
       return Effect.catchAll(once, (first) => retrying(retries(once, first)))
@@ -617,7 +622,7 @@ export const make = (options: Options): Effect.Effect<Pipeline, never, HttpClien
     const deleteOnce = <A>(
       call: Call<A>,
       answer: A,
-      retrying: (retries: Effect.Effect<Reply<A>, SequenceError>) => Effect.Effect<Reply<A>, SequenceError>
+      retrying: AroundRetries<A>
     ): Effect.Effect<Reply<A>, SequenceError> =>
       Effect.suspend(() => {
         let failedBefore = false
@@ -634,9 +639,7 @@ export const make = (options: Options): Effect.Effect<Pipeline, never, HttpClien
       })
 
     const send = <A>(call: Call<A>): Effect.Effect<Reply<A>, SequenceError> => {
-      const settled = (
-        retrying: (retries: Effect.Effect<Reply<A>, SequenceError>) => Effect.Effect<Reply<A>, SequenceError>
-      ) =>
+      const settled = (retrying: AroundRetries<A>) =>
         call.method === "DELETE" && call.answer._tag === "NoContent"
           ? deleteOnce(call, call.answer.value, retrying)
           : attempts(call, attempt(call), retrying)

@@ -106,7 +106,8 @@ export const compile = (ast: AST.AST): Check | undefined => {
         const prototype = Object.getPrototypeOf(u)
         if (prototype !== Object.prototype && prototype !== null) return owned(u)
         // A plain object (what `JSON.parse` makes): a field read once, its presence asked only when
-        // it reads `undefined` or its name is inherited.
+        // it reads `undefined` or its name is inherited (names were looked up in `Object.prototype`
+        // when the check was compiled: one added to it later, by prototype pollution, would read).
         for (let i = 0; i < count; i++) {
           const name = names[i]!
           const value = u[name]
