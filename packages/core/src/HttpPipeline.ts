@@ -357,7 +357,8 @@ export interface Options {
     | undefined
   /**
    * Applied to the `HttpClient` before use (proxies, probes): requests reach it complete, with the
-   * base URL, the fixed headers and the credential.
+   * base URL, the fixed headers and the credential. It runs inside the call's span, with the
+   * credential's header names among the platform's redacted ones (what it logs or traces hides them).
    */
   readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
 }
