@@ -21,18 +21,14 @@ const workspaces = [
 ].filter((dir) => NodeFs.existsSync(NodePath.join(root, dir, "package.json")))
 
 /**
- * The projects of a whole run. Vitest runs projects one after another, draining its workers and
+ * The projects of a whole run: one. Vitest runs projects one after another, draining its workers and
  * starting them anew between them: with a project per workspace a core idled at the end of each, and
- * every worker loaded Effect and the packages again for each. So most workspaces run as one project.
- * Core's and Apollo's tests stay in projects of their own: their `TestClock` tests, run in a worker
- * after some of the conformance tests, found a test clock already advanced by other tests (a shared
- * `TestContext`; reproduced, cause not found), which a worker of their own does not.
+ * every worker loaded Effect and the packages again for each. (Core's and Apollo's tests had projects
+ * of their own for a while: their `TestClock` tests, run in a worker after the migration tests, found
+ * another file's test clock. The cause was @effect/vitest's `layer(...)`, which assigns its runtime
+ * onto the shared `it`; no test uses it now: test/migration/migration.test.ts says more.)
  */
-const apart = ["packages/core", "packages/apollo"]
-const together: ReadonlyArray<ReadonlyArray<string>> = [
-  workspaces.filter((dir) => !apart.includes(dir)),
-  ...apart.filter((dir) => workspaces.includes(dir)).map((dir) => [dir])
-]
+const together: ReadonlyArray<ReadonlyArray<string>> = [workspaces]
 
 /** Started in a workspace's folder: that workspace only. */
 const here = workspaces.filter((dir) => NodePath.join(root, dir) === process.cwd())

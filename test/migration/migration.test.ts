@@ -7,8 +7,8 @@ import { Apollo } from "@unisequence/apollo"
 import { Apply, Journal, Migration, type Plan, type Sequences } from "@unisequence/core"
 import { Kit } from "@unisequence/kit"
 import { ApolloSimulator, KitSimulator, OpenApiContract } from "@unisequence/testing"
-import { describe, expect, layer } from "@effect/vitest"
-import { Effect, Exit, Redacted } from "effect"
+import { describe, expect, it as vitest } from "@effect/vitest"
+import { Effect, Exit, Redacted, type Scope } from "effect"
 
 const fast = { baseDelay: "5 millis", maxDelay: "50 millis" } as const
 
@@ -292,10 +292,22 @@ const resumesAfterEachKill = (options: {
     }
   })
 
-// Live services: these tests talk to real servers. With the block's test services, its shared
-// TestClock (advanced by these tests) was the clock of later files' `it.effect` tests in the same
-// worker (Vitest runs files one after another in a worker, `isolate: false`).
-layer(FetchHttpClient.layer, { excludeTestServices: true })("migrations over the simulators", (it) => {
+/**
+ * Each test on its own `FetchHttpClient`, with live services (they talk to real servers). Not
+ * `layer(...)`: @effect/vitest 0.30's `layer` assigns its block's runtime onto the shared `it`
+ * (`Object.assign(it, …)`), so in a worker that runs file after file (`isolate: false`) every later
+ * file's `it.effect` ran on this file's layer: with its test services, a test clock these tests had
+ * advanced; without them, no test clock at all.
+ */
+const it = {
+  scoped: <A, E>(
+    name: string,
+    self: () => Effect.Effect<A, E, Scope.Scope | HttpClient.HttpClient>,
+    timeout?: number
+  ) => vitest.scopedLive(name, () => Effect.provide(self(), FetchHttpClient.layer), timeout)
+}
+
+describe("migrations over the simulators", () => {
   for (const profile of profiles) {
     describe(`Kit → Apollo (${profile} profile)`, () => {
       it.scoped(
