@@ -17,6 +17,13 @@ export const layer = DispatcherHttpClient.layer(() => {
   }
   return {
     request: (options) => made().then((ready) => ready.request(options)),
-    close: () => (agent === undefined ? Promise.resolve() : agent.then((ready) => ready.close()))
+    // An agent that was never made (its import failed) has nothing to close.
+    close: () =>
+      agent === undefined
+        ? Promise.resolve()
+        : agent.then(
+            (ready) => ready.close(),
+            () => undefined
+          )
   }
 })
