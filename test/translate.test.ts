@@ -373,7 +373,25 @@ describe("translate: steps", () => {
       ["steps[0].providerOptions.apollo.note", "dropped"]
     ])
     warnings.forEach((w) => expectSentence(w.detail))
-    expect(out.steps[0]!.providerOptions).toEqual({ kit: { position: 0 } })
+    // Kit's own position is read-only bookkeeping of the source's emails: not carried either.
+    expect(out.steps[0]!.providerOptions).toEqual({})
+  })
+
+  it("the target's own read-only bookkeeping is not carried (it names the source's objects); its settings are", () => {
+    const { sequence: out, warnings } = translated(
+      sequence({
+        steps: [
+          step({ providerOptions: { apollo: { priority: "high", note: "call first", touchId: "t1" } } }),
+          step({ providerOptions: { apollo: { touchId: "t2" } } })
+        ]
+      }),
+      Apollo.capabilities
+    )
+    expect(warnings).toEqual([])
+    expect(out.steps.map((s) => s.providerOptions)).toEqual([
+      { apollo: { priority: "high", note: "call first" } },
+      {}
+    ])
   })
 
   it("Kit's read-only position is never carried to another provider", () => {
