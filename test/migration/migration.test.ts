@@ -4,9 +4,10 @@
  */
 import { FetchHttpClient, HttpClient } from "@effect/platform"
 import { Apollo } from "@unisequence/apollo"
-import { Apply, Journal, Migration, type Plan, type Sequences } from "@unisequence/core"
+import { Apply, Journal, Migration, type Sequences } from "@unisequence/core"
 import { Kit } from "@unisequence/kit"
 import { ApolloSimulator, KitSimulator, OpenApiContract } from "@unisequence/testing"
+import { applyWith, planWith } from "./journaled.js"
 import { describe, expect, it as vitest } from "@effect/vitest"
 import { Effect, Exit, Redacted, type Scope } from "effect"
 
@@ -233,12 +234,6 @@ const kitToApolloLane = (profile: Profile) =>
     const { source, target } = yield* kitToApollo(kitSim, apolloSim)
     return { kitSim, apolloSim, source, target, journal: yield* Journal.makeMemory() }
   })
-
-const applyWith = (plan: Plan.Plan, target: Sequences.Sequences, journal: Journal.Journal) =>
-  Apply.apply(plan, { target }).pipe(Effect.provideService(Journal.Journal, journal))
-
-const planWith = (source: Sequences.Sequences, target: Sequences.Sequences, journal: Journal.Journal) =>
-  Migration.plan({ source, target }).pipe(Effect.provideService(Journal.Journal, journal))
 
 /**
  * What the adapters sent in this test (and, on the documented profile, what the simulators answered)

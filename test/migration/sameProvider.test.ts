@@ -4,9 +4,10 @@
  * nothing, and an email edited at the source updates the target's touch in place (its id, and what
  * Apollo holds on it, kept) instead of replacing it.
  */
-import { Apply, Journal, Migration, type Plan, type Sequences } from "@unisequence/core"
+import { Journal } from "@unisequence/core"
 import { ApolloSimulator } from "@unisequence/testing"
 import { apolloOn } from "./adapters.js"
+import { applyWith, planWith } from "./journaled.js"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 
@@ -35,11 +36,6 @@ const seed: ApolloSimulator.Seed = {
     }
   ]
 }
-
-const planWith = (source: Sequences.Sequences, target: Sequences.Sequences, journal: Journal.Journal) =>
-  Migration.plan({ source, target }).pipe(Effect.provideService(Journal.Journal, journal))
-const applyWith = (plan: Plan.Plan, target: Sequences.Sequences, journal: Journal.Journal) =>
-  Apply.apply(plan, { target }).pipe(Effect.provideService(Journal.Journal, journal))
 
 describe("Apollo → Apollo", () => {
   it.scoped("a rerun writes nothing; an email edited at the source keeps the target's touch", () =>
