@@ -103,6 +103,52 @@ describe("Validate.compile", () => {
     }
   })
 
+  it("agrees with the decode on unions of literals, integers and optional fields that read `undefined`", () => {
+    const Shape = Schema.Struct({
+      day: Schema.Literal("mon", "tue", "wed", 7, null, true),
+      count: Schema.Int,
+      positive: Schema.optional(Schema.Int.pipe(Schema.positive())),
+      note: Schema.optional(Schema.String),
+      toString: Schema.optional(Schema.String)
+    })
+    const shape = Validate.compile(Shape.ast)!
+    const decodeShape = Schema.decodeUnknownEither(Shape)
+    const base = { day: "tue", count: 3 }
+    const inputs: ReadonlyArray<unknown> = [
+      base,
+      { ...base, day: 7 },
+      { ...base, day: null },
+      { ...base, day: true },
+      { ...base, day: "7" },
+      { ...base, day: false },
+      { ...base, day: undefined },
+      { ...base, count: 1.5 },
+      { ...base, count: Number.MAX_SAFE_INTEGER + 1 },
+      { ...base, count: Number.NaN },
+      { ...base, count: Number.POSITIVE_INFINITY },
+      { ...base, count: "3" },
+      { ...base, positive: 2 },
+      { ...base, positive: 0 },
+      { ...base, positive: 2.5 },
+      { ...base, positive: undefined },
+      { ...base, note: undefined },
+      { ...base, note: null },
+      { ...base, toString: undefined },
+      { ...base, toString: "s" },
+      { day: "mon" }
+    ]
+    for (const input of inputs)
+      expect([input, shape(input)]).toStrictEqual([input, Either.isRight(decodeShape(input))])
+    fc.assert(
+      fc.property(
+        fc.record({ day: fc.jsonValue(), count: fc.jsonValue(), note: fc.jsonValue() }),
+        (input) => {
+          expect(shape(input)).toBe(Either.isRight(decodeShape(input)))
+        }
+      )
+    )
+  })
+
   it("never accepts what the decode refuses", () => {
     fc.assert(
       fc.property(fc.jsonValue(), (json) => {

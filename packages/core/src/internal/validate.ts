@@ -4,10 +4,23 @@
  * For such a schema, decoding with `onExcessProperty: "preserve"` yields a value equal to the input
  * itself, so an input that passes can be used as it is: no object rebuilt per item of a page.
  */
-import { Option } from "effect"
+import { Option, Schema } from "effect"
 import * as AST from "effect/SchemaAST"
 
 export type Check = (input: unknown) => boolean
+
+const isInt = (ast: AST.Refinement): boolean =>
+  Option.getOrUndefined(AST.getSchemaIdAnnotation(ast)) === Schema.IntSchemaId
+
+/** The values of a union whose members are all literals, or `undefined`. */
+const literalsOf = (types: ReadonlyArray<AST.AST>): ReadonlySet<unknown> | undefined => {
+  const values = new Set<unknown>()
+  for (const type of types) {
+    if (type._tag !== "Literal") return undefined
+    values.add(type.literal)
+  }
+  return values
+}
 
 /** An object's fields, read by name. */
 type Fields = { readonly [name: PropertyKey]: unknown }
@@ -37,6 +50,9 @@ export const compile = (ast: AST.AST): Check | undefined => {
       return (u) => u === literal
     }
     case "Refinement": {
+      // `Schema.Int`'s filter is `Number.isSafeInteger`: asked directly, it is one call per field of
+      // every item, where the filter's answer is an `Option` built through three calls.
+      if (ast.from._tag === "NumberKeyword" && isInt(ast)) return (u) => Number.isSafeInteger(u)
       const from = compile(ast.from)
       if (from === undefined) return undefined
       return (u) => from(u) && Option.isNone(ast.filter(u, AST.defaultParseOption, ast))
@@ -44,6 +60,9 @@ export const compile = (ast: AST.AST): Check | undefined => {
     // The checks below run per field of every item of a page: plain indexed loops, no iterator, no
     // callback, no tuple per field, so a check allocates nothing.
     case "Union": {
+      // A union of literals (the days of a week) is one lookup, not a check per member.
+      const literals = literalsOf(ast.types)
+      if (literals !== undefined && literals.size > 2) return (u) => literals.has(u)
       const members: Array<Check> = []
       for (const member of ast.types) {
         const check = compile(member)
@@ -77,6 +96,9 @@ export const compile = (ast: AST.AST): Check | undefined => {
       // A name `Object.prototype` also has (`constructor`, `toString`…) reads as the field only when
       // the object has it as its own.
       const inherited: Array<boolean> = []
+      // An optional field whose check takes `undefined` passes when it reads `undefined`, present or
+      // not: no presence lookup for the optional fields an item leaves out.
+      const undefinedPasses: Array<boolean> = []
       const checks: Array<Check> = []
       for (const property of ast.propertySignatures) {
         const check = compile(property.type)
@@ -84,6 +106,7 @@ export const compile = (ast: AST.AST): Check | undefined => {
         names.push(property.name)
         optional.push(property.isOptional)
         inherited.push(property.name in Object.prototype)
+        undefinedPasses.push(property.isOptional && check(undefined))
         checks.push(check)
       }
       const count = names.length
@@ -111,6 +134,7 @@ export const compile = (ast: AST.AST): Check | undefined => {
         for (let i = 0; i < count; i++) {
           const name = names[i]!
           const value = u[name]
+          if (value === undefined && undefinedPasses[i]) continue
           if (value === undefined || inherited[i]) {
             if (!Object.hasOwn(u, name)) {
               if (optional[i]) continue
