@@ -263,6 +263,81 @@ sequences:
   )
 
   it.scoped(
+    "a sequence's own options on an existing Apollo sequence: written where the PUT takes them, blocked at plan where only create does, unchanged once held",
+    () =>
+      Effect.gen(function* () {
+        const mail = {
+          type: "auto_email" as const,
+          wait_time: 1,
+          wait_mode: "day" as const,
+          emailer_touches: [touch("Hi")]
+        }
+        const apolloSim = yield* ApolloSimulator.start({
+          rateLimit: false,
+          quirks: { readOneSequence: true },
+          seed: {
+            sequences: [
+              { name: "Flags", settings: { mark_finished_if_reply: false }, emailer_steps: [mail] },
+              { name: "Owner", emailer_steps: [mail] }
+            ]
+          }
+        })
+        const target = yield* apolloOn(apolloSim)
+        const owner = "5f1e2d3c4b5a697887766554"
+        const fileOf = (flag: boolean) =>
+          Either.getOrThrow(
+            SequenceFile.parse(
+              `version: 1
+sequences:
+  - name: Flags
+    providerOptions: { apollo: { createFlags: { mark_finished_if_reply: ${flag} } } }
+    steps:
+      - delay: 1 days
+        email: { subject: Hi, html: <p>Hi</p> }
+  - name: Owner
+    providerOptions: { apollo: { userId: "${owner}", sharingPermission: { visibility: everyone } } }
+    steps:
+      - delay: 1 days
+        email: { subject: Hi, html: <p>Hi</p> }
+`,
+              "s.yaml"
+            )
+          )
+        const { plan, result, again, held } = yield* Effect.gen(function* () {
+          const plan = yield* SequenceFile.plan({ file: fileOf(true), target })
+          const result = yield* Apply.apply(plan, { target })
+          const again = yield* SequenceFile.plan({ file: fileOf(true), target })
+          const held = yield* SequenceFile.plan({ file: fileOf(false), target })
+          return { plan, result, again, held }
+        }).pipe(Effect.provide(Journal.layerMemory))
+        // A flag Apollo takes only in POST /sequences: never planned as nothing to do, never sent.
+        for (const p of [plan, again])
+          expect(
+            p.blocked.map((b) => [b.name, b.error._tag, b.error._tag === "Unsupported" && b.error.feature])
+          ).toEqual([["Flags", "Unsupported", "providerOptions.apollo.createFlags"]])
+        expect(plan.blocked[0]!.error.message).toContain("only when a sequence is created")
+        const flags = apolloSim.state().sequences.find((s) => s.name === "Flags")!
+        expect(flags.settings.mark_finished_if_reply).toBe(false)
+        // The owner and the sharing are update fields: planned by name, written, then held.
+        expect(plan.sequences.map((s) => [s.name, s.action])).toEqual([["Owner", "update"]])
+        const change = plan.sequences[0]!.operations.find((o) => o.kind === "update")
+        expect(change?.detail).toBe(
+          "change providerOptions.apollo.userId, providerOptions.apollo.sharingPermission"
+        )
+        expect(result.outcomes.map((o) => [o.name, o.outcome])).toEqual([["Owner", "updated"]])
+        const written = apolloSim.state().sequences.find((s) => s.name === "Owner")!
+        expect([written.user_id, written.sharing_permission.visibility]).toEqual([owner, "everyone"])
+        expect(again.sequences.map((s) => [s.name, s.action])).toEqual([["Owner", "unchanged"]])
+        // The flag as Apollo holds it is no change at all.
+        expect(held.blocked).toEqual([])
+        expect(held.sequences.map((s) => [s.name, s.action])).toEqual([
+          ["Flags", "unchanged"],
+          ["Owner", "unchanged"]
+        ])
+      })
+  )
+
+  it.scoped(
     "a migration rerun: a source change Apollo's PUT cannot write blocks that sequence at plan, the others go on",
     () =>
       Effect.gen(function* () {

@@ -94,6 +94,10 @@ export const capabilities: Capabilities.Capabilities = {
     sequence: ProviderOptions.SequenceOptions,
     step: ProviderOptions.StepOptions,
     readOnly: ["stats"],
+    // `permissions` is no longer answered (`sharingPermission` replaced it); the label ids are read
+    // for the labels, which are compared and written by name.
+    notCompared: ["permissions", "labelIds"],
+    sameOption: Mapping.sameSequenceOption,
     stepReadOnly: ["touchId"],
     // A step of an exact-time sequence is sent at its date and time, not after a wait.
     stepTiming: { exactDatetime: "at an exact date and time" },
@@ -320,6 +324,11 @@ export const fromClient = (client: ApolloClient.Service): Effect.Effect<Sequence
         onRight: Mapping.unwritableOnUpdate
       })
 
+    // Create-only settings (the flags) are refused on update, never sent to be ignored; a plan asks
+    // the same question first.
+    const settingsWriteRefusals = (_current: S.Sequence, patch: S.SequencePatch) =>
+      Either.match(Mapping.patchToWire(patch, undefined), { onLeft: (issues) => issues, onRight: () => [] })
+
     const writeSteps = (current: Sequences.StepList, diff: Diff.StepDiff) =>
       Effect.gen(function* () {
         const planned = yield* Either.match(Mapping.planSteps(current, diff, Diff.applyStepPatch), {
@@ -392,6 +401,7 @@ export const fromClient = (client: ApolloClient.Service): Effect.Effect<Sequence
       update,
       writeSteps,
       stepWriteRefusals,
+      settingsWriteRefusals,
       setActive,
       remove,
       enroll,

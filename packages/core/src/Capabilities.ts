@@ -47,6 +47,19 @@ export interface OptionsSpec {
    * Absent: the options always time their step.
    */
   readonly stepTimingFlag?: ReadonlyArray<string>
+  /**
+   * Sequence-level fields a plan cannot compare with what the provider holds, besides `readOnly`:
+   * write-only ones (never answered) and ones answered but derived from a neutral field. They are
+   * never a change to make; every other field of the entry is compared, and a difference is written
+   * (or refused, before any write, by `Sequences.settingsWriteRefusals`).
+   */
+  readonly notCompared?: ReadonlyArray<string>
+  /**
+   * Whether the sequence-level field read as `actual` already is `desired`, where the provider
+   * rewrites what it is given (absent, or `undefined`: equal values, a record by the fields
+   * `desired` names).
+   */
+  readonly sameOption?: (field: string, actual: unknown, desired: unknown) => boolean | undefined
 }
 
 /** The value at `path` in a nested record, if any. */

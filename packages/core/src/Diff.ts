@@ -20,7 +20,7 @@ import {
   type StepEmail,
   type StepPatch
 } from "./Sequence.js"
-import { sameValue, scheduleMatches, stepPatch } from "./internal/diff.js"
+import { optionsPatch, sameValue, scheduleMatches, stepPatch } from "./internal/diff.js"
 
 /** A place in the final order: a step that exists, or the `index`-th entry of `creates`. */
 export type StepRef =
@@ -134,7 +134,37 @@ export const settings = (
     if (holds(key) && desired[key] !== undefined && !sameValue(actual[key], desired[key]))
       Object.assign(patch, { [key]: desired[key] })
   }
+  const options = providerOptions(actual, desired, capabilities)
+  if (options !== undefined) patch.providerOptions = options
   return patch
+}
+
+/**
+ * The provider options `desired` names that `actual` does not hold, field by field. Given the
+ * target's capabilities, only the target's own entry is compared (another provider's is never
+ * written there, unless the target keeps every entry), less its read-only and uncompared fields.
+ */
+const providerOptions = (
+  actual: Sequence,
+  desired: NewSequence,
+  capabilities: Capabilities | undefined
+): SequencePatch["providerOptions"] => {
+  if (desired.providerOptions === undefined) return undefined
+  const patch: Record<string, Record<string, unknown>> = {}
+  let changed = false
+  for (const [provider, wanted] of Object.entries(desired.providerOptions)) {
+    const own = capabilities === undefined || provider === capabilities.provider
+    if (!own && !capabilities?.keepsForeignOptions) continue
+    const spec = own ? capabilities?.options : undefined
+    const fields = optionsPatch(actual.providerOptions?.[provider], wanted, {
+      skip: new Set([...(spec?.readOnly ?? []), ...(spec?.notCompared ?? [])]),
+      same: spec?.sameOption
+    })
+    if (fields === undefined) continue
+    patch[provider] = fields
+    changed = true
+  }
+  return changed ? patch : undefined
 }
 
 const list = (values: ReadonlyArray<string> | null | undefined) => values?.join(", ") ?? ""

@@ -87,13 +87,27 @@ const newStep = (id: string, step: NewStep): Step => new Step({ id, ...step })
 
 // Decoded patches omit absent fields, so a spread changes exactly what the patch names.
 const applyPatch = (sequence: Sequence, patch: SequencePatch): Sequence => {
-  const { name = sequence.name, active = sequence.active, limits, ...rest } = patch
+  const { name = sequence.name, active = sequence.active, limits, providerOptions, ...rest } = patch
   return new Sequence({
     ...sequence,
     ...rest,
     name,
     active,
     ...(limits === undefined ? {} : { limits: { ...sequence.limits, ...limits } }),
+    // A patch names the option fields it changes: the others, and other providers' entries, stay.
+    ...(providerOptions === undefined
+      ? {}
+      : {
+          providerOptions: {
+            ...sequence.providerOptions,
+            ...Object.fromEntries(
+              Object.entries(providerOptions).map(([provider, fields]) => [
+                provider,
+                { ...sequence.providerOptions?.[provider], ...fields }
+              ])
+            )
+          }
+        }),
     updatedAt: timestamp()
   })
 }

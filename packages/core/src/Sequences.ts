@@ -115,6 +115,12 @@ export interface Sequences {
    * refuses the same list. Absent: every step write the model allows can be made.
    */
   readonly stepWriteRefusals?: (current: StepList, diff: StepDiff) => ReadonlyArray<Issue>
+  /**
+   * What `update(current.id, patch)` would refuse, found without a request: a setting the provider
+   * takes only when a sequence is created (Apollo's create flags). A plan blocks such an update with
+   * these reasons; the write refuses the same. Absent: every settings patch can be written.
+   */
+  readonly settingsWriteRefusals?: (current: Sequence, patch: SequencePatch) => ReadonlyArray<Issue>
   /** Checks the credentials with harmless reads (and refused writes); writes nothing, never fails. */
   readonly verify: Effect.Effect<Verification>
   /**
@@ -212,6 +218,8 @@ export interface Primitives {
   readonly preflight?: Effect.Effect<number, SequenceError>
   /** See `Sequences.stepWriteRefusals`. */
   readonly stepWriteRefusals?: (current: StepList, diff: StepDiff) => ReadonlyArray<Issue>
+  /** See `Sequences.settingsWriteRefusals`. */
+  readonly settingsWriteRefusals?: (current: Sequence, patch: SequencePatch) => ReadonlyArray<Issue>
   /** See `Sequences.scheduleFor`. */
   readonly scheduleFor?: (schedule: Schedule) => Effect.Effect<Schedule, SequenceError>
   /**
@@ -630,6 +638,9 @@ export const make = (primitives: Primitives): Sequences => {
     enroll,
     preflight: (primitives.preflight ?? Effect.succeed(0)).pipe(span("preflight")),
     ...(primitives.scheduleFor === undefined ? {} : { scheduleFor: primitives.scheduleFor }),
-    ...(primitives.stepWriteRefusals === undefined ? {} : { stepWriteRefusals: primitives.stepWriteRefusals })
+    ...(primitives.stepWriteRefusals === undefined ? {} : { stepWriteRefusals: primitives.stepWriteRefusals }),
+    ...(primitives.settingsWriteRefusals === undefined
+      ? {}
+      : { settingsWriteRefusals: primitives.settingsWriteRefusals })
   }
 }

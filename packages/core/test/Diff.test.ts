@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Arbitrary, FastCheck, Schema } from "effect"
-import { Diff, Memory, Sequence } from "../src/index.js"
+import { Arbitrary, Effect, FastCheck, Schema } from "effect"
+import { type Capabilities, Diff, Memory, Sequence } from "../src/index.js"
 import { stepPatch } from "../src/internal/diff.js"
 
 const email = (subject: string, extra: Partial<Sequence.StepEmail> = {}): Sequence.StepEmail => ({
@@ -391,6 +391,93 @@ describe("settings", () => {
     const other = new Sequence.Weekly({ ...weekly, hour: 10 })
     expect(Diff.settings(named, { ...desiredOf(named), schedule: other })).toEqual({ schedule: other })
   })
+})
+
+describe("settings: provider options", () => {
+  // A target that owns "acme" options: `stats` is a figure it reports, `legacy` is never answered,
+  // and it reads a `draft` back as `open`.
+  const acme: Capabilities.Capabilities = {
+    ...Memory.capabilities,
+    provider: "acme",
+    keepsForeignOptions: false,
+    options: {
+      readOnly: ["stats"],
+      notCompared: ["legacy"],
+      sameOption: (field, actual, desired) =>
+        field === "state" && desired === "draft" ? actual === "draft" || actual === "open" : undefined
+    }
+  }
+  const have = sequence({
+    providerOptions: {
+      acme: {
+        owner: "u1",
+        flags: { a: true, b: false },
+        sharing: { visibility: "team" },
+        stats: { sent: 3 }
+      },
+      other: { x: 1 }
+    }
+  })
+  const want = (options: Sequence.ProviderOptions): Sequence.NewSequence => ({
+    ...desiredOf(have),
+    providerOptions: options
+  })
+
+  it("writes only the own fields that differ, never a read-only, uncompared or other provider's one", () => {
+    expect(
+      Diff.settings(have, want({ acme: { owner: "u1", stats: { sent: 9 }, legacy: "x" } }), acme)
+    ).toEqual({})
+    expect(
+      Diff.settings(have, want({ acme: { owner: "u2", flags: { a: true } }, other: { x: 2 } }), acme)
+    ).toEqual({ providerOptions: { acme: { owner: "u2" } } })
+    expect(Diff.settings(have, want({ acme: { state: "draft" } }), acme)).toEqual({
+      providerOptions: { acme: { state: "draft" } }
+    })
+    expect(
+      Diff.settings(
+        sequence({ providerOptions: { acme: { state: "open" } } }),
+        want({ acme: { state: "draft" } }),
+        acme
+      )
+    ).toEqual({})
+  })
+
+  it("a nested option is compared by the fields it names", () => {
+    expect(Diff.settings(have, want({ acme: { flags: { b: false } } }), acme)).toEqual({})
+    expect(Diff.settings(have, want({ acme: { flags: { b: true } } }), acme)).toEqual({
+      providerOptions: { acme: { flags: { b: true } } }
+    })
+    expect(Diff.settings(have, want({ acme: { flags: { c: true } } }), acme)).toEqual({
+      providerOptions: { acme: { flags: { c: true } } }
+    })
+    expect(Diff.settings(have, want({ acme: { sharing: { visibility: "all" } } }), acme)).toEqual({
+      providerOptions: { acme: { sharing: { visibility: "all" } } }
+    })
+  })
+
+  it("a store of the whole model compares every provider's entry; without capabilities, every field", () => {
+    const store = { ...acme, keepsForeignOptions: true }
+    expect(Diff.settings(have, want({ other: { x: 2 } }), store)).toEqual({
+      providerOptions: { other: { x: 2 } }
+    })
+    expect(Diff.settings(have, want({ acme: { stats: { sent: 9 } } }))).toEqual({
+      providerOptions: { acme: { stats: { sent: 9 } } }
+    })
+  })
+
+  it("the in-memory store keeps the fields and entries a patch does not name", () =>
+    Effect.gen(function* () {
+      const memory = yield* Memory.make()
+      const created = yield* memory.create({
+        name: "Options",
+        providerOptions: { acme: { owner: "u1", flags: { a: true } }, other: { x: 1 } }
+      })
+      yield* memory.update(created.id, { providerOptions: { acme: { owner: "u2" } } })
+      expect((yield* memory.get(created.id)).providerOptions).toEqual({
+        acme: { owner: "u2", flags: { a: true } },
+        other: { x: 1 }
+      })
+    }).pipe(Effect.runPromise))
 })
 
 describe("readBack", () => {

@@ -2,7 +2,7 @@
  * Pure functions between Apollo's wire shapes and the neutral model. No effects, no requests: each
  * is unit-tested on its own.
  */
-import { Either } from "effect"
+import { Either, Predicate } from "effect"
 import { type Diff, Sequence as S } from "@unisequence/core"
 import type * as W from "./wire.js"
 import * as Options from "./options.js"
@@ -177,6 +177,18 @@ const createFlagNames = [
 ] as const
 export type CreateFlag = (typeof createFlagNames)[number]
 export const isCreateFlag = (name: string): name is CreateFlag => createFlagNames.some((n) => n === name)
+
+/**
+ * Where Apollo reads back other than what it was given: a `draft` with steps reads `new` (Apollo
+ * promotes it), and a restricted sequence has no access type (Apollo ignores one). `undefined`:
+ * compared as written.
+ */
+export const sameSequenceOption = (field: string, actual: unknown, desired: unknown): boolean | undefined => {
+  if (field === "creationType" && desired === "draft") return actual === "draft" || actual === "new"
+  if (field === "sharingPermission" && Predicate.isRecord(desired) && desired.visibility === "restricted")
+    return Predicate.isRecord(actual) && actual.visibility === "restricted"
+  return undefined
+}
 
 /** Sequence-level fields the neutral model has no field for. */
 export const sequenceOptionsFromWire = (

@@ -1,5 +1,5 @@
 /** The comparisons `Diff` is built from: one notion of "same value", schedules, one step's patch. */
-import { Data, Equal } from "effect"
+import { Data, Equal, Predicate } from "effect"
 import type {
   DesiredStep,
   NewStep,
@@ -83,4 +83,47 @@ export const stepPatch = (current: Step, desired: NewStep | DesiredStep): StepPa
     if (differs) patch.providerOptions = desired.providerOptions
   }
   return patch
+}
+
+type OptionFields = Readonly<Record<string, unknown>>
+
+/**
+ * Whether `actual` already is `desired`: a record by the fields `desired` names (a patch of a nested
+ * option, as `sharingPermission: { visibility }`, says nothing of the others), anything else by value.
+ */
+export const covers = (actual: unknown, desired: unknown): boolean => {
+  if (Predicate.isRecord(desired))
+    return (
+      Predicate.isRecord(actual) &&
+      Object.entries(desired).every(([k, v]) => v === undefined || covers(actual[k], v))
+    )
+  return sameValue(actual, desired)
+}
+
+/** How one provider's sequence-level options are compared. */
+export interface OptionsComparison {
+  /** Fields never compared (read-only figures, write-only or derived fields). */
+  readonly skip: ReadonlySet<string>
+  readonly same?: ((field: string, actual: unknown, desired: unknown) => boolean | undefined) | undefined
+}
+
+/**
+ * The fields of `desired` (one provider's options) that `actual` does not hold yet, or `undefined`
+ * when it holds them all: what an update must write, field by field.
+ */
+export const optionsPatch = (
+  actual: OptionFields | undefined,
+  desired: OptionFields,
+  comparison: OptionsComparison
+): Record<string, unknown> | undefined => {
+  const patch: Record<string, unknown> = {}
+  let changed = false
+  for (const [field, want] of Object.entries(desired)) {
+    if (want === undefined || comparison.skip.has(field)) continue
+    const have = actual?.[field]
+    if (comparison.same?.(field, have, want) ?? covers(have, want)) continue
+    patch[field] = want
+    changed = true
+  }
+  return changed ? patch : undefined
 }

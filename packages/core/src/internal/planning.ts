@@ -8,7 +8,7 @@ import type { Capabilities, Warning } from "../Capabilities.js"
 import * as Diff from "../Diff.js"
 import type * as Journal from "../Journal.js"
 import type * as Plan from "../Plan.js"
-import type { DesiredStep, NewSequence, Sequence } from "../Sequence.js"
+import type { DesiredStep, NewSequence, Sequence, SequencePatch } from "../Sequence.js"
 import { type Issue, type SequenceError, Unsupported } from "../SequenceError.js"
 import type { Sequences } from "../Sequences.js"
 import { unsupportedInSequence } from "./support.js"
@@ -122,7 +122,7 @@ export const operationsFor = (
     case "update": {
       const ops: Array<Plan.Operation> = [{ kind: "reconcile", detail: "read the target", calls: calls.get }]
       if (actual !== undefined) {
-        const fields = Object.keys(Diff.settings(actual, sequence, capabilities))
+        const fields = patchFieldNames(Diff.settings(actual, sequence, capabilities))
         if (fields.length > 0)
           ops.push({ kind: "update", detail: `change ${fields.join(", ")}`, calls: calls.update })
         const diff = Diff.steps(actual.steps, matchByIndex(actual, sequence))
@@ -198,6 +198,18 @@ export const scheduleWarnings = (
   )
 }
 
+/** The fields a settings patch changes, provider options by their path (`providerOptions.apollo.userId`). */
+export const patchFieldNames = (patch: SequencePatch): ReadonlyArray<string> =>
+  Object.entries(patch).flatMap(([key, value]) =>
+    key === "providerOptions" && patch.providerOptions !== undefined
+      ? Object.entries(patch.providerOptions).flatMap(([provider, fields]) =>
+          Object.keys(fields).map((field) => `providerOptions.${provider}.${field}`)
+        )
+      : value === undefined
+        ? []
+        : [key]
+  )
+
 /** A journal entry of a write left part-way (to resume rather than compare). */
 export const inProgress = (entry: Journal.Entry | undefined): boolean =>
   entry !== undefined && entry.state !== "verified" && entry.state !== "differs" && entry.state !== "removed"
@@ -266,15 +278,22 @@ export const planSequence = (args: {
   })
 
 /**
- * What the target would refuse in the step write an update of `actual` to `desired` makes (the same
- * diff apply carries out), asked of the target's service without a request.
+ * What the target would refuse in the writes an update of `actual` to `desired` makes (the same
+ * settings patch and step diff apply carries out), asked of the target's service without a request.
  */
 export const updateRefusals = (
   to: Sequences,
   actual: Sequence,
   desired: NewSequence
 ): ReadonlyArray<Issue> => {
-  if (to.stepWriteRefusals === undefined) return []
+  const patch = Diff.settings(actual, desired, to.capabilities)
+  const settings =
+    to.settingsWriteRefusals !== undefined && Object.keys(patch).length > 0
+      ? to.settingsWriteRefusals(actual, patch)
+      : []
+  if (to.stepWriteRefusals === undefined) return settings
   const diff = Diff.steps(actual.steps, matchByIndex(actual, desired))
-  return diff._tag === "Diff" && !Diff.isNoop(diff.diff) ? to.stepWriteRefusals(actual, diff.diff) : []
+  return diff._tag === "Diff" && !Diff.isNoop(diff.diff)
+    ? [...settings, ...to.stepWriteRefusals(actual, diff.diff)]
+    : settings
 }
