@@ -638,7 +638,9 @@ export const make = (primitives: Primitives): Sequences => {
     enroll,
     preflight: (primitives.preflight ?? Effect.succeed(0)).pipe(span("preflight")),
     ...(primitives.scheduleFor === undefined ? {} : { scheduleFor: primitives.scheduleFor }),
-    ...(primitives.stepWriteRefusals === undefined ? {} : { stepWriteRefusals: primitives.stepWriteRefusals }),
+    ...(primitives.stepWriteRefusals === undefined
+      ? {}
+      : { stepWriteRefusals: primitives.stepWriteRefusals }),
     ...(primitives.settingsWriteRefusals === undefined
       ? {}
       : { settingsWriteRefusals: primitives.settingsWriteRefusals })
