@@ -17,7 +17,6 @@
 import { type HttpClient, HttpClientRequest } from "@effect/platform"
 import { HttpPipeline, Resilience, type SequenceError as E } from "@unisequence/core"
 import {
-  Chunk,
   Config,
   Context,
   Duration,
@@ -26,7 +25,7 @@ import {
   Option,
   type RateLimiter,
   type Redacted,
-  Stream
+  type Stream
 } from "effect"
 import * as Endpoints from "./internal/endpoints.js"
 import * as Errors from "./internal/errors.js"
@@ -272,7 +271,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
 
     const search = (searchOptions: SearchOptions = {}) => {
       const perPage = searchOptions.pageSize ?? pageSize
-      return Stream.paginateChunkEffect(1, (page: number) =>
+      return HttpPipeline.pages(1, (page: number) =>
         searchSequences({
           ...(searchOptions.nameContains === undefined ? {} : { q_name: searchOptions.nameContains }),
           page,
@@ -293,10 +292,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
             const totalPages = value.pagination?.total_pages
             const more =
               items.length > 0 && (totalPages == null ? items.length >= perPage : page < totalPages)
-            return [
-              Chunk.unsafeFromArray(items),
-              more ? Option.some(page + 1) : Option.none<number>()
-            ] as const
+            return [items, more ? Option.some(page + 1) : Option.none<number>()] as const
           })
         )
       )

@@ -65,7 +65,6 @@ export interface RequestOptions {
 }
 
 export interface ResponseBody extends AsyncIterable<Uint8Array> {
-  text(): Promise<string>
   arrayBuffer(): Promise<ArrayBuffer>
   destroy(error?: Error): unknown
   on(event: "error", listener: (error: Error) => void): unknown
@@ -78,6 +77,9 @@ export interface ResponseData {
 }
 
 const noop = () => {}
+
+/** UTF-8, a byte order mark dropped, malformed bytes replaced: what undici's `text()` decodes. */
+const utf8 = new TextDecoder()
 
 /**
  * A deadline in milliseconds for a request and the reading of its body, when a caller sets one
@@ -189,7 +191,7 @@ class DispatcherResponse extends Inspectable.Class implements HttpClientResponse
   readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
   readonly status: number
   private cachedHeaders: Headers.Headers | undefined
-  private textRead: Promise<string> | undefined
+  private bytesRead: Promise<ArrayBuffer> | undefined
 
   constructor(
     readonly request: HttpClientRequest.HttpClientRequest,
@@ -246,12 +248,24 @@ class DispatcherResponse extends Inspectable.Class implements HttpClientResponse
     return Option.none()
   }
 
-  /** Read once; every later read (a `transformClient` that logs it, then the caller) shares it. */
-  get text(): Effect.Effect<string, HttpClientError.ResponseError> {
+  /**
+   * The body's bytes, read once: every later read (a `transformClient` that logs the text, then the
+   * caller) shares them.
+   */
+  private get bytes(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
     return this.read((body) => {
-      if (this.textRead === undefined) this.textRead = body.text()
-      return this.textRead
+      if (this.bytesRead === undefined) this.bytesRead = body.arrayBuffer()
+      return this.bytesRead
     })
+  }
+
+  /**
+   * Decoded from the bytes here, not read with undici's `text()`: a page's text (hundreds of KB, a
+   * large object to V8) that a promise resolved with stayed reachable into the next young-generation
+   * collection, so every page was promoted and held until a full one (bench/README.md, benchmark 2).
+   */
+  get text(): Effect.Effect<string, HttpClientError.ResponseError> {
+    return Effect.map(this.bytes, (bytes) => utf8.decode(bytes))
   }
 
   get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
@@ -264,7 +278,7 @@ class DispatcherResponse extends Inspectable.Class implements HttpClientResponse
   }
 
   get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
-    return this.read((body) => body.arrayBuffer())
+    return this.bytes
   }
 
   get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.ResponseError> {

@@ -36,6 +36,44 @@ describe("DispatcherHttpClient", () => {
     })
   )
 
+  it.scopedLive(
+    "text is the body's UTF-8 as undici's own text() reads it, however it is cut; text and bytes share one read",
+    () =>
+      Effect.gen(function* () {
+        const encode = (text: string) => new TextEncoder().encode(text)
+        const join = (...parts: ReadonlyArray<Uint8Array>) => {
+          const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+          let at = 0
+          for (const part of parts) {
+            out.set(part, at)
+            at += part.length
+          }
+          return out
+        }
+        // Larger than a socket read, so multi-byte characters are cut between chunks.
+        const long = "é日本語😀".repeat(6_000)
+        const bodies: ReadonlyArray<Uint8Array> = [
+          encode(`\uFEFF{"a":"${long}"}`),
+          join(encode("ok "), new Uint8Array([0xc3, 0x28, 0xff, 0xe2, 0x82]), encode(" end")),
+          new Uint8Array(0)
+        ]
+        // Each body twice: for undici's reading, then ours.
+        const { url } = yield* server(
+          bodies.flatMap((body) => [body, body]).map((body) => ({ status: 200, body }))
+        )
+        for (let i = 0; i < bodies.length; i++) {
+          const theirs = yield* Effect.promise(() =>
+            agent.request({ origin: url, path: "/", method: "GET" }).then((r) => r.body.text())
+          )
+          const response = yield* client.execute(HttpClientRequest.get(`${url}/`))
+          const text = yield* response.text
+          expect(text === theirs).toBe(true)
+          expect(yield* response.text).toBe(text)
+          expect(new Uint8Array(yield* response.arrayBuffer)).toEqual(bodies[i])
+        }
+      })
+  )
+
   it.scopedLive("a URL with its own query keeps it, and the request's parameters follow", () =>
     Effect.gen(function* () {
       const { url, seen } = yield* server([{ status: 200, body: "" }])

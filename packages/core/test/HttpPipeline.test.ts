@@ -6,7 +6,7 @@ import { FetchHttpClient, Headers, HttpClient, HttpClientRequest } from "@effect
 import Undici from "@effect/platform-node/Undici"
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import { RecordingTracer } from "@unisequence/testing"
-import { Duration, Effect, Exit, FiberRef, Layer, Option, Redacted, Schema } from "effect"
+import { Chunk, Duration, Effect, Exit, FiberRef, Layer, Option, Redacted, Schema, Stream } from "effect"
 import { DispatcherHttpClient, HttpPipeline, Resilience, SequenceError } from "../src/index.js"
 import { server } from "./helpers/httpServer.js"
 
@@ -368,4 +368,45 @@ describe("HttpPipeline.statusErrors", () => {
       reason: '{"message":"not the errors shape"}'
     })
   })
+})
+
+describe("HttpPipeline.pages", () => {
+  /** Pages of `size` items out of `total`, counting the pages asked for. */
+  const listing = (total: number, size: number) => {
+    const asked: Array<number> = []
+    const stream = HttpPipeline.pages(0, (from: number) =>
+      Effect.sync(() => {
+        asked.push(from)
+        const items = Array.from({ length: Math.min(size, total - from) }, (_, i) => from + i)
+        return [items, from + size < total ? Option.some(from + size) : Option.none()] as const
+      })
+    )
+    return { asked, stream }
+  }
+
+  it.effect("every item once, in order, a page per chunk with an empty chunk between pages", () =>
+    Effect.gen(function* () {
+      const { asked, stream } = listing(5, 2)
+      const chunks = yield* Stream.runCollect(Stream.chunks(stream))
+      // The empty chunk replaces the page in every stage's last emission before the next is read.
+      expect(Chunk.toReadonlyArray(chunks).map((c) => Chunk.toReadonlyArray(c))).toEqual([
+        [0, 1],
+        [],
+        [2, 3],
+        [],
+        [4]
+      ])
+      expect(asked).toEqual([0, 2, 4])
+    })
+  )
+
+  it.effect("a page is asked for only once the one before is consumed", () =>
+    Effect.gen(function* () {
+      const { asked, stream } = listing(10, 3)
+      expect(Chunk.toReadonlyArray(yield* Stream.runCollect(Stream.take(stream, 2)))).toEqual([0, 1])
+      expect(asked).toEqual([0])
+      expect(Chunk.toReadonlyArray(yield* Stream.runCollect(Stream.take(stream, 4)))).toEqual([0, 1, 2, 3])
+      expect(asked).toEqual([0, 0, 3])
+    })
+  )
 })

@@ -11,7 +11,6 @@
 import { type HttpClient, HttpClientRequest } from "@effect/platform"
 import { HttpPipeline, Resilience, type SequenceError } from "@unisequence/core"
 import {
-  Chunk,
   Config,
   ConfigError,
   Context,
@@ -22,7 +21,7 @@ import {
   Option,
   type RateLimiter,
   type Redacted,
-  Stream
+  type Stream
 } from "effect"
 import * as Endpoints from "./internal/endpoints.js"
 import { statusError } from "./internal/errors.js"
@@ -208,11 +207,11 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       page: (after: string | undefined) => Effect.Effect<P, Error>,
       items: (page: P) => ReadonlyArray<A>
     ): Stream.Stream<A, Error> =>
-      Stream.paginateChunkEffect(undefined as string | undefined, (after) =>
+      HttpPipeline.pages(undefined as string | undefined, (after) =>
         Effect.map(page(after), (p) => {
           const next = p.pagination.end_cursor
           return [
-            Chunk.unsafeFromArray(items(p)),
+            items(p),
             p.pagination.has_next_page && next !== null && next !== after ? Option.some(next) : Option.none()
           ] as const
         })

@@ -10,7 +10,12 @@ export interface Seen {
 }
 
 export type Reply =
-  | { readonly status: number; readonly body?: string; readonly headers?: Record<string, string> }
+  | {
+      readonly status: number
+      /** The body as text, or as bytes (which need not be UTF-8). */
+      readonly body?: string | Uint8Array
+      readonly headers?: Record<string, string>
+    }
   | "hang"
   | "reset"
 
