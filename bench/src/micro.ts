@@ -3,7 +3,8 @@
  * ratios of benchmarks 1 and 2. Bodies are real simulator answers; each stage runs on them in a loop:
  * JSON.parse (what the raw baseline does), wire decoding (Effect's decode, and the pipeline's in-place
  * check of a schema that only validates), and the construction of the neutral model (`Schema.Class`
- * instances, validated or not, or made by `Sequence.fromDecoded` as the mappings make them).
+ * instances, validated or not, or made by `Sequence.fromDecoded`, `summaryOf` and `weeklyOf` as the
+ * mappings make them).
  */
 import { performance } from "node:perf_hooks"
 import { HttpPipeline, Sequence as Model } from "@unisequence/core"
@@ -142,7 +143,19 @@ export const measure = async (scale = 1): Promise<ReadonlyArray<Stage>> => {
         micros: perCall(() => new Model.SequenceSummary(summaryProps, true), 5_000)
       },
       {
-        stage: "list item: SequenceSummary + Weekly by Sequence.fromDecoded (what the mappings use)",
+        stage:
+          "list item: SequenceSummary + Weekly by Sequence.summaryOf and weeklyOf (what the list mappings use)",
+        micros: perCall(
+          () =>
+            Model.summaryOf({
+              ...summaryProps,
+              schedule: Model.weeklyOf(weeklyProps.days, weeklyProps.hour, weeklyProps.timeZone)
+            }),
+          5_000
+        )
+      },
+      {
+        stage: "list item: the same by Sequence.fromDecoded",
         micros: perCall(
           () =>
             Model.fromDecoded(Model.SequenceSummary, {

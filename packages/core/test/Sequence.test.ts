@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Equal, Schema } from "effect"
+import { Arbitrary, Equal, FastCheck as fc, Schema } from "effect"
 import * as Model from "../src/Sequence.js"
 
 describe("fromDecoded", () => {
@@ -41,6 +41,28 @@ describe("fromDecoded", () => {
       expect(Object.keys(fast)).toStrictEqual(Object.keys(made))
       expect(Equal.equals(fast, made)).toBe(true)
     }
+  })
+
+  it("summaryOf and weeklyOf make what the constructor makes, every field of any list item included", () => {
+    fc.assert(
+      fc.property(Arbitrary.make(Model.SequenceSummary), (made) => {
+        const props: Model.SummaryProps = { ...made }
+        const fast = Model.summaryOf(props)
+        expect(Object.getPrototypeOf(fast)).toBe(Model.SequenceSummary.prototype)
+        // A field given as `undefined` is a field not given.
+        const given = Object.keys(made).filter((key) => Reflect.get(made, key) !== undefined)
+        expect(Object.keys(fast).sort()).toStrictEqual(given.sort())
+        expect(fast).toEqual(made)
+      })
+    )
+    fc.assert(
+      fc.property(Arbitrary.make(Model.Weekly), (made) => {
+        const fast = Model.weeklyOf(made.days, made.hour, made.timeZone)
+        expect(Object.getPrototypeOf(fast)).toBe(Model.Weekly.prototype)
+        expect(fast).toStrictEqual(made)
+        expect(Schema.encodeSync(Model.Weekly)(fast)).toStrictEqual(Schema.encodeSync(Model.Weekly)(made))
+      })
+    )
   })
 
   it("sets a tagged class's tag, as the constructor does", () => {

@@ -15,22 +15,25 @@ const Item = Schema.Struct({
 const Page = Schema.Struct({ items: Schema.Array(Item), next: Schema.NullOr(Schema.String) })
 
 const decodePreserving = Schema.decodeUnknownEither(Page, { onExcessProperty: "preserve" })
-const check = Validate.compile(Page.ast)
 
-describe("Validate.compile", () => {
+// Both forms of a struct's check: generated code (where the runtime allows it) and closures.
+describe.each([true, false])("Validate.compile, structs generated as code: %s", (generated) => {
+  const compile = (ast: Schema.Schema.AnyNoContext["ast"]) => Validate.compile(ast, { generated })
+  const check = compile(Page.ast)
+
   it("compiles a schema that only validates", () => {
     expect(check).toBeDefined()
   })
 
   it("refuses schemas that transform, declare or recurse (they keep the decode)", () => {
-    expect(Validate.compile(Schema.NumberFromString.ast)).toBeUndefined()
+    expect(compile(Schema.NumberFromString.ast)).toBeUndefined()
     expect(
-      Validate.compile(Schema.Struct({ a: Schema.optionalWith(Schema.Int, { default: () => 0 }) }).ast)
+      compile(Schema.Struct({ a: Schema.optionalWith(Schema.Int, { default: () => 0 }) }).ast)
     ).toBeUndefined()
-    expect(Validate.compile(Schema.Record({ key: Schema.String, value: Schema.Int }).ast)).toBeUndefined()
-    expect(Validate.compile(Schema.Date.ast)).toBeUndefined()
+    expect(compile(Schema.Record({ key: Schema.String, value: Schema.Int }).ast)).toBeUndefined()
+    expect(compile(Schema.Date.ast)).toBeUndefined()
     class K extends Schema.Class<K>("K")({ a: Schema.Int }) {}
-    expect(Validate.compile(K.ast)).toBeUndefined()
+    expect(compile(K.ast)).toBeUndefined()
   })
 
   it("accepts what the preserving decode yields unchanged, excess fields included", () => {
@@ -65,11 +68,11 @@ describe("Validate.compile", () => {
   it("reads a field only as the object's own: inherited names, other prototypes and none agree with the decode", () => {
     // Field names `Object.prototype` also has: absent from a plain object, they are absent.
     const Named = Schema.Struct({ constructor: Schema.String, toString: Schema.optional(Schema.Number) })
-    const named = Validate.compile(Named.ast)!
+    const named = compile(Named.ast)!
     const decodeNamed = Schema.decodeUnknownEither(Named, { onExcessProperty: "preserve" })
     // Anything passes `Unknown`: only the own-property rule can refuse an inherited value here.
     const Anything = Schema.Struct({ hasOwnProperty: Schema.Unknown })
-    const anything = Validate.compile(Anything.ast)!
+    const anything = compile(Anything.ast)!
     const decodeAnything = Schema.decodeUnknownEither(Anything)
     class Carrier {
       get id() {
@@ -78,7 +81,7 @@ describe("Validate.compile", () => {
     }
     const inherited = Object.assign(Object.create({ id: 1, name: "x", kind: "a", tags: [] }), {})
     const bare = Object.assign(Object.create(null), { items: [], next: null })
-    const item = Validate.compile(Item.ast)!
+    const item = compile(Item.ast)!
     const decodeItem = Schema.decodeUnknownEither(Item)
     // [check, decode, input, what the check says]: it never accepts what the decode refuses, and it
     // refuses a field that is only inherited (the decode is then the judge).
@@ -111,7 +114,7 @@ describe("Validate.compile", () => {
       note: Schema.optional(Schema.String),
       toString: Schema.optional(Schema.String)
     })
-    const shape = Validate.compile(Shape.ast)!
+    const shape = compile(Shape.ast)!
     const decodeShape = Schema.decodeUnknownEither(Shape)
     const base = { day: "tue", count: 3 }
     const inputs: ReadonlyArray<unknown> = [
@@ -146,6 +149,58 @@ describe("Validate.compile", () => {
           expect(shape(input)).toBe(Either.isRight(decodeShape(input)))
         }
       )
+    )
+  })
+
+  it("any field name or literal, written as code or not, agrees with the decode", () => {
+    // A name that reads like a template literal in code.
+    const template = ["`j$", "{k}`"].join("")
+    const names = [
+      'a"b',
+      "c\\d",
+      "e\nf",
+      "*/ g",
+      "h'i",
+      "0",
+      "été",
+      template,
+      "__proto__x",
+      "hasOwn",
+      "u",
+      "v",
+      "r"
+    ]
+    const Odd = Schema.Struct({
+      ...Object.fromEntries(names.map((name) => [name, Schema.optional(Schema.String)])),
+      quoted: Schema.Literal('say "hi"', "back\\slash", "new\nline"),
+      big: Schema.optional(Schema.Literal(1n, 2n, 3n))
+    })
+    const odd = compile(Odd.ast)!
+    // The generated form is the one checked here where it is asked for (it is named `check`).
+    expect(odd.name === "check").toBe(generated)
+    // A symbol-named field keeps the closures.
+    const tagged = Symbol.for("tagged")
+    const Tagged = Schema.Struct({ [tagged]: Schema.Number, a: Schema.String })
+    const checkTagged = compile(Tagged.ast)!
+    expect(checkTagged.name).not.toBe("check")
+    expect([checkTagged({ [tagged]: 1, a: "x" }), checkTagged({ a: "x" })]).toEqual([true, false])
+    const decodeOdd = Schema.decodeUnknownEither(Odd)
+    const inputs: ReadonlyArray<unknown> = [
+      { quoted: 'say "hi"' },
+      { quoted: "new\nline", 'a"b': "x", "e\nf": "y", "*/ g": "z" },
+      { quoted: "back\\slash", "c\\d": 1 },
+      { quoted: "say hi" },
+      { quoted: 'say "hi"', big: 2n },
+      { quoted: 'say "hi"', big: 4n },
+      { quoted: 'say "hi"', [template]: null },
+      { quoted: 'say "hi"', r: "fine", u: "fine", v: 3 }
+    ]
+    for (const input of inputs)
+      expect([input, odd(input)]).toStrictEqual([input, Either.isRight(decodeOdd(input))])
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom(...names, "quoted"), fc.jsonValue()), (input) => {
+        if (odd(input)) expect(Either.isRight(decodeOdd(input))).toBe(true)
+      })
     )
   })
 

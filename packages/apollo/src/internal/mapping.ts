@@ -8,7 +8,8 @@ import type * as W from "./wire.js"
 import * as Options from "./options.js"
 
 // Read results are built from decoded wire data, so the model classes are constructed without
-// validating again or walking the class's fields (`fromDecoded`): a list builds one per item.
+// validating again or walking the class's fields (`fromDecoded`; a list item by `summaryOf`, which
+// stores each field by name: a list builds one per item).
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
@@ -267,7 +268,7 @@ export const summaryFromWire = (
   if (campaign.active != null) props.active = campaign.active
   if (typeof campaign.num_steps === "number") props.stepCount = campaign.num_steps
   props.raw = rawCampaign
-  return S.fromDecoded(S.SequenceSummary, props)
+  return S.summaryOf(props)
 }
 
 const emailFromTouch = (touch: W.Touch, templates: ReadonlyMap<string, W.Template>): S.StepEmail => {

@@ -22,6 +22,138 @@ const literalsOf = (types: ReadonlyArray<AST.AST>): ReadonlySet<unknown> | undef
   return values
 }
 
+export interface Options {
+  /**
+   * Checks of structs generated as code (`new Function`), each field read by its literal name: a
+   * field's read is then a property access V8 caches per place, where the loop over the names is
+   * one generic keyed read per field (about 2.5 times the cost per list item, `pnpm run micro`).
+   * Default: where the runtime compiles code (a Content-Security-Policy or an edge runtime may not).
+   */
+  readonly generated: boolean
+}
+
+/** Whether this runtime makes functions from code (it may forbid it: then every check is a closure). */
+const compilesCode = ((): boolean => {
+  try {
+    return new Function("return true")() === true
+  } catch {
+    return false
+  }
+})()
+
+const defaults: Options = { generated: compilesCode }
+
+/** A literal value as code, or `undefined` for one not written so simply (a bigint). */
+const literalCode = (literal: AST.LiteralValue): string | undefined =>
+  typeof literal === "string"
+    ? JSON.stringify(literal)
+    : typeof literal === "number" && Number.isFinite(literal) && !Object.is(literal, -0)
+      ? String(literal)
+      : typeof literal === "boolean" || literal === null
+        ? String(literal)
+        : undefined
+
+/**
+ * The check of a field's value `v` as an expression, for the simple types (keywords, literals,
+ * `Int`, unions of them), or `undefined` (the field's compiled check is then called).
+ */
+const expression = (ast: AST.AST, refs: Array<unknown>): string | undefined => {
+  switch (ast._tag) {
+    case "StringKeyword":
+      return 'typeof v === "string"'
+    case "NumberKeyword":
+      return 'typeof v === "number"'
+    case "BooleanKeyword":
+      return 'typeof v === "boolean"'
+    case "UnknownKeyword":
+    case "AnyKeyword":
+      return "true"
+    case "UndefinedKeyword":
+      return "v === undefined"
+    case "Literal": {
+      const code = literalCode(ast.literal)
+      return code === undefined ? undefined : `v === ${code}`
+    }
+    case "Refinement":
+      return ast.from._tag === "NumberKeyword" && isInt(ast) ? "Number.isSafeInteger(v)" : undefined
+    case "Union": {
+      const literals = literalsOf(ast.types)
+      if (literals !== undefined && literals.size > 2) {
+        refs.push(literals)
+        return `r[${refs.length - 1}].has(v)`
+      }
+      const members: Array<string> = []
+      for (const member of ast.types) {
+        const code = expression(member, refs)
+        if (code === undefined) return undefined
+        members.push(`(${code})`)
+      }
+      return members.join(" || ")
+    }
+    default:
+      return undefined
+  }
+}
+
+/** The function the code above returns: a check (it returns only `true`, `false` or a check's answer). */
+const isGenerated = (u: unknown): u is Check => typeof u === "function" && u.length === 1
+
+interface FieldFacts {
+  readonly optional: ReadonlyArray<boolean>
+  readonly inherited: ReadonlyArray<boolean>
+  readonly undefinedPasses: ReadonlyArray<boolean>
+  readonly checks: ReadonlyArray<Check>
+}
+
+/**
+ * A struct's check as generated code: the same rules as the closure below it in `compile`, each
+ * field read by its literal name (names and literals are written as JSON strings; anything not
+ * simple is a compiled check passed in, never code). `undefined` if the runtime refuses.
+ */
+const generate = (
+  properties: ReadonlyArray<AST.PropertySignature>,
+  facts: FieldFacts,
+  owned: Check
+): Check | undefined => {
+  const refs: Array<unknown> = [owned]
+  const lines: Array<string> = []
+  properties.forEach((property, i) => {
+    const name = JSON.stringify(property.name)
+    let check = expression(property.type, refs)
+    if (check === undefined) {
+      refs.push(facts.checks[i])
+      check = `r[${refs.length - 1}](v)`
+    }
+    const absent = facts.optional[i] ? "" : "return false;"
+    if (facts.inherited[i])
+      lines.push(
+        `if (hasOwn(u, ${name})) { v = u[${name}]; if (!(${check})) return false; } else { ${absent} }`
+      )
+    else if (facts.undefinedPasses[i])
+      lines.push(`v = u[${name}]; if (v !== undefined && !(${check})) return false;`)
+    else
+      lines.push(
+        `v = u[${name}]; if (v === undefined) { if (hasOwn(u, ${name})) { if (!(${check})) return false; } else { ${absent} } } else if (!(${check})) return false;`
+      )
+  })
+  const body = `"use strict";
+const hasOwn = Object.hasOwn, prototypeOf = Object.getPrototypeOf, plain = Object.prototype, isArray = Array.isArray;
+return function check(u) {
+  if (typeof u !== "object" || u === null || isArray(u) || hasOwn(u, "__proto__")) return false;
+  const prototype = prototypeOf(u);
+  if (prototype !== plain && prototype !== null) return r[0](u);
+  let v;
+${lines.join("\n")}
+  return true;
+};`
+  try {
+    const made: unknown = new Function("r", body)(refs)
+    return isGenerated(made) ? made : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** An object's fields, read by name. */
 type Fields = { readonly [name: PropertyKey]: unknown }
 
@@ -32,7 +164,7 @@ const isObject = (u: unknown): u is Fields => typeof u === "object" && u !== nul
  * class, a recursive or index-signature schema): those keep Effect's decode. It never accepts what
  * the decode refuses; it may refuse what the decode accepts (the caller then decodes).
  */
-export const compile = (ast: AST.AST): Check | undefined => {
+export const compile = (ast: AST.AST, options: Options = defaults): Check | undefined => {
   switch (ast._tag) {
     case "StringKeyword":
       return (u) => typeof u === "string"
@@ -53,7 +185,7 @@ export const compile = (ast: AST.AST): Check | undefined => {
       // `Schema.Int`'s filter is `Number.isSafeInteger`: asked directly, it is one call per field of
       // every item, where the filter's answer is an `Option` built through three calls.
       if (ast.from._tag === "NumberKeyword" && isInt(ast)) return (u) => Number.isSafeInteger(u)
-      const from = compile(ast.from)
+      const from = compile(ast.from, options)
       if (from === undefined) return undefined
       return (u) => from(u) && Option.isNone(ast.filter(u, AST.defaultParseOption, ast))
     }
@@ -65,7 +197,7 @@ export const compile = (ast: AST.AST): Check | undefined => {
       if (literals !== undefined && literals.size > 2) return (u) => literals.has(u)
       const members: Array<Check> = []
       for (const member of ast.types) {
-        const check = compile(member)
+        const check = compile(member, options)
         if (check === undefined) return undefined
         members.push(check)
       }
@@ -81,7 +213,7 @@ export const compile = (ast: AST.AST): Check | undefined => {
     case "TupleType": {
       // Arrays only (`Schema.Array(item)`): fixed tuples keep the decode.
       if (ast.elements.length > 0 || ast.rest.length !== 1) return undefined
-      const item = compile(ast.rest[0]!.type)
+      const item = compile(ast.rest[0]!.type, options)
       if (item === undefined) return undefined
       return (u) => {
         if (!Array.isArray(u)) return false
@@ -101,7 +233,7 @@ export const compile = (ast: AST.AST): Check | undefined => {
       const undefinedPasses: Array<boolean> = []
       const checks: Array<Check> = []
       for (const property of ast.propertySignatures) {
-        const check = compile(property.type)
+        const check = compile(property.type, options)
         if (check === undefined) return undefined
         names.push(property.name)
         optional.push(property.isOptional)
@@ -121,6 +253,14 @@ export const compile = (ast: AST.AST): Check | undefined => {
           if (!checks[i]!(u[name])) return false
         }
         return true
+      }
+      if (options.generated && names.every((name) => typeof name === "string")) {
+        const generated = generate(
+          ast.propertySignatures,
+          { optional, inherited, undefinedPasses, checks },
+          (u) => isObject(u) && owned(u)
+        )
+        if (generated !== undefined) return generated
       }
       return (u) => {
         // A `__proto__` key is left to the decode, which keeps it as a field (an input holding one

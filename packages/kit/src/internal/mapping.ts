@@ -9,9 +9,10 @@ import type * as Wire from "./wire.js"
 import * as Options from "./options.js"
 
 // Read results are built from decoded wire data, so the model instances are made without validating
-// again or walking the class's fields (`Model.fromDecoded`): a list builds one per item.
+// again or walking the class's fields (`Model.fromDecoded`; a list item and its schedule by
+// `summaryOf` and `weeklyOf`, which store each field by name: a list builds one per item).
 
-const { Sequence, SequenceSummary, Step, Weekly } = Model
+const { Sequence, SequenceSummary, Step } = Model
 const { InvalidInput, Unsupported } = SequenceError
 type Sequence = Model.Sequence
 type SequenceSummary = Model.SequenceSummary
@@ -38,11 +39,14 @@ export const toSendDays = (
 
 export const toSchedule = (wire: Wire.SequenceItem): Model.Weekly | undefined =>
   wire.send_days !== undefined && wire.send_hour !== undefined && wire.time_zone !== undefined
-    ? Model.fromDecoded(Weekly, { days: wire.send_days, hour: wire.send_hour, timeZone: wire.time_zone })
+    ? Model.weeklyOf(wire.send_days, wire.send_hour, wire.time_zone)
     : undefined
 
+/** No exclusions: one shared empty list, not one per list item. */
+const NONE: ReadonlyArray<Model.Exclusion> = Object.freeze([])
+
 export const toExclusions = (sources: ReadonlyArray<Wire.ExcludeSource>): ReadonlyArray<Model.Exclusion> =>
-  sources.map((source) => ({ type: source.type, ids: source.ids.map(String) }))
+  sources.length === 0 ? NONE : sources.map((source) => ({ type: source.type, ids: source.ids.map(String) }))
 
 const kitOptions = (wire: Wire.SequenceItem): Model.ProviderOptions | undefined => {
   if (wire.email_count === undefined && wire.subscriber_count === undefined && wire.stats === undefined)
@@ -51,7 +55,8 @@ const kitOptions = (wire: Wire.SequenceItem): Model.ProviderOptions | undefined 
   if (wire.email_count !== undefined) kit.emailCount = wire.email_count
   if (wire.subscriber_count !== undefined) kit.subscriberCount = wire.subscriber_count
   if (wire.stats !== undefined) kit.stats = wire.stats
-  return { [Options.provider]: kit }
+  // Named as a literal key (`Options.provider` is "kit"): a computed key made each item's object slowly.
+  return { kit }
 }
 
 type Settings = Mutable<ConstructorParameters<typeof SequenceSummary>[0]>
@@ -85,7 +90,7 @@ export const toSummary = (wire: Wire.SequenceItem): SequenceSummary => {
   const props = settings(wire)
   if (wire.active !== undefined) props.active = wire.active
   if (wire.email_count !== undefined) props.stepCount = wire.email_count
-  return Model.fromDecoded(SequenceSummary, props)
+  return Model.summaryOf(props)
 }
 
 /**
