@@ -213,7 +213,7 @@ describe("micro stages", () => {
   it("times every stage of a read on real simulator bodies", async () => {
     const stages = await measure(0.1)
     expect(stages.map((s) => s.stage)).toContain("list item: new SequenceSummary (validated)")
-    expect(stages.length).toBe(17)
+    expect(stages.length).toBe(18)
     for (const stage of stages) expect(stage.micros, stage.stage).toBeGreaterThan(0)
   })
 })

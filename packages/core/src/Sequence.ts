@@ -370,50 +370,72 @@ export const summarize = (sequence: Sequence): SequenceSummary => {
 
 type Mutable<A> = { -readonly [K in keyof A]: A[K] }
 
+/**
+ * Props of a model class as an adapter's mapping gives them: an optional field may be given as
+ * `undefined`, which means not given (so a mapping writes every field in one object literal).
+ */
+export type Given<P> = { [K in keyof P]: {} extends Pick<P, K> ? P[K] | undefined : P[K] }
+
 /** What a list item is made of: `new SequenceSummary(props)`'s argument. */
 export type SummaryProps = ConstructorParameters<typeof SequenceSummary>[0]
 
 /**
- * A list item from props already of its type (an adapter's reading of a decoded page): the instance
- * `fromDecoded(SequenceSummary, props)` makes, with each field stored by its name rather than copied
- * by `Object.assign`, at about a quarter of the cost (a list makes one per item: bench/README.md,
- * benchmark 2). Nothing is validated.
+ * Makes `summaryOf`'s instances: a function constructor whose `prototype` is the class's, so each
+ * instance is the class's own (`instanceof`, `Equal`, `Schema.is`), stored by V8 with room for all
+ * its fields as any constructor's instances are (an `Object.create` instance grew its field store
+ * field by field: 2.4 times the time, and most of a listing's garbage).
  */
-export const summaryOf = (props: SummaryProps): SequenceSummary => {
-  const summary: SequenceSummary = Object.create(SequenceSummary.prototype)
-  const out: Mutable<SummaryProps> = summary
-  out.id = props.id
-  out.name = props.name
-  if (props.archived !== undefined) out.archived = props.archived
-  if (props.createdAt !== undefined) out.createdAt = props.createdAt
-  if (props.updatedAt !== undefined) out.updatedAt = props.updatedAt
-  if (props.active !== undefined) out.active = props.active
-  if (props.schedule !== undefined) out.schedule = props.schedule
-  if (props.sender !== undefined) out.sender = props.sender
-  if (props.templateId !== undefined) out.templateId = props.templateId
-  if (props.reentry !== undefined) out.reentry = props.reentry
-  if (props.holdAfterLastStep !== undefined) out.holdAfterLastStep = props.holdAfterLastStep
-  if (props.exclusions !== undefined) out.exclusions = props.exclusions
-  if (props.limits !== undefined) out.limits = props.limits
-  if (props.cc !== undefined) out.cc = props.cc
-  if (props.bcc !== undefined) out.bcc = props.bcc
-  if (props.labels !== undefined) out.labels = props.labels
-  if (props.providerOptions !== undefined) out.providerOptions = props.providerOptions
-  if (props.stepCount !== undefined) out.stepCount = props.stepCount
-  if (props.raw !== undefined) out.raw = props.raw
-  return summary
+function SummaryInstance(this: Mutable<SummaryProps>, props: Given<SummaryProps>) {
+  this.id = props.id
+  this.name = props.name
+  if (props.archived !== undefined) this.archived = props.archived
+  if (props.createdAt !== undefined) this.createdAt = props.createdAt
+  if (props.updatedAt !== undefined) this.updatedAt = props.updatedAt
+  if (props.active !== undefined) this.active = props.active
+  if (props.schedule !== undefined) this.schedule = props.schedule
+  if (props.sender !== undefined) this.sender = props.sender
+  if (props.templateId !== undefined) this.templateId = props.templateId
+  if (props.reentry !== undefined) this.reentry = props.reentry
+  if (props.holdAfterLastStep !== undefined) this.holdAfterLastStep = props.holdAfterLastStep
+  if (props.exclusions !== undefined) this.exclusions = props.exclusions
+  if (props.limits !== undefined) this.limits = props.limits
+  if (props.cc !== undefined) this.cc = props.cc
+  if (props.bcc !== undefined) this.bcc = props.bcc
+  if (props.labels !== undefined) this.labels = props.labels
+  if (props.providerOptions !== undefined) this.providerOptions = props.providerOptions
+  if (props.stepCount !== undefined) this.stepCount = props.stepCount
+  if (props.raw !== undefined) this.raw = props.raw
 }
+SummaryInstance.prototype = SequenceSummary.prototype
+
+/** The same for `weeklyOf`. */
+function WeeklyInstance(this: Mutable<Weekly>, days: Weekly["days"], hour: number, timeZone: string) {
+  this._tag = "Weekly"
+  this.days = days
+  this.hour = hour
+  this.timeZone = timeZone
+}
+WeeklyInstance.prototype = Weekly.prototype
+
+// A function constructor has no construct signature in TypeScript: its instances are typed here,
+// once, as what they are (the class's prototype, every field its constructor would set).
+const newSummary = SummaryInstance as unknown as new (props: Given<SummaryProps>) => SequenceSummary
+const newWeekly = WeeklyInstance as unknown as new (
+  days: Weekly["days"],
+  hour: number,
+  timeZone: string
+) => Weekly
+
+/**
+ * A list item from props already of its type (an adapter's reading of a decoded page): the instance
+ * `fromDecoded(SequenceSummary, props)` makes, each field stored by its name in an object sized for
+ * them (a list makes one per item: bench/README.md, benchmark 2). Nothing is validated.
+ */
+export const summaryOf = (props: Given<SummaryProps>): SequenceSummary => new newSummary(props)
 
 /** A weekly schedule from values already of its type, as `summaryOf` makes a list item. */
-export const weeklyOf = (days: Weekly["days"], hour: number, timeZone: string): Weekly => {
-  const weekly: Weekly = Object.create(Weekly.prototype)
-  const out: Mutable<Weekly> = weekly
-  out._tag = "Weekly"
-  out.days = days
-  out.hour = hour
-  out.timeZone = timeZone
-  return weekly
-}
+export const weeklyOf = (days: Weekly["days"], hour: number, timeZone: string): Weekly =>
+  new newWeekly(days, hour, timeZone)
 
 /** A model class as `fromDecoded` takes it: its constructor, prototype and fields. */
 export interface ModelClass<A extends object, P> {
@@ -449,19 +471,27 @@ const defaultsByClass = new WeakMap<object, Defaults>()
  * answer): the object `new Class(props, true)` builds — the props' own fields, then any constructor
  * default left unset, on the class's prototype — without the constructor's per-instance copy of the
  * props and walk of every field for defaults, which cost more than the rest of a list item's mapping
- * (bench/README.md, benchmark 2). Nothing is validated: give only what the class's type allows.
+ * (bench/README.md, benchmark 2). Nothing is validated: give only what the class's type allows (a
+ * field given as `undefined` is left out, as not given).
  */
-export const fromDecoded = <A extends object, P extends object>(Class: ModelClass<A, P>, props: P): A => {
+export const fromDecoded = <A extends object, P extends object>(
+  Class: ModelClass<A, P>,
+  props: Given<P>
+): A => {
   let defaults = defaultsByClass.get(Class)
   if (defaults === undefined) {
     defaults = constructorDefaults(Class.fields)
     defaultsByClass.set(Class, defaults)
   }
   const created = Object.create(Class.prototype)
-  const instance: A = Object.assign(created, props)
+  const instance: A = created
   // Plain indexed reads and writes: `Reflect.get`/`Reflect.set` made a tagged class's instance cost
-  // four times as much (`pnpm run micro`).
+  // four times as much (`pnpm run micro`). A field given as `undefined` is not given.
   const fields: Record<string, unknown> = created
+  for (const key in props) {
+    const value = props[key]
+    if (value !== undefined) fields[key] = value
+  }
   const { keys, makes } = defaults
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!
