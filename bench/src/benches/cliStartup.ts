@@ -2,7 +2,7 @@
  * 7. CLI start-up: the published executable (bundled by scripts/bundle-cli.mjs, exactly as
  * `pnpm build` bundles it) run as a user runs it, vs `node -e 0`, in interleaved rounds so that load
  * on the machine falls on every case alike. Wall time is the median of each case; peak RSS is the
- * child's own `maxRSS`, read at its exit by a preloaded hook (in separate runs, so that the hook
+ * child's own peak (`VmHWM`), read at its exit by a preloaded hook (in separate runs, so that the hook
  * costs no wall time). The hook is a CommonJS file given to `--require`: one given to `--import`
  * would start Node's ESM loader, 2 MB that a CommonJS executable does not load by itself. The first
  * run of each bundle writes V8's code cache and is not counted.
@@ -32,9 +32,13 @@ const bare = (): Record<string, string> => {
   return env
 }
 
-/** The preloaded hook that prints the child's peak RSS at its exit. */
-const rssHook =
-  'process.on("exit",()=>require("node:fs").writeSync(2,"\\nunisequence-maxrss:"+process.resourceUsage().maxRSS+"\\n"))\n'
+/**
+ * The preloaded hook that prints the child's peak RSS at its exit: Linux's `VmHWM`, the peak of the
+ * program's own memory, where `resourceUsage().maxRSS` also counts the parent it was forked from
+ * (it survives `exec`: after benchmarks 1-5 had grown this process, `node -e 0` read 79 MB by it, 40 MB
+ * by `VmHWM`). Elsewhere, `maxRSS`.
+ */
+const rssHook = `process.on("exit",()=>{let kb=process.resourceUsage().maxRSS;try{const m=/VmHWM:\\s+(\\d+)/.exec(require("node:fs").readFileSync("/proc/self/status","utf8"));if(m)kb=Number(m[1])}catch{}require("node:fs").writeSync(2,"\\nunisequence-maxrss:"+kb+"\\n")})\n`
 
 interface Sample {
   readonly ms: number
