@@ -382,7 +382,7 @@ export type SummaryProps = ConstructorParameters<typeof SequenceSummary>[0]
 /**
  * Makes `summaryOf`'s instances: a function constructor whose `prototype` is the class's, so each
  * instance is the class's own (`instanceof`, `Equal`, `Schema.is`), stored by V8 with room for all
- * its fields as any constructor's instances are (an `Object.create` instance grew its field store
+ * its fields as every constructor's instances are (an `Object.create` instance grew its field store
  * field by field: 2.4 times the time, and most of a listing's garbage).
  */
 function SummaryInstance(this: Mutable<SummaryProps>, props: Given<SummaryProps>) {

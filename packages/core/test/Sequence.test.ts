@@ -43,7 +43,7 @@ describe("fromDecoded", () => {
     }
   })
 
-  it("summaryOf and weeklyOf make what the constructor makes, every field of any list item included", () => {
+  it("summaryOf and weeklyOf make what the constructor makes, every field of a list item included", () => {
     fc.assert(
       fc.property(Arbitrary.make(Model.SequenceSummary), (made) => {
         const props: Model.SummaryProps = { ...made }

@@ -152,7 +152,7 @@ describe.each([true, false])("Validate.compile, structs generated as code: %s", 
     )
   })
 
-  it("any field name or literal, written as code or not, agrees with the decode", () => {
+  it("field names and literals of every kind, written as code or not, agree with the decode", () => {
     // A name that reads like a template literal in code.
     const template = ["`j$", "{k}`"].join("")
     const names = [
