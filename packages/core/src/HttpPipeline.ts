@@ -373,23 +373,15 @@ export interface Pipeline {
 
 /**
  * The items of a paged listing, a page per chunk, each page asked for once the one before is
- * consumed: `page(state)` gives the page's items and the state of the next, if any. Between pages
- * the stream emits an empty chunk, so no stage downstream still holds a page (each keeps the last
- * chunk it emitted until it emits another) while the next one is read and parsed: 1,000 Kit
- * sequences stayed reachable per stage, about 0.5 MB, and were copied by every young-generation
- * collection meanwhile (bench/README.md, benchmark 2).
+ * consumed: `page(state)` gives the page's items and the state of the next page, if any. Both
+ * adapters' listings are made of it.
  */
 export const pages = <S, A, E, R>(
   first: S,
   page: (state: S) => Effect.Effect<readonly [ReadonlyArray<A>, Option.Option<S>], E, R>
 ): Stream.Stream<A, E, R> =>
-  Stream.paginateChunkEffect({ state: first, released: true }, (at) =>
-    at.released
-      ? Effect.map(page(at.state), ([items, next]) => {
-          const more = Option.map(next, (state) => ({ state, released: false }))
-          return [Chunk.unsafeFromArray(items), more] as const
-        })
-      : Effect.succeed([Chunk.empty<A>(), Option.some({ state: at.state, released: true })] as const)
+  Stream.paginateChunkEffect(first, (state) =>
+    Effect.map(page(state), ([items, next]) => [Chunk.unsafeFromArray(items), next] as const)
   )
 
 export const DEFAULT_TIMEOUT: Duration.Duration = Duration.seconds(30)
