@@ -169,6 +169,8 @@ const providerOptions = (
 
 const list = (values: ReadonlyArray<string> | null | undefined) => values?.join(", ") ?? ""
 
+const shown = (value: unknown): string => JSON.stringify(value) ?? "none"
+
 /**
  * How `actual`, read back, differs from `expected`, in the fields the target holds (its
  * capabilities say which), in words. Empty: verified.
@@ -203,6 +205,12 @@ export const readBack = (
         `schedule is ${a.days.join(",")} ${a.hour}:00 ${a.timeZone}, expected ${e.days.join(",")} ${e.hour}:00 ${e.timeZone}`
       )
   }
+  // The options a plan compares (`settings`), so a write the provider ignored is not verified.
+  for (const [provider, fields] of Object.entries(providerOptions(actual, expected, capabilities) ?? {}))
+    for (const [field, value] of Object.entries(fields))
+      found.push(
+        `providerOptions.${provider}.${field} is ${shown(actual.providerOptions?.[provider]?.[field])}, expected ${shown(value)}`
+      )
   if (expected.steps.length !== actual.steps.length) {
     found.push(`has ${actual.steps.length} steps, expected ${expected.steps.length}`)
     return found

@@ -465,6 +465,17 @@ describe("settings: provider options", () => {
     })
   })
 
+  it("a read-back names an option the target does not hold as written, as the next plan would", () => {
+    expect(Diff.readBack(want({ acme: { owner: "u1", stats: { sent: 9 } } }), have, acme)).toEqual([])
+    expect(Diff.readBack(want({ acme: { owner: "u2", flags: { a: false } } }), have, acme)).toEqual([
+      'providerOptions.acme.owner is "u1", expected "u2"',
+      'providerOptions.acme.flags is {"a":true,"b":false}, expected {"a":false}'
+    ])
+    expect(Diff.readBack(want({ acme: { state: "open" } }), have, acme)).toEqual([
+      'providerOptions.acme.state is none, expected "open"'
+    ])
+  })
+
   it("the in-memory store keeps the fields and entries a patch does not name", () =>
     Effect.gen(function* () {
       const memory = yield* Memory.make()
