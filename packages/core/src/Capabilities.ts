@@ -482,20 +482,13 @@ export const translateEither = (
       if (stepOptions !== undefined) {
         const kept = { ...stepOptions }
         for (const [provider, value] of Object.entries(stepOptions)) {
-          if (provider === target.provider) {
-            // The target's own read-only bookkeeping (a position, a touch id) names the source's
-            // objects even when the source is of the same provider (another account): never carried,
-            // so a step the target keeps keeps its own (its touches updated in place, not replaced).
-            const own = new Set(target.options.stepReadOnly ?? [])
-            const rest = Object.entries(value).filter(([field]) => !own.has(field))
-            if (rest.length === 0) delete kept[provider]
-            else if (rest.length < Object.keys(value).length) kept[provider] = Object.fromEntries(rest)
-            continue
-          }
-          // Read-only bookkeeping (a position, a touch id) is never carried across providers.
-          const readOnly = new Set(known(provider)?.options.stepReadOnly ?? [])
+          // Read-only bookkeeping (a position, a touch id) names the source's objects: never carried,
+          // not even to the same provider (another account), so a step the target keeps keeps its own
+          // (its touches updated in place, not replaced).
+          const own = provider === target.provider
+          const readOnly = new Set((own ? target.options : known(provider)?.options)?.stepReadOnly ?? [])
           const rest = Object.entries(value).filter(([field]) => !readOnly.has(field))
-          if (target.keepsForeignOptions) {
+          if (own || target.keepsForeignOptions) {
             if (rest.length === 0) delete kept[provider]
             else kept[provider] = Object.fromEntries(rest)
             continue

@@ -242,16 +242,18 @@ export const planSequence = (args: {
     const capabilities = args.to.capabilities
     let action = actionFrom(args.entry, fingerprint)
     // The target, when read, is the truth: the journal only says whether a write was left part-way.
+    const patch =
+      args.actual === undefined ? undefined : Diff.settings(args.actual, args.target, capabilities)
     if (args.actual !== undefined && !inProgress(args.entry)) {
       const same =
         Diff.readBack(args.target, args.actual, capabilities).length === 0 &&
-        Object.keys(Diff.settings(args.actual, args.target, capabilities)).length === 0
+        Object.keys(patch ?? {}).length === 0
       action = same ? "unchanged" : "update"
     }
     // Checked on `unchanged` too: a change only to a field the update cannot write (which a read-back
     // compare does not see) is reported, not silently left out.
-    if ((action === "update" || action === "unchanged") && args.actual !== undefined) {
-      const refused = updateRefusals(args.to, args.actual, args.target)
+    if ((action === "update" || action === "unchanged") && args.actual !== undefined && patch !== undefined) {
+      const refused = updateRefusals(args.to, args.actual, args.target, patch)
       if (refused.length > 0)
         return Effect.fail(
           new Unsupported({
@@ -278,15 +280,16 @@ export const planSequence = (args: {
   })
 
 /**
- * What the target would refuse in the writes an update of `actual` to `desired` makes (the same
- * settings patch and step diff apply carries out), asked of the target's service without a request.
+ * What the target would refuse in the writes an update of `actual` to `desired` makes (`patch`, the
+ * settings patch of the two, and the step diff apply carries out), asked of the target's service
+ * without a request.
  */
 export const updateRefusals = (
   to: Sequences,
   actual: Sequence,
-  desired: NewSequence
+  desired: NewSequence,
+  patch: SequencePatch
 ): ReadonlyArray<Issue> => {
-  const patch = Diff.settings(actual, desired, to.capabilities)
   const settings =
     to.settingsWriteRefusals !== undefined && Object.keys(patch).length > 0
       ? to.settingsWriteRefusals(actual, patch)
