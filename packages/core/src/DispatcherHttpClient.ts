@@ -64,9 +64,13 @@ export interface RequestOptions {
   readonly signal: AbortSignal
 }
 
+/** undici's body (a Node `Readable`), as far as this client reads it. */
 export interface ResponseBody extends AsyncIterable<Uint8Array> {
-  arrayBuffer(): Promise<ArrayBuffer>
+  readonly destroyed: boolean
+  readonly readableEnded: boolean
   destroy(error?: Error): unknown
+  on(event: "data", listener: (chunk: Uint8Array) => void): unknown
+  on(event: "end" | "close", listener: () => void): unknown
   on(event: "error", listener: (error: Error) => void): unknown
 }
 
@@ -80,6 +84,30 @@ const noop = () => {}
 
 /** UTF-8, a byte order mark dropped, malformed bytes replaced: what undici's `text()` decodes. */
 const utf8 = new TextDecoder()
+
+const decode = (bytes: Uint8Array): string => utf8.decode(bytes)
+
+/** The chunks of a body as one array of bytes (the one chunk itself when there is one). */
+const concat = (chunks: ReadonlyArray<Uint8Array>, length: number): Uint8Array => {
+  if (chunks.length === 1) return chunks[0]!
+  const all = new Uint8Array(length)
+  let offset = 0
+  for (const chunk of chunks) {
+    all.set(chunk, offset)
+    offset += chunk.length
+  }
+  return all
+}
+
+/** A reader of a body being read. */
+interface Waiter {
+  readonly keep: boolean
+  readonly resume: (effect: Effect.Effect<Uint8Array, HttpClientError.ResponseError>) => void
+}
+
+interface Collecting {
+  waiters: Array<Waiter>
+}
 
 /**
  * A deadline in milliseconds for a request and the reading of its body, when a caller sets one
@@ -191,7 +219,8 @@ class DispatcherResponse extends Inspectable.Class implements HttpClientResponse
   readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
   readonly status: number
   private cachedHeaders: Headers.Headers | undefined
-  private bytesRead: Promise<ArrayBuffer> | undefined
+  /** Who waits for the body being read; the bytes kept for a later read once it is. */
+  private body: Collecting | Uint8Array | "consumed" | undefined
 
   constructor(
     readonly request: HttpClientRequest.HttpClientRequest,
@@ -214,24 +243,70 @@ class DispatcherResponse extends Inspectable.Class implements HttpClientResponse
     })
   }
 
-  /** Reads the body once; interruption destroys it. */
-  private read<A>(f: (body: ResponseBody) => Promise<A>): Effect.Effect<A, HttpClientError.ResponseError> {
-    return Effect.async<A, HttpClientError.ResponseError>((resume) => {
-      f(this.source.body).then(
-        (value) => {
-          this.deadline?.clear()
-          resume(Effect.succeed(value))
-        },
-        (cause: unknown) => {
-          this.deadline?.clear()
-          resume(Effect.fail(this.fail(this.deadline?.fired ?? cause)))
-        }
-      )
+  /**
+   * The body's bytes, read once with the body's own events. `keep`: kept for the next read (a
+   * `transformClient` that logs the text, then the caller); otherwise the last reader takes them.
+   *
+   * Nothing made before the body arrives is given the body: not this response, not a promise. Such
+   * an object has often been moved to the old generation by then, and whatever it points to is kept
+   * (and promoted) until the next full collection; a page's bytes held so made every listing run
+   * one or two full collections (bench/README.md, benchmark 2). The reader's array of chunks is
+   * emptied at the end, and the bytes are kept only when a reader asks for it.
+   */
+  private bytes(keep: boolean): Effect.Effect<Uint8Array, HttpClientError.ResponseError> {
+    return Effect.async<Uint8Array, HttpClientError.ResponseError>((resume) => {
+      const state = this.body
+      if (state instanceof Uint8Array) {
+        if (!keep) this.body = "consumed"
+        return resume(Effect.succeed(state))
+      }
+      if (state === "consumed") return resume(Effect.fail(this.fail(new Error("the body was already read"))))
+      const waiter: Waiter = { keep, resume }
+      if (state !== undefined) state.waiters.push(waiter)
+      else this.collect(waiter)
       return Effect.sync(() => {
         this.deadline?.clear()
         this.source.body.destroy()
       })
     })
+  }
+
+  private collect(first: Waiter) {
+    const collecting: Collecting = { waiters: [first] }
+    this.body = collecting
+    let chunks: Array<Uint8Array> = []
+    let length = 0
+    const settle = (outcome: Uint8Array | unknown) => {
+      this.deadline?.clear()
+      const { waiters } = collecting
+      collecting.waiters = []
+      chunks = []
+      if (outcome instanceof Uint8Array) {
+        this.body = waiters.some((waiter) => waiter.keep) ? outcome : "consumed"
+        for (const waiter of waiters) waiter.resume(Effect.succeed(outcome))
+      } else {
+        this.body = "consumed"
+        for (const waiter of waiters) waiter.resume(Effect.fail(this.fail(this.deadline?.fired ?? outcome)))
+      }
+    }
+    const body = this.source.body
+    if (body.destroyed || body.readableEnded) return settle(new Error("the body was already read"))
+    body.on("data", (chunk) => {
+      chunks.push(chunk)
+      length += chunk.length
+    })
+    body.on("end", () => settle(concat(chunks, length)))
+    body.on("error", (error) => {
+      if (this.body === collecting) settle(error)
+    })
+    body.on("close", () => {
+      if (this.body === collecting) settle(new Error("the body ended before it was complete"))
+    })
+  }
+
+  /** The body as text for its last reader: the bytes are not kept (`takeText`). */
+  get lastText(): Effect.Effect<string, HttpClientError.ResponseError> {
+    return Effect.map(this.bytes(false), decode)
   }
 
   get headers(): Headers.Headers {
@@ -248,24 +323,8 @@ class DispatcherResponse extends Inspectable.Class implements HttpClientResponse
     return Option.none()
   }
 
-  /**
-   * The body's bytes, read once: every later read (a `transformClient` that logs the text, then the
-   * caller) shares them.
-   */
-  private get bytes(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
-    return this.read((body) => {
-      if (this.bytesRead === undefined) this.bytesRead = body.arrayBuffer()
-      return this.bytesRead
-    })
-  }
-
-  /**
-   * Decoded from the bytes here, not read with undici's `text()`: a page's text (hundreds of KB, a
-   * large object to V8) that a promise resolved with stayed reachable into the next young-generation
-   * collection, so every page was promoted and held until a full one (bench/README.md, benchmark 2).
-   */
   get text(): Effect.Effect<string, HttpClientError.ResponseError> {
-    return Effect.map(this.bytes, (bytes) => utf8.decode(bytes))
+    return Effect.map(this.bytes(true), decode)
   }
 
   get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
@@ -278,7 +337,15 @@ class DispatcherResponse extends Inspectable.Class implements HttpClientResponse
   }
 
   get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
-    return this.bytes
+    // A copy unless the bytes span their whole buffer (a chunk is a view of a larger read; and a
+    // Node `Buffer`'s `slice` is a view too, so the copy is a plain `Uint8Array`'s).
+    return Effect.map(this.bytes(true), (bytes) =>
+      bytes.byteOffset === 0 &&
+      bytes.byteLength === bytes.buffer.byteLength &&
+      bytes.buffer instanceof ArrayBuffer
+        ? bytes.buffer
+        : new Uint8Array(bytes).buffer
+    )
   }
 
   get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.ResponseError> {
@@ -303,6 +370,9 @@ class DispatcherResponse extends Inspectable.Class implements HttpClientResponse
   }
 
   get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
+    // Bytes another read kept are the body; otherwise the stream reads it, and nothing after can.
+    if (this.body instanceof Uint8Array) return Stream.succeed(this.body)
+    if (this.body === undefined) this.body = "consumed"
     return Stream.fromAsyncIterable(this.source.body, (cause) => this.fail(cause)).pipe(
       Stream.ensuring(
         Effect.sync(() => {
@@ -324,6 +394,16 @@ export interface Options {
    */
   readonly timeout?: number | undefined
 }
+
+/**
+ * A response's body as text, for its last reader (the adapters' pipeline): on this module's
+ * responses the bytes are not kept for another read, which would keep them alive until a full
+ * collection; any other response reads its `text`.
+ */
+export const takeText = (
+  response: HttpClientResponse.HttpClientResponse
+): Effect.Effect<string, HttpClientError.ResponseError> =>
+  response instanceof DispatcherResponse ? response.lastText : response.text
 
 /** An `HttpClient` over `dispatcher`. */
 export const make = (dispatcher: Dispatcher, options: Options = {}): HttpClient.HttpClient => {

@@ -411,6 +411,32 @@ const reasonOf = (error: HttpClientError.HttpClientError) =>
 const shapeReason = (error: ParseResult.ParseError) =>
   `not the documented shape: ${ParseResult.TreeFormatter.formatErrorSync(error).split("\n").slice(0, 6).join(" ").slice(0, 300)}`
 
+/**
+ * `effect` run inside `around` (a span), its value handed over beside it rather than through it.
+ *
+ * A span ends with the exit of what it wraps, and keeps it. A call's span is made before the
+ * request and outlives the wait for the answer, so by then the collector has often moved it to the
+ * old generation, whose objects are roots to a young collection until the next full one: an answer
+ * written into the span would be kept, and promoted, though the span itself is garbage (a page of a
+ * listing, about 2 MB at every young collection: bench/README.md, benchmark 2). The span ends with
+ * no value; the value is passed through a box emptied as soon as it is read.
+ */
+const valueBeside = <A, E, T>(
+  around: (inner: (t: T) => Effect.Effect<void, E>) => Effect.Effect<void, E>,
+  effect: (t: T) => Effect.Effect<A, E>
+): Effect.Effect<A, E> =>
+  Effect.suspend(() => {
+    const box: Array<A> = []
+    return Effect.map(
+      around((t) =>
+        Effect.map(effect(t), (value) => {
+          box.push(value)
+        })
+      ),
+      () => box.pop()!
+    )
+  })
+
 /** Builds a pipeline on the `HttpClient` in context. */
 export const make = (options: Options): Effect.Effect<Pipeline, never, HttpClient.HttpClient> =>
   Effect.map(HttpClient.HttpClient, (base) => {
@@ -556,7 +582,10 @@ export const make = (options: Options): Effect.Effect<Pipeline, never, HttpClien
         const request = credential!.apply(yield* requestOf(call), secret)
         const answered = http.execute(request).pipe(
           // The headers are converted only when read (a status error, `observe`, a caller).
-          Effect.flatMap((response) => Effect.map(response.text, (text): Answered => ({ response, text }))),
+          // Read as the last reader: the body is not kept on the response for another read.
+          Effect.flatMap((response) =>
+            Effect.map(DispatcherHttpClient.takeText(response), (text): Answered => ({ response, text }))
+          ),
           Effect.mapError((error) =>
             unavailable(
               operation,
@@ -673,12 +702,20 @@ export const make = (options: Options): Effect.Effect<Pipeline, never, HttpClien
         }
       } as const
       if (!observed)
-        return Effect.useSpan(name, spanOptions, (span) =>
-          settled((retries) => Effect.withParentSpan(retries, span))
+        return valueBeside(
+          (inner) =>
+            Effect.useSpan(name, spanOptions, (span) =>
+              inner((retries) => Effect.withParentSpan(retries, span))
+            ),
+          settled
         )
-      return settled(identity).pipe(
-        Effect.withSpan(name, spanOptions),
-        Effect.locallyWith(Headers.currentRedactedNames, withSecretHeaders)
+      return valueBeside(
+        (inner) =>
+          inner(identity).pipe(
+            Effect.withSpan(name, spanOptions),
+            Effect.locallyWith(Headers.currentRedactedNames, withSecretHeaders)
+          ),
+        settled
       )
     }
 

@@ -82,6 +82,43 @@ describe("DispatcherHttpClient", () => {
     })
   )
 
+  it.scopedLive(
+    "readers: concurrent reads share one; the last reader keeps nothing; kept bytes are the stream; nothing waits for a body already streamed",
+    () =>
+      Effect.gen(function* () {
+        // Several socket reads long.
+        const body = `{"a":"${"x".repeat(300_000)}"}`
+        const { url } = yield* server([{ status: 200, body }])
+        const get = client.execute(HttpClientRequest.get(url))
+        const decode = (bytes: ArrayBuffer | Uint8Array) => new TextDecoder().decode(bytes)
+        const failed = <A, E>(effect: Effect.Effect<A, E>) => Effect.map(Effect.exit(effect), Exit.isFailure)
+
+        const shared = yield* get
+        const [text, bytes] = yield* Effect.all([shared.text, shared.arrayBuffer], { concurrency: 2 })
+        expect(text).toBe(body)
+        expect(decode(bytes)).toBe(body)
+        expect(bytes.byteLength).toBe(body.length)
+        // The last reader takes the kept bytes: after it, nothing is left to read.
+        expect(yield* DispatcherHttpClient.takeText(shared)).toBe(body)
+        expect(yield* failed(shared.text)).toBe(true)
+
+        const taken = yield* get
+        expect(yield* DispatcherHttpClient.takeText(taken)).toBe(body)
+        expect(yield* failed(taken.arrayBuffer)).toBe(true)
+
+        const kept = yield* get
+        expect(yield* kept.json).toEqual({ a: "x".repeat(300_000) })
+        const streamed = yield* Stream.runCollect(kept.stream)
+        expect(decode(Uint8Array.from([...streamed].flatMap((chunk) => [...chunk])))).toBe(body)
+
+        const first = yield* get
+        expect(
+          decode(Uint8Array.from([...(yield* Stream.runCollect(first.stream))].flatMap((c) => [...c])))
+        ).toBe(body)
+        expect(yield* failed(first.text)).toBe(true)
+      })
+  )
+
   it.scopedLive("bodies: Schema-encoded JSON, text and a stream reach the server", () =>
     Effect.gen(function* () {
       const { url, seen } = yield* server([{ status: 204 }])

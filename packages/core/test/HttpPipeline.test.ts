@@ -239,6 +239,24 @@ describe.each(transports)("HttpPipeline over HTTP, on %s", (name, transport) => 
     })
   )
 
+  it.scopedLive(
+    "a call's span ends without its answer (a span outlives the wait: it must not keep a page)",
+    () =>
+      Effect.gen(function* () {
+        const recording = RecordingTracer.make()
+        const { url } = yield* server([{ status: 200, body: '{"id":1,"name":"a"}' }, { status: 503 }])
+        const p = yield* pipeline(url, { retry: false })
+        const thing = yield* p.value(getThing("9")).pipe(Effect.withTracer(recording.tracer))
+        expect(thing).toEqual({ id: 1, name: "a" })
+        yield* failure(p.value(getThing("9")).pipe(Effect.withTracer(recording.tracer)))
+        const [ok, failed] = recording.spans.filter((s) => s.name === "ExampleClient.getThing")
+        expect(ok?.exit).toEqual(Exit.void)
+        // A failure still ends its span with the error, for the tracer to report.
+        expect(failed?.exit !== undefined && Exit.isFailure(failed.exit)).toBe(true)
+        expect(recording.text()).toContain("ProviderUnavailable")
+      })
+  )
+
   it.scopedLive("a retried call has one span, under its caller's, that says it was retried", () =>
     Effect.gen(function* () {
       const recording = RecordingTracer.make()
