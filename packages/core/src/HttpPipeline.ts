@@ -574,7 +574,16 @@ export const make = (options: Options): Effect.Effect<Pipeline, never, HttpClien
       raw
     })
 
-    /** One attempt: credential, limiter slot, exchange with its timeout, status, body, decode. */
+    /** An answer as it arrived, with what its reading needs. */
+    interface Sent<A> {
+      readonly call: Call<A>
+      readonly sentAt: number
+      readonly answer: Answered
+      readonly scrub: (text: string) => string
+      readonly limiter: Resilience.Limiter | undefined
+    }
+
+    /** One attempt: credential, limiter slot, exchange with its timeout, then `settle`. */
     const attempt = <A>(call: Call<A>): Effect.Effect<Reply<A>, SequenceError> =>
       Effect.gen(function* () {
         const { operation } = call
@@ -614,6 +623,23 @@ export const make = (options: Options): Effect.Effect<Pipeline, never, HttpClien
         const [sentAt, answer] = yield* limiter === undefined
           ? sentAndAnswered
           : limiter.limit(sentAndAnswered)
+        return { call, sentAt, answer, scrub, limiter } satisfies Sent<A>
+      }).pipe(Effect.flatMap(settle))
+
+    /**
+     * An answer's status, body and decoding, and what `observe` learns from it. Apart from the
+     * attempt, which waited for the answer: what waited is often in the old generation by then,
+     * and a page it held at a later suspension would be kept until a full collection.
+     */
+    const settle = <A>({
+      call,
+      sentAt,
+      answer,
+      scrub,
+      limiter
+    }: Sent<A>): Effect.Effect<Reply<A>, SequenceError> =>
+      Effect.gen(function* () {
+        const { operation } = call
         const { response } = answer
         if (observe !== undefined) yield* observe({ operation, headers: response.headers, sentAt })
         const { status } = response
