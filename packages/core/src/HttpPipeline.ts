@@ -626,55 +626,70 @@ export const make = (options: Options): Effect.Effect<Pipeline, never, HttpClien
         return { call, sentAt, answer, scrub, limiter } satisfies Sent<A>
       }).pipe(Effect.flatMap(settle))
 
+    /** What `observe` learns from an answer, then `read`. */
+    const settle = <A>(sent: Sent<A>): Effect.Effect<Reply<A>, SequenceError> =>
+      observe === undefined
+        ? read(sent)
+        : Effect.flatMap(
+            observe({
+              operation: sent.call.operation,
+              headers: sent.answer.response.headers,
+              sentAt: sent.sentAt
+            }),
+            () => read(sent)
+          )
+
     /**
-     * An answer's status, body and decoding, and what `observe` learns from it. Apart from the
-     * attempt, which waited for the answer: what waited is often in the old generation by then,
-     * and a page it held at a later suspension would be kept until a full collection.
+     * An answer's status, body and decoding, in plain functions. As an `Effect.gen`, every page's
+     * text stayed reachable into the next young collection, which promoted them all (10 MB at each
+     * during a listing, `pnpm run gc-listing wire` under `--trace-gc-nvp`; 0.5 MB so), to wait for a
+     * full one.
      */
-    const settle = <A>({
-      call,
-      sentAt,
-      answer,
-      scrub,
-      limiter
-    }: Sent<A>): Effect.Effect<Reply<A>, SequenceError> =>
-      Effect.gen(function* () {
-        const { operation } = call
-        const { response } = answer
-        if (observe !== undefined) yield* observe({ operation, headers: response.headers, sentAt })
-        const { status } = response
-        if (status < 200 || status >= 300) {
-          const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+    const read = <A>({ call, answer, scrub, limiter }: Sent<A>): Effect.Effect<Reply<A>, SequenceError> => {
+      const { operation } = call
+      const { response, text } = answer
+      const { status } = response
+      if (status < 200 || status >= 300) return failed(call, answer, scrub, limiter)
+      if (call.answer._tag === "NoContent") {
+        if (status !== 204 && text.trim() !== "")
+          return Effect.fail(malformed(operation, status, "expected no content", scrub(text)))
+        return Effect.succeed(reply(response, call.answer.value, undefined))
+      }
+      const raw = parseJson(text)
+      if (Either.isLeft(raw))
+        return Effect.fail(malformed(operation, status, "the body is not JSON", scrub(text)))
+      const decoded = call.answer.decode(raw.right)
+      if (Either.isLeft(decoded))
+        return Effect.fail(malformed(operation, status, scrub(shapeReason(decoded.left)), scrub(text)))
+      return Effect.succeed(reply(response, decoded.right, raw.right))
+    }
+
+    /** A status that is not 2xx: its error, after a pause of the limiter for a 429 that says how long. */
+    const failed = (
+      call: Call<unknown>,
+      answer: Answered,
+      scrub: (text: string) => string,
+      limiter: Resilience.Limiter | undefined
+    ): Effect.Effect<never, SequenceError> =>
+      Effect.flatMap(
+        Effect.clockWith((clock) => clock.currentTimeMillis),
+        (now) => {
+          const { response } = answer
           const error = statusError({
-            operation,
-            status,
+            operation: call.operation,
+            status: response.status,
             text: scrub(answer.text),
             retryAfter: response.headers["retry-after"],
             now,
             sequenceId: call.sequenceId,
             stepId: call.stepId
           })
-          if (limiter !== undefined && error._tag === "RateLimited") {
-            const pause = error.retryAfter ?? pauseAfter429
-            if (pause !== undefined) yield* limiter.pause(pause)
-          }
-          return yield* Effect.fail(error)
+          const pause = error._tag === "RateLimited" ? (error.retryAfter ?? pauseAfter429) : undefined
+          return limiter === undefined || pause === undefined
+            ? Effect.fail(error)
+            : Effect.zipRight(limiter.pause(pause), Effect.fail(error))
         }
-        if (call.answer._tag === "NoContent") {
-          if (status !== 204 && answer.text.trim() !== "")
-            return yield* Effect.fail(malformed(operation, status, "expected no content", scrub(answer.text)))
-          return reply(response, call.answer.value, undefined)
-        }
-        const raw = parseJson(answer.text)
-        if (Either.isLeft(raw))
-          return yield* Effect.fail(malformed(operation, status, "the body is not JSON", scrub(answer.text)))
-        const decoded = call.answer.decode(raw.right)
-        if (Either.isLeft(decoded))
-          return yield* Effect.fail(
-            malformed(operation, status, scrub(shapeReason(decoded.left)), scrub(answer.text))
-          )
-        return reply(response, decoded.right, raw.right)
-      })
+      )
 
     /**
      * The call's attempts: the first bare, the retries its policy allows after a failure, inside
