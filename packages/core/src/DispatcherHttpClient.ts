@@ -249,9 +249,9 @@ class DispatcherResponse extends Inspectable.Class implements HttpClientResponse
    *
    * Nothing made before the body arrives is given the body: not this response, not a promise. Such
    * an object has often been moved to the old generation by then, and whatever it points to is kept
-   * (and promoted) until the next full collection; a page's bytes held so made every listing run
-   * one or two full collections (bench/README.md, benchmark 2). The reader's array of chunks is
-   * emptied at the end, and the bytes are kept only when a reader asks for it.
+   * (and promoted) until the next full collection; a page's bytes held so made about one full
+   * collection per listing of 100 pages (bench/README.md, benchmark 2). The reader's array of chunks
+   * is emptied at the end, and the bytes are kept only when a reader asks for it.
    */
   private bytes(keep: boolean): Effect.Effect<Uint8Array, HttpClientError.ResponseError> {
     return Effect.async<Uint8Array, HttpClientError.ResponseError>((resume) => {
@@ -276,7 +276,7 @@ class DispatcherResponse extends Inspectable.Class implements HttpClientResponse
     this.body = collecting
     let chunks: Array<Uint8Array> = []
     let length = 0
-    const settle = (outcome: Uint8Array | unknown) => {
+    const settle = (outcome: unknown) => {
       this.deadline?.clear()
       const { waiters } = collecting
       collecting.waiters = []
