@@ -19,6 +19,7 @@ import { HttpClientRequest } from "@effect/platform"
 import { DispatcherHttpClient } from "@unisequence/core"
 import { Effect, Stream } from "effect"
 import * as Adapters from "./adapters.js"
+import { isPage } from "./kitPage.js"
 import * as Host from "./simulators/host.js"
 
 const TOTAL = 100_000
@@ -27,20 +28,6 @@ const modes = ["raw", "client", "wire", "adapter"] as const
 type Mode = (typeof modes)[number]
 
 const isMode = (u: string | undefined): u is Mode => modes.some((mode) => mode === u)
-
-interface Page {
-  readonly sequences: ReadonlyArray<unknown>
-  readonly pagination: { readonly has_next_page: boolean; readonly end_cursor: string | null }
-}
-
-const isPage = (u: unknown): u is Page =>
-  typeof u === "object" &&
-  u !== null &&
-  "sequences" in u &&
-  Array.isArray(u.sequences) &&
-  "pagination" in u &&
-  typeof u.pagination === "object" &&
-  u.pagination !== null
 
 /** The kind of collection a `gc` entry's detail names. */
 const kindOf = (detail: unknown): unknown =>

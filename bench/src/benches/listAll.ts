@@ -9,25 +9,12 @@ import * as Adapters from "../adapters.js"
 import { type Bench, sized } from "../bench.js"
 import { atMost, fixed } from "../figures.js"
 import { interleaved, MB, median, peakRssGrowth } from "../measure.js"
+import { isPage } from "../kitPage.js"
 import { startKit } from "../simulators/host.js"
 
 const RATIO_TARGET = 1.0
 const RSS_TARGET_MB = 64
 const PER_PAGE = 1_000
-
-interface Page {
-  readonly sequences: ReadonlyArray<unknown>
-  readonly pagination: { readonly has_next_page: boolean; readonly end_cursor: string | null }
-}
-
-const isPage = (u: unknown): u is Page =>
-  typeof u === "object" &&
-  u !== null &&
-  "sequences" in u &&
-  Array.isArray(u.sequences) &&
-  "pagination" in u &&
-  typeof u.pagination === "object" &&
-  u.pagination !== null
 
 export const bench: Bench = {
   id: 2,
