@@ -581,7 +581,6 @@ export const make = (options: Options): Effect.Effect<Pipeline, never, HttpClien
       readonly sentAt: number
       readonly answer: Answered
       readonly scrub: (text: string) => string
-      readonly limiter: Resilience.Limiter | undefined
     }
 
     /** One attempt: credential, limiter slot, exchange with its timeout, then `settle`. */
@@ -624,7 +623,7 @@ export const make = (options: Options): Effect.Effect<Pipeline, never, HttpClien
         const [sentAt, answer] = yield* limiter === undefined
           ? sentAndAnswered
           : limiter.limit(sentAndAnswered)
-        return { call, sentAt, answer, scrub, limiter } satisfies Sent<A>
+        return { call, sentAt, answer, scrub } satisfies Sent<A>
       }).pipe(Effect.flatMap(settle))
 
     /** What `observe` learns from an answer, then `read`. */
@@ -646,11 +645,11 @@ export const make = (options: Options): Effect.Effect<Pipeline, never, HttpClien
      * during a listing, `pnpm run gc-listing wire` under `--trace-gc-nvp`; 0.5 MB so), to wait for a
      * full one.
      */
-    const read = <A>({ call, answer, scrub, limiter }: Sent<A>): Effect.Effect<Reply<A>, SequenceError> => {
+    const read = <A>({ call, answer, scrub }: Sent<A>): Effect.Effect<Reply<A>, SequenceError> => {
       const { operation } = call
       const { response, text } = answer
       const { status } = response
-      if (status < 200 || status >= 300) return failed(call, answer, scrub, limiter)
+      if (status < 200 || status >= 300) return failed(call, answer, scrub)
       if (call.answer._tag === "NoContent") {
         if (status !== 204 && text.trim() !== "")
           return Effect.fail(malformed(operation, status, "expected no content", scrub(text)))
@@ -669,8 +668,7 @@ export const make = (options: Options): Effect.Effect<Pipeline, never, HttpClien
     const failed = (
       call: Call<unknown>,
       answer: Answered,
-      scrub: (text: string) => string,
-      limiter: Resilience.Limiter | undefined
+      scrub: (text: string) => string
     ): Effect.Effect<never, SequenceError> =>
       Effect.flatMap(
         Effect.clockWith((clock) => clock.currentTimeMillis),
@@ -685,6 +683,7 @@ export const make = (options: Options): Effect.Effect<Pipeline, never, HttpClien
             sequenceId: call.sequenceId,
             stepId: call.stepId
           })
+          const limiter = limiterOf(call.operation)
           const pause = error._tag === "RateLimited" ? (error.retryAfter ?? pauseAfter429) : undefined
           return limiter === undefined || pause === undefined
             ? Effect.fail(error)
