@@ -43,12 +43,16 @@ const expectExact = (figures: ReadonlyArray<Figure>) => {
 
 const finite = (figure: Figure) => Number.isFinite(figure.value) && figure.value >= 0
 
+/** Every figure a number ≥ 0: any other is named with what it showed. */
+const expectFinite = (figures: ReadonlyArray<Figure>) =>
+  expect(figures.filter((f) => !finite(f)).map((f) => `${f.benchmark}: ${f.figure} = ${f.shown}`)).toEqual([])
+
 describe("benchmarks at tiny size", () => {
   it("1: adapter / raw ratios for sequential and concurrent gets, 2 requests per get", async () => {
     const figures = await runBench(1)
     const ratios = figures.filter((f) => f.figure === "wall time adapter / raw")
     expect(ratios.map((f) => f.benchmark)).toEqual(["get ×16 (sequential)", "get ×16 (concurrency 16)"])
-    expect(ratios.every(finite)).toBe(true)
+    expectFinite(ratios)
     expect(figures.filter((f) => f.figure.startsWith("breakdown")).length).toBe(8)
     expect(figures.filter((f) => f.figure.includes("undici.request")).map((f) => f.figure)).toEqual([
       "raw undici.request (the floor) / plain fetch",
@@ -59,7 +63,7 @@ describe("benchmarks at tiny size", () => {
     for (const other of ["FetchHttpClient", "NodeHttpClient.layerUndici"]) {
       const rows = figures.filter((f) => f.figure === `adapter on ${other} / plain fetch`)
       expect(rows.length).toBe(2)
-      expect(rows.every(finite)).toBe(true)
+      expectFinite(rows)
     }
     expect(exactOnes(figures).length).toBe(2)
     expectExact(figures)
@@ -75,7 +79,7 @@ describe("benchmarks at tiny size", () => {
       "breakdown: peak RSS growth, KitClient.listSequences alone",
       "requests per listing (pages of 1,000)"
     ])
-    expect(figures.every(finite)).toBe(true)
+    expectFinite(figures)
     expectExact(figures)
   })
 
@@ -162,7 +166,7 @@ describe("benchmarks at tiny size", () => {
             ]
           : [])
       ])
-      expect(figures.filter((f) => !finite(f)).map((f) => `${f.figure}: ${f.shown}`)).toEqual([])
+      expectFinite(figures)
       // The wall time is never below the fastest the limits allow.
       const wall = figures.find((f) => f.figure === "migration wall time / fastest the limits allow")
       expect(wall?.value).toBeGreaterThanOrEqual(1)
