@@ -43,7 +43,7 @@ const expectExact = (figures: ReadonlyArray<Figure>) => {
 
 const finite = (figure: Figure) => Number.isFinite(figure.value) && figure.value >= 0
 
-/** Every figure a number ≥ 0: any other is named with what it showed. */
+/** Every figure a number ≥ 0; the others are named with what they showed. */
 const expectFinite = (figures: ReadonlyArray<Figure>) =>
   expect(figures.filter((f) => !finite(f)).map((f) => `${f.benchmark}: ${f.figure} = ${f.shown}`)).toEqual([])
 

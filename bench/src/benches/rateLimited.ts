@@ -214,8 +214,8 @@ const capAblation = async ({ host, size, progress }: Context): Promise<ReadonlyA
   const windowMs = sized(size, 250, 2_000)
   // A steady rate needs three windows (the first and the last are partial). The windows are Kit's,
   // opened by the requests' arrival, so a cap whose windows fall out of step with them has requests
-  // refused (a token bucket about a window's worth). Five windows' worth: any 2 × limit + 1 of them
-  // accepted span three windows however the two clocks fall, on a loaded machine too.
+  // refused (a token bucket about a window's worth). Five windows' worth: 2 × limit + 1 accepted
+  // requests always span three windows however the two clocks fall, on a loaded machine too.
   const requests = limit * sized(size, 5, 6)
   const sim = await startKit(host, { rateLimit: { apiKey: { limit, windowMs } } })
   const figures: Array<Figure> = []

@@ -398,7 +398,7 @@ export interface Options {
 /**
  * A response's body as text, for its last reader (the adapters' pipeline): on this module's
  * responses the bytes are not kept for another read, which would keep them alive until a full
- * collection; any other response reads its `text`.
+ * collection; every other response reads its `text`.
  */
 export const takeText = (
   response: HttpClientResponse.HttpClientResponse

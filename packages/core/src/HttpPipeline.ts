@@ -373,8 +373,8 @@ export interface Pipeline {
 
 /**
  * The items of a paged listing, a page per chunk, each page asked for once the one before is
- * consumed: `page(state)` gives the page's items and the state of the next page, if any. Both
- * adapters' listings are made of it.
+ * consumed: `page(state)` gives the page's items and the state of the next page (none after the
+ * last). Both adapters' listings are made of it.
  */
 export const pages = <S, A, E, R>(
   first: S,
